@@ -1,0 +1,105 @@
+package dev.pulse.devstack;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+
+/**
+ * A real PostgreSQL server (binaries from Maven Central) with a database {@code pulse} owned by
+ * {@code pulse_admin}, a non-superuser that may create roles. Only the bootstrap superuser
+ * {@code postgres} connects without a password; every Pulse role authenticates with SCRAM.
+ */
+final class EmbeddedPostgresServer implements AutoCloseable {
+    static final String DATABASE = "pulse";
+    static final String ADMIN_ROLE = "pulse_admin";
+
+    private final EmbeddedPostgres postgres;
+
+    private EmbeddedPostgresServer(EmbeddedPostgres postgres) {
+        this.postgres = postgres;
+    }
+
+    static EmbeddedPostgresServer start(Path dataDir, int port, String adminPassword) {
+        try {
+            Files.createDirectories(dataDir);
+            EmbeddedPostgres pg = EmbeddedPostgres.builder()
+                    .setDataDirectory(dataDir.resolve("data"))
+                    .setOverrideWorkingDirectory(dataDir.resolve("binaries").toFile())
+                    .setCleanDataDirectory(false)
+                    .setPort(port)
+                    .setPGStartupWait(Duration.ofSeconds(60))
+                    .setServerConfig("max_connections", "200")
+                    .setServerConfig("password_encryption", "scram-sha-256")
+                    .setServerConfig("listen_addresses", "127.0.0.1")
+                    .setDataDirectoryCustomizer(dir -> writeHba(dir.toPath()))
+                    .start();
+            EmbeddedPostgresServer server = new EmbeddedPostgresServer(pg);
+            server.bootstrap(adminPassword);
+            return server;
+        } catch (IOException | SQLException e) {
+            throw new DevStackException("embedded PostgreSQL did not start in " + dataDir, e);
+        }
+    }
+
+    private static void writeHba(Path dataDir) {
+        try {
+            Files.writeString(dataDir.resolve("pg_hba.conf"), """
+                    # pulse devstack: the bootstrap superuser over loopback only; every other role with SCRAM.
+                    local all postgres trust
+                    host  all postgres 127.0.0.1/32 trust
+                    local all all scram-sha-256
+                    host  all all 127.0.0.1/32 scram-sha-256
+                    """);
+        } catch (IOException e) {
+            throw new DevStackException("cannot write pg_hba.conf", e);
+        }
+    }
+
+    /** Idempotent: creates the admin role and the database on first start, refreshes the password. */
+    private void bootstrap(String adminPassword) throws SQLException {
+        try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
+            boolean roleExists;
+            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_roles WHERE rolname = ?")) {
+                ps.setString(1, ADMIN_ROLE);
+                try (ResultSet rs = ps.executeQuery()) {
+                    roleExists = rs.next();
+                }
+            }
+            // The password is generated from a fixed alphabet (StackState), so it is a safe literal.
+            String password = "'" + adminPassword.replace("'", "''") + "'";
+            st.execute((roleExists ? "ALTER" : "CREATE") + " ROLE " + ADMIN_ROLE
+                    + " LOGIN CREATEROLE NOSUPERUSER NOREPLICATION PASSWORD " + password);
+            boolean dbExists;
+            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+                ps.setString(1, DATABASE);
+                try (ResultSet rs = ps.executeQuery()) {
+                    dbExists = rs.next();
+                }
+            }
+            if (!dbExists) {
+                st.execute("CREATE DATABASE " + DATABASE + " OWNER " + ADMIN_ROLE);
+            }
+        }
+    }
+
+    int port() {
+        return postgres.getPort();
+    }
+
+    String jdbcUrl(String user, String password, String extra) {
+        return "jdbc:postgresql://127.0.0.1:" + port() + "/" + DATABASE + "?user=" + user + "&password=" + password
+                + (extra == null ? "" : "&" + extra);
+    }
+
+    @Override
+    public void close() throws IOException {
+        postgres.close();
+    }
+}

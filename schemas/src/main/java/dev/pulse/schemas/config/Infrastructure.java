@@ -1,0 +1,58 @@
+package dev.pulse.schemas.config;
+
+import dev.pulse.schemas.lake.LakeCatalog;
+import dev.pulse.schemas.tenancy.JdbcUrls;
+import dev.pulse.schemas.tenancy.TenantDatabase;
+import java.util.Properties;
+import org.apache.iceberg.jdbc.JdbcCatalog;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+
+/**
+ * Where the shared infrastructure is: the runtime database, the Iceberg catalog and warehouse,
+ * the Kafka bootstrap. Every service's typed configuration holds one of these.
+ */
+public record Infrastructure(String databaseUrl, String catalogUrl, String warehouse, String fileIo, String kafkaBootstrap, int poolSize) {
+
+    public static Infrastructure from(Settings settings) {
+        String databaseUrl = settings.required(PulseKeys.DATABASE_URL, "JDBC URL of the runtime role pulse_app, with user and password");
+        String catalogUrl = settings.required(PulseKeys.CATALOG_DATABASE_URL, "JDBC URL of the Iceberg catalog role pulse_catalog");
+        checkUser(PulseKeys.DATABASE_URL, databaseUrl, "pulse_app");
+        checkUser(PulseKeys.CATALOG_DATABASE_URL, catalogUrl, "pulse_catalog");
+        return new Infrastructure(
+                databaseUrl,
+                catalogUrl,
+                settings.required(PulseKeys.WAREHOUSE, "Iceberg warehouse location, e.g. /var/lib/pulse/warehouse"),
+                settings.string(PulseKeys.FILE_IO, ""),
+                settings.required(PulseKeys.KAFKA_BOOTSTRAP, "Kafka bootstrap servers, host:port[,host:port]"),
+                settings.integer(PulseKeys.DB_POOL_SIZE, 10, 1, 200));
+    }
+
+    private static void checkUser(String key, String url, String expected) {
+        if (!url.startsWith("jdbc:postgresql:")) {
+            throw new ConfigException(key + " must be a PostgreSQL JDBC URL (jdbc:postgresql://...), got " + JdbcUrls.redact(url));
+        }
+        String user = JdbcUrls.parameter(url, "user");
+        if (user == null || JdbcUrls.parameter(url, "password") == null) {
+            throw new ConfigException(key + " must carry user and password parameters: " + JdbcUrls.redact(url));
+        }
+        if (!user.equals(expected)) {
+            throw new ConfigException(key + " connects as '" + user + "'; it must connect as " + expected);
+        }
+    }
+
+    public TenantDatabase openDatabase(String poolName) {
+        return TenantDatabase.connect(databaseUrl, poolSize, poolName);
+    }
+
+    public JdbcCatalog openCatalog() {
+        return LakeCatalog.open(catalogUrl, warehouse, fileIo);
+    }
+
+    public Admin openKafkaAdmin() {
+        Properties props = new Properties();
+        props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, kafkaBootstrap);
+        props.put(CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
+        return Admin.create(props);
+    }
+}

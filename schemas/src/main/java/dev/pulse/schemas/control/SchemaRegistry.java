@@ -1,0 +1,119 @@
+package dev.pulse.schemas.control;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.pulse.schemas.event.EventSchema;
+import dev.pulse.schemas.event.SchemaDefinitionException;
+import dev.pulse.schemas.event.SchemaParser;
+import dev.pulse.schemas.naming.Slugs;
+import dev.pulse.schemas.naming.TenantId;
+import dev.pulse.schemas.tenancy.DatabaseException;
+import dev.pulse.schemas.tenancy.TenantDatabase;
+import dev.pulse.schemas.tenancy.TenantTransaction;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Versioned event schemas per tenant. Registering appends version N+1 when the definition is
+ * BACKWARD compatible with version N; registering the same definition again returns the
+ * existing version.
+ */
+public final class SchemaRegistry {
+    private static final ObjectMapper CANONICAL = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+
+    private final TenantDatabase db;
+
+    public SchemaRegistry(TenantDatabase db) {
+        this.db = db;
+    }
+
+    public record RegisterResult(RegisteredSchema schema, boolean created) {
+    }
+
+    public RegisterResult register(TenantId tenant, String name, JsonNode definition) {
+        if (name == null || !Slugs.SCHEMA_NAME.matcher(name).matches()) {
+            throw ControlException.invalid("invalid-schema-name",
+                    "schema name '" + name + "' is invalid: use a lower-case letter, then up to 62 lower-case letters, digits, '_' or '-'");
+        }
+        EventSchema parsed;
+        try {
+            parsed = SchemaParser.parse(definition);
+        } catch (SchemaDefinitionException e) {
+            throw ControlException.invalid("unsupported-schema", e.getMessage());
+        }
+        String fingerprint = fingerprint(definition);
+        try {
+            return db.inTenant(tenant, tx -> {
+                Optional<RegisteredSchema> latest = latest(tx, name);
+                if (latest.isPresent()) {
+                    if (latest.get().fingerprint().equals(fingerprint)) {
+                        return new RegisterResult(latest.get(), false);
+                    }
+                    List<String> problems = Compatibility.backwardIncompatibilities(latest.get().parsed(), parsed);
+                    if (!problems.isEmpty()) {
+                        throw ControlException.conflict("incompatible-schema", "version " + (latest.get().version() + 1)
+                                + " of '" + name + "' is not BACKWARD compatible with version " + latest.get().version() + ": "
+                                + String.join("; ", problems));
+                    }
+                }
+                int version = latest.map(s -> s.version() + 1).orElse(1);
+                tx.update("INSERT INTO pulse.event_schemas (tenant_id, name, version, definition, fingerprint) VALUES (?, ?, ?, ?, ?)",
+                        tenant, name, version, new TenantTransaction.Json(definition.toString()), fingerprint);
+                return new RegisterResult(find(tx, name, version).orElseThrow(), true);
+            });
+        } catch (DatabaseException e) {
+            if (e.isUniqueViolation()) {
+                throw ControlException.conflict("concurrent-registration", "another version of '" + name + "' was registered at the same time; retry");
+            }
+            throw e;
+        }
+    }
+
+    public Optional<RegisteredSchema> find(TenantId tenant, String name, int version) {
+        return db.inTenant(tenant, tx -> find(tx, name, version));
+    }
+
+    public Optional<RegisteredSchema> latest(TenantId tenant, String name) {
+        return db.inTenant(tenant, tx -> latest(tx, name));
+    }
+
+    public static Optional<RegisteredSchema> find(TenantTransaction tx, String name, int version) throws SQLException {
+        return tx.queryOptional("SELECT name, version, definition::text, fingerprint, created_at FROM pulse.event_schemas WHERE name = ? AND version = ?",
+                SchemaRegistry::map, name, version);
+    }
+
+    public static Optional<RegisteredSchema> latest(TenantTransaction tx, String name) throws SQLException {
+        return tx.queryOptional("SELECT name, version, definition::text, fingerprint, created_at FROM pulse.event_schemas WHERE name = ? ORDER BY version DESC LIMIT 1",
+                SchemaRegistry::map, name);
+    }
+
+    static RegisteredSchema map(ResultSet rs) throws SQLException {
+        JsonNode definition;
+        try {
+            definition = CANONICAL.readTree(rs.getString(3));
+        } catch (JsonProcessingException e) {
+            throw new SQLException("stored schema definition is not JSON", e);
+        }
+        return new RegisteredSchema(rs.getString(1), rs.getInt(2), definition, SchemaParser.parse(definition), rs.getString(4),
+                TenantTransaction.instant(rs, "created_at"));
+    }
+
+    /** SHA-256 of the definition with object keys sorted, so formatting and key order do not matter. */
+    static String fingerprint(JsonNode definition) {
+        try {
+            Object plain = CANONICAL.treeToValue(definition, Object.class);
+            byte[] canonical = CANONICAL.writeValueAsString(plain).getBytes(StandardCharsets.UTF_8);
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical));
+        } catch (JsonProcessingException | NoSuchAlgorithmException e) {
+            throw new IllegalStateException("cannot fingerprint a schema", e);
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package dev.pulse.schemas.control;
+
+import dev.pulse.schemas.naming.LakeNames;
+import dev.pulse.schemas.naming.Slugs;
+import dev.pulse.schemas.naming.TenantId;
+import dev.pulse.schemas.naming.Topics;
+import dev.pulse.schemas.tenancy.DatabaseException;
+import dev.pulse.schemas.tenancy.TenantDatabase;
+import dev.pulse.schemas.tenancy.TenantTransaction;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.SupportsNamespaces;
+import org.apache.iceberg.exceptions.AlreadyExistsException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/**
+ * Creating a tenant is one resumable job: the tenant row (status {@code provisioning}), its two
+ * topics, its Iceberg namespace, then status {@code active}. Every step is idempotent, so when a
+ * run stops halfway (broker down, process killed) running it again finishes it.
+ */
+public final class Tenants {
+    public static final Set<String> TIERS = Set.of("free", "standard", "enterprise");
+    static final String NAMESPACE_TENANT_PROPERTY = "pulse.tenant-id";
+
+    private final TenantDatabase db;
+    private final Admin kafka;
+    private final SupportsNamespaces catalog;
+    private final int partitions;
+
+    public Tenants(TenantDatabase db, Admin kafka, SupportsNamespaces catalog, int partitions) {
+        this.db = db;
+        this.kafka = kafka;
+        this.catalog = catalog;
+        this.partitions = partitions;
+    }
+
+    public record CreateResult(TenantRecord tenant, boolean created) {
+    }
+
+    public CreateResult create(String slug, String name, String tier) {
+        if (!Slugs.isValidSlug(slug)) {
+            throw ControlException.invalid("invalid-slug",
+                    "tenant slug '" + slug + "' is invalid: use 3 to 40 characters, a lower-case letter first, then lower-case letters, digits or '-'");
+        }
+        if (!TIERS.contains(tier)) {
+            throw ControlException.invalid("invalid-tier", "tier '" + tier + "' is unknown: use one of " + TIERS);
+        }
+        String displayName = name == null || name.isBlank() ? slug : name;
+        Optional<TenantId> existing = db.tenantForSlug(slug);
+        if (existing.isPresent()) {
+            TenantRecord tenant = load(existing.get()).orElseThrow();
+            if (!"provisioning".equals(tenant.status())) {
+                throw ControlException.conflict("duplicate-slug", "a tenant with slug '" + slug + "' already exists");
+            }
+            return new CreateResult(finishProvisioning(tenant), false);
+        }
+        TenantId id = TenantId.random();
+        try {
+            db.inTenant(id, tx -> tx.update(
+                    "INSERT INTO pulse.tenants (tenant_id, slug, name, tier) VALUES (?, ?, ?, ?)", id, slug, displayName, tier));
+        } catch (DatabaseException e) {
+            if (e.isUniqueViolation()) {
+                throw ControlException.conflict("duplicate-slug", "a tenant with slug '" + slug + "' already exists");
+            }
+            throw e;
+        }
+        return new CreateResult(finishProvisioning(load(id).orElseThrow()), true);
+    }
+
+    private TenantRecord finishProvisioning(TenantRecord tenant) {
+        createTopics(tenant.id());
+        createNamespace(tenant.id());
+        db.inTenant(tenant.id(), tx -> tx.update(
+                "UPDATE pulse.tenants SET status = 'active', updated_at = now() WHERE status = 'provisioning'"));
+        return load(tenant.id()).orElseThrow();
+    }
+
+    private void createTopics(TenantId tenant) {
+        List<NewTopic> topics = List.of(
+                new NewTopic(Topics.raw(tenant), Optional.of(partitions), Optional.empty()),
+                new NewTopic(Topics.dlq(tenant), Optional.of(partitions), Optional.empty())
+                        .configs(Map.of("retention.ms", Long.toString(TimeUnit.DAYS.toMillis(30)))));
+        kafka.createTopics(topics).values().forEach((topic, future) -> {
+            try {
+                future.get(30, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw new ControlException(ControlException.Kind.UNAVAILABLE, "kafka-unavailable",
+                            "could not create topic " + topic + ": " + e.getCause().getMessage(), e.getCause());
+                }
+            } catch (TimeoutException e) {
+                throw new ControlException(ControlException.Kind.UNAVAILABLE, "kafka-unavailable",
+                        "timed out creating topic " + topic + "; run the request again to finish provisioning", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ControlException(ControlException.Kind.UNAVAILABLE, "interrupted", "interrupted creating " + topic, e);
+            }
+        });
+    }
+
+    private void createNamespace(TenantId tenant) {
+        Namespace ns = LakeNames.namespace(tenant);
+        try {
+            catalog.createNamespace(ns, Map.of(NAMESPACE_TENANT_PROPERTY, tenant.toString()));
+        } catch (AlreadyExistsException e) {
+            // A previous run got this far: the namespace is already there.
+        }
+    }
+
+    public Optional<TenantRecord> findBySlug(String slug) {
+        if (!Slugs.isValidSlug(slug)) {
+            return Optional.empty();
+        }
+        return db.tenantForSlug(slug).flatMap(this::load);
+    }
+
+    public TenantRecord requireBySlug(String slug) {
+        return findBySlug(slug).orElseThrow(() -> ControlException.notFound("tenant", slug));
+    }
+
+    public Optional<TenantRecord> load(TenantId id) {
+        return db.inTenant(id, Tenants::current);
+    }
+
+    /** The bound tenant's own row. */
+    public static Optional<TenantRecord> current(TenantTransaction tx) throws SQLException {
+        return tx.queryOptional("SELECT tenant_id, slug, name, tier, status, created_at FROM pulse.tenants", Tenants::map);
+    }
+
+    static TenantRecord map(ResultSet rs) throws SQLException {
+        return new TenantRecord(new TenantId(rs.getObject("tenant_id", java.util.UUID.class)), rs.getString("slug"),
+                rs.getString("name"), rs.getString("tier"), rs.getString("status"), TenantTransaction.instant(rs, "created_at"));
+    }
+}

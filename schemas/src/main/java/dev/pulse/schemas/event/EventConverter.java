@@ -1,0 +1,205 @@
+package dev.pulse.schemas.event;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pulse.schemas.event.FieldType.ArrayType;
+import dev.pulse.schemas.event.FieldType.Field;
+import dev.pulse.schemas.event.FieldType.ObjectType;
+import dev.pulse.schemas.event.FieldType.Scalar;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.data.GenericRecord;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.types.Type;
+import org.apache.iceberg.types.Types;
+
+/**
+ * Validates an event's {@code data} against its schema and, when valid, builds the Iceberg row.
+ * One pass: every violation is collected with its JSON pointer, so a DLQ reason lists them all.
+ */
+public final class EventConverter {
+    private EventConverter() {
+    }
+
+    public record Violation(String pointer, String message) {
+        @Override
+        public String toString() {
+            return pointer + ": " + message;
+        }
+    }
+
+    /** Either a row or the list of violations. */
+    public record ConversionResult(Record row, List<Violation> violations) {
+        public boolean isValid() {
+            return violations.isEmpty();
+        }
+    }
+
+    public static ConversionResult convert(EventSchema schema, Schema tableSchema, EventEnvelope envelope) {
+        List<Violation> violations = new ArrayList<>();
+        if (envelope.data() == null || !envelope.data().isObject()) {
+            violations.add(new Violation("/data", "must be a JSON object"));
+            return new ConversionResult(null, violations);
+        }
+        GenericRecord row = GenericRecord.create(tableSchema);
+        row.setField(EventSchema.EVENT_ID, envelope.eventId());
+        row.setField(EventSchema.EVENT_TIME, envelope.eventTime().atOffset(ZoneOffset.UTC));
+        row.setField(EventSchema.RECEIVED_AT, envelope.receivedAt().atOffset(ZoneOffset.UTC));
+        fillStruct(schema.root(), tableSchema.asStruct(), envelope.data(), "/data", row, violations);
+        return violations.isEmpty() ? new ConversionResult(row, List.of()) : new ConversionResult(null, violations);
+    }
+
+    private static void fillStruct(ObjectType type, Types.StructType struct, JsonNode node, String pointer,
+            Record target, List<Violation> violations) {
+        Set<String> declared = new HashSet<>();
+        for (Field f : type.fields()) {
+            declared.add(f.name());
+            JsonNode value = node.get(f.name());
+            String fieldPointer = pointer + "/" + SchemaParser.escape(f.name());
+            if (value == null || value.isMissingNode()) {
+                if (f.required()) {
+                    violations.add(new Violation(fieldPointer, "required property is missing"));
+                }
+                continue;
+            }
+            if (value.isNull()) {
+                if (!f.nullable()) {
+                    violations.add(new Violation(fieldPointer, "must not be null (declare \"type\": [T, \"null\"] to allow it)"));
+                }
+                continue;
+            }
+            Types.NestedField column = struct.field(f.name());
+            if (column == null) {
+                // The schema knows a field the table does not (an upgrade not yet applied): refuse, never drop.
+                violations.add(new Violation(fieldPointer, "the dataset's table has no column for this property"));
+                continue;
+            }
+            target.setField(f.name(), convertValue(f.type(), column.type(), value, fieldPointer, violations));
+        }
+        if (type.closed()) {
+            for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+                String name = it.next();
+                if (!declared.contains(name)) {
+                    violations.add(new Violation(pointer + "/" + SchemaParser.escape(name),
+                            "property is not in the schema and additionalProperties is false"));
+                }
+            }
+        }
+    }
+
+    private static Object convertValue(FieldType type, Type icebergType, JsonNode value, String pointer, List<Violation> violations) {
+        return switch (type) {
+            case Scalar s -> convertScalar(s, value, pointer, violations);
+            case ObjectType o -> {
+                if (!value.isObject()) {
+                    violations.add(new Violation(pointer, "expected object, got " + kindOf(value)));
+                    yield null;
+                }
+                Types.StructType struct = icebergType.asStructType();
+                GenericRecord nested = GenericRecord.create(struct);
+                fillStruct(o, struct, value, pointer, nested, violations);
+                yield nested;
+            }
+            case ArrayType a -> {
+                if (!value.isArray()) {
+                    violations.add(new Violation(pointer, "expected array, got " + kindOf(value)));
+                    yield null;
+                }
+                Type elementType = icebergType.asListType().elementType();
+                List<Object> items = new ArrayList<>(value.size());
+                for (int i = 0; i < value.size(); i++) {
+                    JsonNode item = value.get(i);
+                    if (item.isNull()) {
+                        violations.add(new Violation(pointer + "/" + i, "array items must not be null"));
+                        continue;
+                    }
+                    items.add(convertValue(a.items(), elementType, item, pointer + "/" + i, violations));
+                }
+                yield items;
+            }
+        };
+    }
+
+    private static Object convertScalar(Scalar s, JsonNode value, String pointer, List<Violation> violations) {
+        Object converted = switch (s.kind()) {
+            case STRING -> value.isTextual() ? value.asText() : null;
+            case INTEGER -> value.canConvertToExactIntegral() && value.canConvertToLong() ? value.longValue() : null;
+            case NUMBER -> value.isNumber() && Double.isFinite(value.doubleValue()) ? value.doubleValue() : null;
+            case BOOLEAN -> value.isBoolean() ? value.booleanValue() : null;
+            case DATE_TIME -> value.isTextual() ? parseDateTime(value.asText()) : null;
+            case DATE -> value.isTextual() ? parseDate(value.asText()) : null;
+            case UUID -> value.isTextual() ? parseUuid(value.asText()) : null;
+        };
+        if (converted == null) {
+            violations.add(new Violation(pointer, "expected " + s.kind().display() + ", got " + describe(value)));
+            return null;
+        }
+        if (!s.allowed().isEmpty() && !s.allowed().contains(value.asText())) {
+            violations.add(new Violation(pointer, "value " + value + " is not one of " + s.allowed()));
+            return null;
+        }
+        return converted;
+    }
+
+    private static OffsetDateTime parseDateTime(String text) {
+        try {
+            return OffsetDateTime.parse(text).withOffsetSameInstant(ZoneOffset.UTC);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    private static LocalDate parseDate(String text) {
+        try {
+            return LocalDate.parse(text);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    private static String parseUuid(String text) {
+        try {
+            return text.length() == 36 && UUID.fromString(text).toString().equalsIgnoreCase(text) ? text.toLowerCase(java.util.Locale.ROOT) : null;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static String describe(JsonNode value) {
+        return value.isTextual() ? "string \"" + abbreviate(value.asText()) + "\"" : kindOf(value) + " " + abbreviate(value.toString());
+    }
+
+    private static String kindOf(JsonNode value) {
+        if (value.isTextual()) {
+            return "string";
+        }
+        if (value.isIntegralNumber()) {
+            return "integer";
+        }
+        if (value.isNumber()) {
+            return "number";
+        }
+        if (value.isBoolean()) {
+            return "boolean";
+        }
+        if (value.isArray()) {
+            return "array";
+        }
+        if (value.isObject()) {
+            return "object";
+        }
+        return "null";
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 40) + "…";
+    }
+}

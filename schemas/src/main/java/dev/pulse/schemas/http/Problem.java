@@ -1,0 +1,47 @@
+package dev.pulse.schemas.http;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.Map;
+
+/**
+ * An RFC 9457 problem document. {@code type} is stable per problem ({@link #TYPE_PREFIX} + code);
+ * {@code detail} tells the caller how to fix the request. Extra members go in {@code extensions}.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Problem(
+        @JsonProperty("type") String type,
+        @JsonProperty("title") String title,
+        @JsonProperty("status") int status,
+        @JsonProperty("detail") String detail,
+        @JsonProperty("errors") Object errors) {
+
+    public static final String TYPE_PREFIX = "https://pulse.dev/problems/";
+    public static final String MEDIA_TYPE = "application/problem+json";
+
+    public static Problem of(int status, String code, String title, String detail) {
+        return new Problem(TYPE_PREFIX + code, title, status, detail, null);
+    }
+
+    public Problem withErrors(Object errors) {
+        return new Problem(type, title, status, detail, errors);
+    }
+
+    /** The standard titles, one per status Pulse returns. */
+    public static String titleFor(int status) {
+        return TITLES.getOrDefault(status, "Error");
+    }
+
+    private static final Map<Integer, String> TITLES = Map.ofEntries(
+            Map.entry(400, "Bad request"),
+            Map.entry(401, "Unauthorized"),
+            Map.entry(403, "Forbidden"),
+            Map.entry(404, "Not found"),
+            Map.entry(405, "Method not allowed"),
+            Map.entry(409, "Conflict"),
+            Map.entry(413, "Content too large"),
+            Map.entry(415, "Unsupported media type"),
+            Map.entry(429, "Too many requests"),
+            Map.entry(500, "Internal error"),
+            Map.entry(503, "Service unavailable"));
+}

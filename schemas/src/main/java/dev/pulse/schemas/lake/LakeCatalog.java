@@ -1,0 +1,41 @@
+package dev.pulse.schemas.lake;
+
+import dev.pulse.schemas.tenancy.JdbcUrls;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.iceberg.CatalogProperties;
+import org.apache.iceberg.jdbc.JdbcCatalog;
+
+/**
+ * Opens the Iceberg {@link JdbcCatalog} that lives in PostgreSQL, in schema pulse_catalog, reached
+ * with the pulse_catalog role (never pulse_app). The warehouse is a local folder with
+ * {@link LocalFileIO} unless another FileIO class is configured.
+ */
+public final class LakeCatalog {
+    public static final String CATALOG_NAME = "pulse";
+
+    private LakeCatalog() {
+    }
+
+    public static JdbcCatalog open(String catalogJdbcUrl, String warehouse, String fileIoImpl) {
+        Map<String, String> props = new HashMap<>();
+        props.put(CatalogProperties.URI, catalogJdbcUrl);
+        var credentials = JdbcUrls.credentials(catalogJdbcUrl);
+        props.put("jdbc.user", credentials.getKey());
+        props.put("jdbc.password", credentials.getValue());
+        props.put("jdbc.schema-version", "V1");
+        props.put(CatalogProperties.WAREHOUSE_LOCATION, stripTrailingSlash(warehouse));
+        props.put(CatalogProperties.FILE_IO_IMPL, fileIoImpl == null || fileIoImpl.isBlank() ? LocalFileIO.class.getName() : fileIoImpl);
+        JdbcCatalog catalog = new JdbcCatalog();
+        catalog.initialize(CATALOG_NAME, props);
+        return catalog;
+    }
+
+    public static JdbcCatalog open(String catalogJdbcUrl, String warehouse) {
+        return open(catalogJdbcUrl, warehouse, null);
+    }
+
+    private static String stripTrailingSlash(String s) {
+        return s.endsWith("/") && s.length() > 1 ? s.substring(0, s.length() - 1) : s;
+    }
+}

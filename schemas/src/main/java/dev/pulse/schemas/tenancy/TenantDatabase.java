@@ -1,0 +1,123 @@
+package dev.pulse.schemas.tenancy;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.pulse.schemas.naming.TenantId;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The only door to tenant data. {@link #inTenant} borrows a pooled connection, begins a
+ * transaction, binds the tenant with {@code set_config('app.current_tenant_id', ?, true)} (a bound
+ * parameter, transaction-local), runs the work, and commits, or rolls back when the work throws.
+ * Because the setting is transaction-local, a connection returned to the pool carries no tenant.
+ *
+ * <p>The few lookups that must happen before a tenant is known (an API key id or a tenant slug to
+ * its tenant) go through SECURITY DEFINER functions that answer exact matches only.
+ */
+public final class TenantDatabase implements AutoCloseable {
+    private static final String BIND_TENANT = "SELECT set_config('app.current_tenant_id', ?, true)";
+
+    private final HikariDataSource pool;
+
+    private TenantDatabase(HikariDataSource pool) {
+        this.pool = pool;
+    }
+
+    /** A pool for the runtime role. The URL carries user and password as parameters. */
+    public static TenantDatabase connect(String jdbcUrl, int poolSize, String poolName) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(jdbcUrl);
+        config.setMaximumPoolSize(poolSize);
+        config.setMinimumIdle(Math.min(2, poolSize));
+        config.setPoolName(poolName);
+        config.setAutoCommit(true);
+        config.setConnectionTimeout(10_000);
+        // Fail fast at start-up when the database is unreachable or the credentials are wrong.
+        config.setInitializationFailTimeout(10_000);
+        return new TenantDatabase(new HikariDataSource(config));
+    }
+
+    public <T> T inTenant(TenantId tenant, TenantWork<T> work) {
+        if (tenant == null) {
+            throw new TenantNotBoundException("no tenant given: refusing to open a tenant transaction");
+        }
+        try (Connection connection = pool.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                try (PreparedStatement bind = connection.prepareStatement(BIND_TENANT)) {
+                    bind.setString(1, tenant.toString());
+                    bind.execute();
+                }
+                T result = work.run(new TenantTransaction(connection, tenant));
+                connection.commit();
+                return result;
+            } catch (SQLException | RuntimeException | Error e) {
+                rollbackQuietly(connection, e);
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new DatabaseException("tenant transaction for " + tenant + " failed", e);
+        }
+    }
+
+    /** Key id to tenant, through {@code pulse.tenant_for_api_key}: an exact match or nothing. */
+    public Optional<TenantId> tenantForApiKey(String keyId) {
+        return directoryLookup("SELECT pulse.tenant_for_api_key(?)", keyId);
+    }
+
+    /** Tenant slug to tenant, through {@code pulse.tenant_for_slug}: an exact match or nothing. */
+    public Optional<TenantId> tenantForSlug(String slug) {
+        return directoryLookup("SELECT pulse.tenant_for_slug(?)", slug);
+    }
+
+    private Optional<TenantId> directoryLookup(String sql, String argument) {
+        try (Connection connection = pool.getConnection();
+                PreparedStatement ps = connection.prepareStatement(sql)) {
+            ps.setString(1, argument);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                UUID id = rs.getObject(1, UUID.class);
+                return Optional.ofNullable(id).map(TenantId::new);
+            }
+        } catch (SQLException e) {
+            throw new DatabaseException("directory lookup failed", e);
+        }
+    }
+
+    /**
+     * Refuses to go on when the runtime role could bypass row-level security (see
+     * {@link RuntimeRoleGuard}). Every service calls this once at start-up.
+     */
+    public void requireSafeRuntimeRole() {
+        RuntimeRoleGuard.check(pool);
+    }
+
+    /** True when a connection can be borrowed and answers; for health checks. */
+    public boolean isReachable() {
+        try (Connection connection = pool.getConnection()) {
+            return connection.isValid(2);
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    private static void rollbackQuietly(Connection connection, Throwable cause) {
+        try {
+            connection.rollback();
+        } catch (SQLException rollbackFailure) {
+            cause.addSuppressed(rollbackFailure);
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+}

@@ -1,0 +1,132 @@
+package dev.pulse.schemas.testing;
+
+import dev.pulse.devstack.DevStack;
+import dev.pulse.schemas.config.Settings;
+import dev.pulse.schemas.control.ApiKeyStore;
+import dev.pulse.schemas.control.Datasets;
+import dev.pulse.schemas.control.SchemaRegistry;
+import dev.pulse.schemas.control.TenantRecord;
+import dev.pulse.schemas.control.Tenants;
+import dev.pulse.schemas.lake.LakeCatalog;
+import dev.pulse.schemas.tenancy.Migrations;
+import dev.pulse.schemas.tenancy.TenantDatabase;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ThreadLocalRandom;
+import org.apache.iceberg.jdbc.JdbcCatalog;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+
+/**
+ * The integration-test fixture: one real stack (PostgreSQL, Kafka, warehouse) per test JVM,
+ * migrated, shared by every test; tests isolate themselves by creating a fresh tenant each.
+ */
+public final class TestStack {
+    private static TestStack shared;
+
+    private final DevStack stack;
+    private final TenantDatabase db;
+    private final JdbcCatalog catalog;
+    private final Admin kafkaAdmin;
+
+    private TestStack(DevStack stack) {
+        this.stack = stack;
+        Map<String, String> env = stack.environment();
+        Migrations.apply(env.get("PULSE_ADMIN_DATABASE_URL"), env.get("PULSE_DATABASE_URL"), env.get("PULSE_CATALOG_DATABASE_URL"));
+        this.db = TenantDatabase.connect(env.get("PULSE_DATABASE_URL"), 8, "test-app");
+        this.catalog = LakeCatalog.open(env.get("PULSE_CATALOG_DATABASE_URL"), env.get("PULSE_WAREHOUSE"));
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap());
+        this.kafkaAdmin = Admin.create(props);
+    }
+
+    public static synchronized TestStack shared() {
+        if (shared == null) {
+            try {
+                Path dir = Files.createTempDirectory("pulse-test-stack");
+                shared = new TestStack(DevStack.start(dir));
+                Runtime.getRuntime().addShutdownHook(new Thread(shared::close, "test-stack-shutdown"));
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot create a temporary folder for the test stack", e);
+            }
+        }
+        return shared;
+    }
+
+    /** PULSE_* settings reaching this stack, with ports 0 so services pick free ones. */
+    public Settings settings(Map<String, String> overrides) {
+        var values = new java.util.HashMap<>(stack.environment());
+        values.put("PULSE_API_PORT", "0");
+        values.put("PULSE_QUERY_PORT", "0");
+        values.putAll(overrides);
+        return Settings.of(values);
+    }
+
+    public Settings settings() {
+        return settings(Map.of());
+    }
+
+    public Map<String, String> environment() {
+        return stack.environment();
+    }
+
+    public DevStack devStack() {
+        return stack;
+    }
+
+    public TenantDatabase db() {
+        return db;
+    }
+
+    public JdbcCatalog catalog() {
+        return catalog;
+    }
+
+    public Admin kafkaAdmin() {
+        return kafkaAdmin;
+    }
+
+    public Tenants tenants() {
+        return new Tenants(db, kafkaAdmin, catalog, 2);
+    }
+
+    public ApiKeyStore keys() {
+        return new ApiKeyStore(db);
+    }
+
+    public SchemaRegistry schemas() {
+        return new SchemaRegistry(db);
+    }
+
+    public Datasets datasets() {
+        return new Datasets(db, catalog);
+    }
+
+    /** A fresh, fully provisioned tenant with a random slug. */
+    public TenantRecord newTenant() {
+        String slug = "t" + Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
+        return tenants().create(slug.substring(0, Math.min(slug.length(), 20)), "test tenant", "standard").tenant();
+    }
+
+    /** A connection as the admin (owner) role, for tests that tamper or inspect as the owner. */
+    public Connection adminConnection() throws SQLException {
+        return DriverManager.getConnection(stack.environment().get("PULSE_ADMIN_DATABASE_URL"));
+    }
+
+    public String bootstrap() {
+        return stack.kafkaBootstrap();
+    }
+
+    private void close() {
+        kafkaAdmin.close();
+        catalog.close();
+        db.close();
+        stack.close();
+    }
+}
