@@ -1,0 +1,232 @@
+package dev.pulse.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pulse.api.ApiConfig;
+import dev.pulse.api.IngestApi;
+import dev.pulse.devstack.DevStack;
+import dev.pulse.query.LakeQuery;
+import dev.pulse.query.QueryConfig;
+import dev.pulse.schemas.config.PulseKeys;
+import dev.pulse.schemas.config.Settings;
+import dev.pulse.schemas.tenancy.Migrations;
+import dev.pulse.worker.IngestWorker;
+import dev.pulse.worker.WorkerConfig;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code pulse dev}: the whole pipeline in one process on real embedded infrastructure. State
+ * lives in the data directory, so a restart keeps tenants, keys and data.
+ */
+@Command(name = "dev", description = "Start PostgreSQL, Kafka, the warehouse and all three services in one process.",
+        mixinStandardHelpOptions = true)
+final class DevCommand implements Callable<Integer> {
+    static final String DEMO_TENANT = "demo";
+    static final String DEMO_SCHEMA = "page-view";
+    static final String DEMO_DATASET = "page-views";
+
+    @Spec
+    CommandSpec spec;
+    @Option(names = "--data-dir", defaultValue = ".pulse", description = "where the stack keeps its state (default: ${DEFAULT-VALUE})")
+    Path dataDir;
+    @Option(names = "--api-port", defaultValue = "8080", description = "ingest-api port (default: ${DEFAULT-VALUE})")
+    int apiPort;
+    @Option(names = "--query-port", defaultValue = "8081", description = "lake-query port (default: ${DEFAULT-VALUE})")
+    int queryPort;
+
+    /** The running pipeline; closing it stops everything in reverse order of starting. */
+    static final class Running implements AutoCloseable {
+        private final Deque<AutoCloseable> started = new ArrayDeque<>();
+        final Map<String, String> environment;
+        final Path envFile;
+        final IngestApi api;
+        final LakeQuery query;
+
+        Running(Path dataDir, int apiPort, int queryPort) {
+            DevStack stack = DevStack.start(dataDir);
+            started.push(stack);
+            try {
+                Map<String, String> env = new LinkedHashMap<>(stack.environment());
+                Migrations.apply(env.get(PulseKeys.ADMIN_DATABASE_URL), env.get(PulseKeys.DATABASE_URL), env.get(PulseKeys.CATALOG_DATABASE_URL));
+                env.put(PulseKeys.API_PORT, Integer.toString(apiPort));
+                env.put(PulseKeys.QUERY_PORT, Integer.toString(queryPort));
+                api = IngestApi.start(ApiConfig.from(Settings.of(env)));
+                started.push(api);
+                env.put(PulseKeys.API_PORT, Integer.toString(api.port()));
+                env.put(PulseKeys.API_URL, "http://127.0.0.1:" + api.port());
+                started.push(IngestWorker.start(WorkerConfig.from(Settings.of(env))));
+                query = LakeQuery.start(QueryConfig.from(Settings.of(env)));
+                started.push(query);
+                env.put(PulseKeys.QUERY_PORT, Integer.toString(query.port()));
+                env.put(PulseKeys.QUERY_URL, "http://127.0.0.1:" + query.port());
+                environment = Map.copyOf(env);
+                envFile = writeEnvFile(stack.dataDir(), env);
+            } catch (RuntimeException e) {
+                closeQuietly(e);
+                throw e;
+            }
+        }
+
+        private void closeQuietly(RuntimeException cause) {
+            try {
+                close();
+            } catch (Exception e) {
+                cause.addSuppressed(e);
+            }
+        }
+
+        @Override
+        public void close() throws Exception {
+            Exception failure = null;
+            while (!started.isEmpty()) {
+                try {
+                    started.pop().close();
+                } catch (Exception e) {
+                    if (failure == null) {
+                        failure = e;
+                    } else {
+                        failure.addSuppressed(e);
+                    }
+                }
+            }
+            if (failure != null) {
+                throw failure;
+            }
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        Running running = new Running(dataDir, apiPort, queryPort);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                running.close();
+            } catch (Exception e) {
+                System.err.println("pulse dev: error while stopping: " + e.getMessage());
+            } finally {
+                stopped.countDown();
+            }
+        }, "pulse-dev-shutdown"));
+        DemoTenant demo = DemoTenant.ensure(running.environment, dataDir.toAbsolutePath().normalize());
+        out.println(banner(running, demo, dataDir.toAbsolutePath().normalize()));
+        out.flush();
+        stopped.await();
+        return 0;
+    }
+
+    static Path writeEnvFile(Path dataDir, Map<String, String> env) {
+        Path file = dataDir.resolve("pulse.env");
+        StringBuilder text = new StringBuilder("# Written by `pulse dev`: how to reach this stack. Contains credentials; keep private.\n");
+        env.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
+        try {
+            Files.writeString(file, text);
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: the file is still written
+        }
+        return file;
+    }
+
+    /** The demo tenant, schema, dataset and key, created on first start; the key is kept in the data dir. */
+    record DemoTenant(String key) {
+        static DemoTenant ensure(Map<String, String> env, Path dataDir) {
+            Path keyFile = dataDir.resolve("demo.properties");
+            Properties saved = new Properties();
+            if (Files.exists(keyFile)) {
+                try (var reader = Files.newBufferedReader(keyFile)) {
+                    saved.load(reader);
+                    return new DemoTenant(saved.getProperty("key"));
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot read " + keyFile, e);
+                }
+            }
+            OperatorClient client = OperatorClient.fromSettings(Settings.of(env));
+            client.post("/admin/v1/tenants", OperatorClient.JSON.createObjectNode().put("slug", DEMO_TENANT).put("name", "Demo tenant"));
+            ObjectNode schema = OperatorClient.JSON.createObjectNode().put("name", DEMO_SCHEMA);
+            schema.set("definition", demoSchema());
+            client.post("/admin/v1/tenants/" + DEMO_TENANT + "/schemas", schema);
+            client.post("/admin/v1/tenants/" + DEMO_TENANT + "/datasets",
+                    OperatorClient.JSON.createObjectNode().put("slug", DEMO_DATASET).put("schema", DEMO_SCHEMA));
+            ObjectNode keyRequest = OperatorClient.JSON.createObjectNode().put("name", "demo");
+            keyRequest.putArray("scopes").add("ingest").add("query");
+            JsonNode key = client.post("/admin/v1/tenants/" + DEMO_TENANT + "/keys", keyRequest);
+            saved.setProperty("key", key.path("key").asText());
+            try (var writer = Files.newBufferedWriter(keyFile)) {
+                saved.store(writer, "pulse dev demo key (ingest, query); keep private");
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write " + keyFile, e);
+            }
+            return new DemoTenant(saved.getProperty("key"));
+        }
+
+        static JsonNode demoSchema() {
+            try {
+                return OperatorClient.JSON.readTree("""
+                        {
+                          "$schema": "https://json-schema.org/draft/2020-12/schema",
+                          "type": "object",
+                          "properties": {
+                            "url": {"type": "string"},
+                            "user_id": {"type": "string"},
+                            "duration_ms": {"type": "integer"},
+                            "bounced": {"type": "boolean"}
+                          },
+                          "required": ["url"]
+                        }""");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    static String banner(Running running, DemoTenant demo, Path dataDir) {
+        String api = running.environment.get(PulseKeys.API_URL);
+        String query = running.environment.get(PulseKeys.QUERY_URL);
+        String envHint = dataDir.equals(Path.of(".pulse").toAbsolutePath().normalize())
+                ? "" : "\n  (other pulse commands: export PULSE_ENV_FILE=" + running.envFile + ")";
+        return """
+
+                Pulse is running.
+                  ingest API  %s   (GET /healthz)
+                  lake query  %s   (GET /healthz)
+                  state       %s   (connection settings: %s)%s
+
+                Demo: tenant '%s', dataset '%s' (schema '%s'), key with scopes ingest,query.
+
+                Post an event:
+                  curl -sS -X POST %s/v1/events \\
+                    -H 'Authorization: Bearer %s' \\
+                    -H 'Content-Type: application/json' \\
+                    -d '{"dataset":"%s","data":{"url":"/pricing","user_id":"u-42","duration_ms":1234}}'
+
+                Preview it (visible within a second or two):
+                  curl -sS '%s/v1/datasets/%s/preview?limit=10' \\
+                    -H 'Authorization: Bearer %s'
+
+                Press Ctrl-C to stop everything.""".formatted(
+                api, query, dataDir, running.envFile, envHint,
+                DEMO_TENANT, DEMO_DATASET, DEMO_SCHEMA,
+                api, demo.key(), DEMO_DATASET,
+                query, DEMO_DATASET, demo.key());
+    }
+}

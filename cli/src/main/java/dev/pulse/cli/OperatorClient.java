@@ -1,0 +1,85 @@
+package dev.pulse.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pulse.schemas.config.PulseKeys;
+import dev.pulse.schemas.config.Settings;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/**
+ * The operator verbs' way to the control plane: ingest-api's {@code /admin/v1} over HTTP with the
+ * operator token. Settings come from the environment or {@code ./.pulse/pulse.env} (what
+ * {@code pulse dev} writes).
+ */
+final class OperatorClient {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final String apiUrl;
+    private final String token;
+
+    OperatorClient(String apiUrl, String token) {
+        this.apiUrl = apiUrl.endsWith("/") ? apiUrl.substring(0, apiUrl.length() - 1) : apiUrl;
+        this.token = token;
+    }
+
+    static OperatorClient fromSettings(Settings settings) {
+        String url = settings.optional(PulseKeys.API_URL)
+                .orElseGet(() -> "http://127.0.0.1:" + settings.port(PulseKeys.API_PORT, 8080));
+        return new OperatorClient(url, settings.required(PulseKeys.OPERATOR_TOKEN, "the operator token that pulse dev wrote to .pulse/pulse.env"));
+    }
+
+    static OperatorClient fromEnvironment() {
+        return fromSettings(Settings.fromEnvironment());
+    }
+
+    JsonNode post(String path, ObjectNode body) {
+        return send(HttpRequest.newBuilder(URI.create(apiUrl + path))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())));
+    }
+
+    JsonNode get(String path) {
+        return send(HttpRequest.newBuilder(URI.create(apiUrl + path)).GET());
+    }
+
+    static String segment(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private JsonNode send(HttpRequest.Builder request) {
+        HttpResponse<String> response;
+        try {
+            response = http.send(request.header("Authorization", "Bearer " + token)
+                    .header("Accept", "application/json").timeout(Duration.ofSeconds(60)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (ConnectException e) {
+            throw new RefusedException(0, "cannot reach the Pulse API at " + apiUrl + ": is `pulse dev` (or `pulse api`) running?");
+        } catch (IOException e) {
+            throw new RefusedException(0, "request to " + apiUrl + " failed: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RefusedException(0, "interrupted");
+        }
+        JsonNode body;
+        try {
+            body = response.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new RefusedException(response.statusCode(), "the API answered " + response.statusCode() + " with a body that is not JSON");
+        }
+        if (response.statusCode() >= 400) {
+            String detail = body.path("detail").asText(body.path("title").asText("HTTP " + response.statusCode()));
+            throw new RefusedException(response.statusCode(), detail + " (HTTP " + response.statusCode() + ")");
+        }
+        return body;
+    }
+}

@@ -1,0 +1,74 @@
+package dev.pulse.cli;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The module rules of DESIGN.md, checked on every build: services never depend on each other,
+ * the shared contract depends on no service, and the embedded infrastructure reaches a runtime
+ * classpath only through the CLI.
+ */
+class ArchitectureTest {
+    static final Map<String, String> SERVICES = Map.of(
+            "ingest-api", "dev.pulse.api..",
+            "ingest-worker", "dev.pulse.worker..",
+            "lake-query", "dev.pulse.query..");
+    static JavaClasses classes;
+
+    @BeforeAll
+    static void importClasses() {
+        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("dev.pulse");
+    }
+
+    @Test
+    void aServiceNeverDependsOnAnotherService() {
+        SERVICES.forEach((module, pkg) -> SERVICES.values().stream().filter(other -> !other.equals(pkg)).forEach(other ->
+                noClasses().that().resideInAPackage(pkg).should().dependOnClassesThat().resideInAPackage(other)
+                        .because(module + " meets other services only in Kafka, PostgreSQL and the lake").check(classes)));
+    }
+
+    @Test
+    void servicesAndTheContractNeverDependOnTheCliOrTheEmbeddedStack() {
+        noClasses().that().resideInAnyPackage("dev.pulse.api..", "dev.pulse.worker..", "dev.pulse.query..", "dev.pulse.schemas..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.pulse.cli..", "dev.pulse.devstack..", "kafka.server..", "io.zonky..")
+                .check(classes);
+    }
+
+    @Test
+    void theContractDependsOnNoService() {
+        noClasses().that().resideInAPackage("dev.pulse.schemas..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.pulse.api..", "dev.pulse.worker..", "dev.pulse.query..")
+                .check(classes);
+    }
+
+    /** The Maven view of the same rule, test scope included: a service pom names no other service. */
+    @Test
+    void noServicePomDependsOnAnotherServiceModule() throws Exception {
+        Pattern dependency = Pattern.compile("<artifactId>(pulse-[a-z-]+)</artifactId>(?:<version>[^<]*</version>)?(?:<type>[^<]*</type>)?(?:<scope>([a-z]+)</scope>)?");
+        for (String module : SERVICES.keySet()) {
+            String pom = Files.readString(Path.of("..", module, "pom.xml"));
+            String dependencies = pom.substring(pom.indexOf("<dependencies>"));
+            Matcher m = dependency.matcher(dependencies);
+            while (m.find()) {
+                String artifact = m.group(1);
+                String scope = m.group(2);
+                assertThat(List.of("pulse-schemas", "pulse-devstack")).as("%s depends on %s", module, artifact).contains(artifact);
+                if (artifact.equals("pulse-devstack")) {
+                    assertThat(scope).as("%s may use devstack in tests only", module).isEqualTo("test");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package dev.pulse.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pulse.schemas.config.PulseKeys;
+import dev.pulse.schemas.config.Settings;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** {@code pulse dev}: the demo it prints works, and a restart on the same data dir keeps everything. */
+class DevCommandIT {
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @Test
+    void theDemoCommandsWorkAndARestartKeepsTenantsKeysAndData() throws Exception {
+        Path dataDir = Files.createTempDirectory("pulse-dev-it");
+        String key;
+        try (DevCommand.Running running = new DevCommand.Running(dataDir, 0, 0)) {
+            key = DevCommand.DemoTenant.ensure(running.environment, dataDir).key();
+            String banner = DevCommand.banner(running, new DevCommand.DemoTenant(key), dataDir);
+            assertThat(banner).contains("curl").contains(key).contains("/v1/events").contains("/preview");
+            assertThat(Settings.readEnvFile(running.envFile)).containsKeys(PulseKeys.DATABASE_URL, PulseKeys.ADMIN_DATABASE_URL,
+                    PulseKeys.CATALOG_DATABASE_URL, PulseKeys.KAFKA_BOOTSTRAP, PulseKeys.WAREHOUSE, PulseKeys.OPERATOR_TOKEN,
+                    PulseKeys.API_URL, PulseKeys.QUERY_URL);
+
+            assertThat(get(running.environment.get(PulseKeys.API_URL) + "/healthz", null).statusCode()).isEqualTo(200);
+            assertThat(get(running.environment.get(PulseKeys.QUERY_URL) + "/healthz", null).statusCode()).isEqualTo(200);
+            HttpResponse<String> posted = HTTP.send(HttpRequest.newBuilder(URI.create(running.environment.get(PulseKeys.API_URL) + "/v1/events"))
+                    .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"dataset\":\"page-views\",\"event_id\":\"first\",\"data\":{\"url\":\"/pricing\",\"user_id\":\"u-42\",\"duration_ms\":1234}}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(posted.statusCode()).as(posted.body()).isEqualTo(202);
+            String previewUrl = running.environment.get(PulseKeys.QUERY_URL) + "/v1/datasets/page-views/preview?limit=10";
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(rows(get(previewUrl, key))).isEqualTo(1));
+        }
+
+        try (DevCommand.Running restarted = new DevCommand.Running(dataDir, 0, 0)) {
+            assertThat(DevCommand.DemoTenant.ensure(restarted.environment, dataDir).key()).isEqualTo(key);
+            String previewUrl = restarted.environment.get(PulseKeys.QUERY_URL) + "/v1/datasets/page-views/preview?limit=10";
+            HttpResponse<String> preview = get(previewUrl, key);
+            assertThat(preview.statusCode()).as(preview.body()).isEqualTo(200);
+            JsonNode body = OperatorClient.JSON.readTree(preview.body());
+            assertThat(body.path("rows").get(0).path("event_id").asText()).isEqualTo("first");
+        }
+    }
+
+    static HttpResponse<String> get(String url, String key) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url));
+        if (key != null) {
+            request.header("Authorization", "Bearer " + key);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static int rows(HttpResponse<String> preview) throws Exception {
+        assertThat(preview.statusCode()).as(preview.body()).isEqualTo(200);
+        return OperatorClient.JSON.readTree(preview.body()).path("rows").size();
+    }
+}

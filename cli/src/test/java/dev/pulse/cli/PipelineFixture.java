@@ -1,0 +1,59 @@
+package dev.pulse.cli;
+
+import dev.pulse.api.ApiConfig;
+import dev.pulse.api.IngestApi;
+import dev.pulse.query.LakeQuery;
+import dev.pulse.query.QueryConfig;
+import dev.pulse.schemas.config.PulseKeys;
+import dev.pulse.schemas.testing.TestStack;
+import dev.pulse.worker.IngestWorker;
+import dev.pulse.worker.WorkerConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/** The three services, started once per test JVM on the shared stack, plus a pulse.env for the CLI. */
+final class PipelineFixture {
+    private static PipelineFixture shared;
+
+    final TestStack stack;
+    final IngestApi api;
+    final IngestWorker worker;
+    final LakeQuery query;
+    final Path envFile;
+    final OperatorClient operator;
+
+    private PipelineFixture() throws IOException {
+        stack = TestStack.shared();
+        api = IngestApi.start(ApiConfig.from(stack.settings()));
+        worker = IngestWorker.start(WorkerConfig.from(stack.settings(Map.of("PULSE_WORKER_GROUP", "pulse-worker-e2e"))));
+        query = LakeQuery.start(QueryConfig.from(stack.settings()));
+        Map<String, String> env = new HashMap<>(stack.environment());
+        env.put(PulseKeys.API_URL, apiUrl());
+        env.put(PulseKeys.QUERY_URL, queryUrl());
+        envFile = DevCommand.writeEnvFile(Files.createTempDirectory("pulse-cli-env"), env);
+        operator = new OperatorClient(apiUrl(), env.get(PulseKeys.OPERATOR_TOKEN));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            query.close();
+            worker.close();
+            api.close();
+        }));
+    }
+
+    static synchronized PipelineFixture shared() throws IOException {
+        if (shared == null) {
+            shared = new PipelineFixture();
+        }
+        return shared;
+    }
+
+    String apiUrl() {
+        return "http://127.0.0.1:" + api.port();
+    }
+
+    String queryUrl() {
+        return "http://127.0.0.1:" + query.port();
+    }
+}
