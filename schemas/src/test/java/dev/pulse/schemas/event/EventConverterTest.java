@@ -1,0 +1,70 @@
+package dev.pulse.schemas.event;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.List;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.data.Record;
+import org.junit.jupiter.api.Test;
+
+class EventConverterTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final EventSchema SCHEMA;
+    static final Schema TABLE;
+
+    static {
+        try {
+            SCHEMA = SchemaParser.parse(JSON.readTree("""
+                    {"type": "object", "properties": {
+                       "url": {"type": "string"}, "n": {"type": "integer"}, "x": {"type": ["number", "null"]},
+                       "at": {"type": "string", "format": "date-time"}, "plan": {"type": "string", "enum": ["free", "pro"]},
+                       "tags": {"type": "array", "items": {"type": "string"}},
+                       "geo": {"type": "object", "properties": {"lat": {"type": "number"}}, "required": ["lat"], "additionalProperties": false}},
+                     "required": ["url", "n"]}"""));
+            TABLE = IcebergSchemas.tableSchema(SCHEMA);
+        } catch (Exception e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    static EventConverter.ConversionResult convert(String data) throws Exception {
+        Instant t = Instant.parse("2026-11-24T10:00:00Z");
+        return EventConverter.convert(SCHEMA, TABLE, new EventEnvelope("ds", "e1", t, t, JSON.readTree(data)));
+    }
+
+    @Test
+    void aValidEventBecomesARowWithTheEnvelope() throws Exception {
+        var result = convert("""
+                {"url": "/a", "n": 3, "x": null, "at": "2026-11-24T11:00:00+01:00", "plan": "pro", "tags": ["a", "b"], "geo": {"lat": 1.5}, "extra": 1}""");
+        assertThat(result.violations()).isEmpty();
+        Record row = result.row();
+        assertThat(row.getField("event_id")).isEqualTo("e1");
+        assertThat(row.getField("url")).isEqualTo("/a");
+        assertThat(row.getField("n")).isEqualTo(3L);
+        assertThat(row.getField("x")).isNull();
+        assertThat(row.getField("at")).isEqualTo(OffsetDateTime.parse("2026-11-24T10:00:00Z"));
+        assertThat(row.getField("tags")).isEqualTo(List.of("a", "b"));
+        assertThat(((Record) row.getField("geo")).getField("lat")).isEqualTo(1.5);
+    }
+
+    @Test
+    void everyViolationIsListedWithItsPointer() throws Exception {
+        var result = convert("""
+                {"n": "three", "at": "yesterday", "plan": "gold", "tags": ["a", 1], "geo": {"lat": "x", "lon": 2}}""");
+        assertThat(result.isValid()).isFalse();
+        assertThat(result.violations()).extracting(EventConverter.Violation::pointer).containsExactlyInAnyOrder(
+                "/data/url", "/data/n", "/data/at", "/data/plan", "/data/tags/1", "/data/geo/lat", "/data/geo/lon");
+        assertThat(result.violations().toString()).contains("required property is missing").contains("expected integer, got string");
+    }
+
+    @Test
+    void nullIsRefusedUnlessDeclaredNullable() throws Exception {
+        assertThat(convert("{\"url\": null, \"n\": 1}").violations()).extracting(EventConverter.Violation::pointer).containsExactly("/data/url");
+        assertThat(convert("{\"url\": \"/\", \"n\": 1.0}").isValid()).isTrue();
+        assertThat(convert("{\"url\": \"/\", \"n\": 1.5}").isValid()).isFalse();
+        assertThat(convert("[1]").violations()).extracting(EventConverter.Violation::pointer).containsExactly("/data");
+    }
+}

@@ -1,0 +1,96 @@
+package dev.pulse.schemas.event;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pulse.schemas.event.FieldType.ArrayType;
+import dev.pulse.schemas.event.FieldType.Kind;
+import dev.pulse.schemas.event.FieldType.ObjectType;
+import dev.pulse.schemas.event.FieldType.Scalar;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.types.Types;
+import org.junit.jupiter.api.Test;
+
+class SchemaParserTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    static JsonNode json(String text) throws Exception {
+        return JSON.readTree(text);
+    }
+
+    @Test
+    void parsesTheSupportedSubset() throws Exception {
+        EventSchema schema = SchemaParser.parse(json("""
+                {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
+                 "properties": {
+                   "url": {"type": "string", "description": "page"},
+                   "count": {"type": "integer"},
+                   "price": {"type": ["number", "null"]},
+                   "ok": {"type": "boolean"},
+                   "at": {"type": "string", "format": "date-time"},
+                   "day": {"type": "string", "format": "date"},
+                   "id": {"type": "string", "format": "uuid"},
+                   "plan": {"type": "string", "enum": ["free", "pro"]},
+                   "tags": {"type": "array", "items": {"type": "string"}},
+                   "geo": {"type": "object", "properties": {"lat": {"type": "number"}}, "required": ["lat"]}
+                 },
+                 "required": ["url"]}"""));
+        assertThat(schema.fields()).extracting(FieldType.Field::name)
+                .containsExactly("url", "count", "price", "ok", "at", "day", "id", "plan", "tags", "geo");
+        assertThat(schema.fields().get(0).required()).isTrue();
+        assertThat(schema.fields().get(2).nullable()).isTrue();
+        assertThat(((Scalar) schema.fields().get(4).type()).kind()).isEqualTo(Kind.DATE_TIME);
+        assertThat(((Scalar) schema.fields().get(7).type()).allowed()).containsExactly("free", "pro");
+        assertThat(schema.fields().get(8).type()).isInstanceOf(ArrayType.class);
+        assertThat(((ObjectType) schema.fields().get(9).type()).fields().getFirst().required()).isTrue();
+
+        Schema table = IcebergSchemas.tableSchema(schema);
+        assertThat(table.columns()).extracting(Types.NestedField::name).startsWith("event_id", "event_time", "received_at");
+        assertThat(table.findField("event_time").type()).isEqualTo(Types.TimestampType.withZone());
+        assertThat(table.findField("count").type()).isEqualTo(Types.LongType.get());
+        assertThat(table.findField("geo").type().isStructType()).isTrue();
+        assertThat(table.findField("tags").type().isListType()).isTrue();
+    }
+
+    @Test
+    void refusesAnUnsupportedKeywordNamingItAndItsPointer() {
+        assertThatThrownBy(() -> SchemaParser.parse(json("""
+                {"type": "object", "properties": {"name": {"type": "string", "pattern": "^a"}}}""")))
+                .isInstanceOf(SchemaDefinitionException.class)
+                .hasMessageContaining("/properties/name/pattern").hasMessageContaining("pattern");
+        assertThatThrownBy(() -> SchemaParser.parse(json("""
+                {"type": "object", "properties": {"a": {"type": "string"}}, "oneOf": []}""")))
+                .hasMessageContaining("/oneOf");
+    }
+
+    @Test
+    void refusesWhatIsNotAnObjectSchema() {
+        assertThatThrownBy(() -> SchemaParser.parse(json("{\"type\": \"string\"}"))).hasMessageContaining("/type");
+        assertThatThrownBy(() -> SchemaParser.parse(json("[1, 2]"))).isInstanceOf(SchemaDefinitionException.class);
+        assertThatThrownBy(() -> SchemaParser.parse(json("{\"type\": \"object\", \"properties\": {}}"))).hasMessageContaining("at least one");
+    }
+
+    @Test
+    void refusesEnvelopeNamesAndBadPropertyNames() {
+        assertThatThrownBy(() -> SchemaParser.parse(json("{\"type\":\"object\",\"properties\":{\"event_time\":{\"type\":\"string\"}}}")))
+                .hasMessageContaining("envelope");
+        assertThatThrownBy(() -> SchemaParser.parse(json("{\"type\":\"object\",\"properties\":{\"bad name\":{\"type\":\"string\"}}}")))
+                .hasMessageContaining("property name");
+        assertThatThrownBy(() -> SchemaParser.parse(json("{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\"},\"A\":{\"type\":\"string\"}}}")))
+                .hasMessageContaining("case");
+        assertThatThrownBy(() -> SchemaParser.parse(json("{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\"}},\"required\":[\"b\"]}")))
+                .hasMessageContaining("/required/0");
+    }
+
+    @Test
+    void refusesUnsupportedTypesAndFormats() {
+        assertThatThrownBy(() -> SchemaParser.parse(json("{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"bigint\"}}}")))
+                .hasMessageContaining("unsupported type 'bigint'");
+        assertThatThrownBy(() -> SchemaParser.parse(json("{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\",\"format\":\"email\"}}}")))
+                .hasMessageContaining("/properties/a/format");
+        assertThatThrownBy(() -> SchemaParser.parse(json("{\"type\":\"object\",\"properties\":{\"a\":{\"type\":[\"string\",\"integer\"]}}}")))
+                .hasMessageContaining("/properties/a/type");
+    }
+}
