@@ -1,0 +1,144 @@
+package dev.pulse.api;
+
+import dev.pulse.api.admin.AdminRoutes;
+import dev.pulse.api.events.EventRoutes;
+import dev.pulse.api.http.ApiKeyAuth;
+import dev.pulse.api.http.Json;
+import dev.pulse.api.http.JsonBodies;
+import dev.pulse.api.http.OperatorAuth;
+import dev.pulse.api.http.ProblemException;
+import dev.pulse.api.http.ProblemMapping;
+import dev.pulse.schemas.control.ApiKeyStore;
+import dev.pulse.schemas.control.Datasets;
+import dev.pulse.schemas.control.SchemaRegistry;
+import dev.pulse.schemas.control.Tenants;
+import dev.pulse.schemas.tenancy.TenantDatabase;
+import io.javalin.Javalin;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.iceberg.jdbc.JdbcCatalog;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The ingest API server: producers' {@code /v1/events}, {@code /healthz} and the operator's {@code /admin/v1}. */
+public final class IngestApi implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(IngestApi.class);
+    private static final int LINGER_MS = 5;
+
+    private final Javalin server;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final Deque<AutoCloseable> resources;
+
+    private IngestApi(Javalin server, KafkaProducer<byte[], byte[]> producer, Deque<AutoCloseable> resources) {
+        this.server = server;
+        this.producer = producer;
+        this.resources = resources;
+    }
+
+    /**
+     * Opens the database pool (and refuses an unsafe runtime role), the Iceberg catalog, the
+     * Kafka admin client and the producer, then starts serving. On any failure whatever was
+     * opened is closed again and the failure is rethrown.
+     */
+    public static IngestApi start(ApiConfig config) {
+        Deque<AutoCloseable> opened = new ArrayDeque<>();
+        try {
+            TenantDatabase db = config.infrastructure().openDatabase("api");
+            opened.push(db);
+            db.requireSafeRuntimeRole();
+            JdbcCatalog catalog = config.infrastructure().openCatalog();
+            opened.push(catalog);
+            Admin kafkaAdmin = config.infrastructure().openKafkaAdmin();
+            opened.push(kafkaAdmin);
+            KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties(config));
+            opened.push(() -> producer.close(Duration.ofSeconds(10)));
+
+            ApiKeyStore keys = new ApiKeyStore(db);
+            JsonBodies bodies = new JsonBodies(config.limits());
+            EventRoutes events = new EventRoutes(db, new ApiKeyAuth(keys), bodies, config.limits(), producer, config.produceTimeoutMs());
+            AdminRoutes admin = new AdminRoutes(new OperatorAuth(config.operatorToken()), bodies,
+                    new Tenants(db, kafkaAdmin, catalog, config.topicPartitions()), keys, new SchemaRegistry(db), new Datasets(db, catalog));
+
+            Javalin server = Javalin.create(javalin -> {
+                javalin.jetty.port = config.port();
+                javalin.startup.showJavalinBanner = false;
+                // Bodies are read by JsonBodies with the same limit (after decompression); this
+                // keeps Javalin's own body readers consistent should anything use them.
+                javalin.http.maxRequestSize = config.limits().maxBodyBytes();
+                javalin.http.prefer405over404 = true;
+                ProblemMapping.install(javalin.routes);
+                javalin.routes.get("/healthz", ctx -> {
+                    if (!db.isReachable()) {
+                        throw ProblemException.unavailable("database-unavailable", "the database is unreachable", 5, null);
+                    }
+                    Json.respond(ctx, 200, Map.of("status", "ok"));
+                });
+                events.register(javalin.routes);
+                admin.register(javalin.routes);
+            });
+            server.start();
+            opened.push(server::stop);
+            LOG.info("ingest API listening on port {} ({})", server.port(), config);
+            // The server is stopped first by close(); the rest in reverse order of opening.
+            opened.pop();
+            return new IngestApi(server, producer, opened);
+        } catch (RuntimeException e) {
+            closeAll(opened, e);
+            throw e;
+        }
+    }
+
+    static Properties producerProperties(ApiConfig config) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.infrastructure().kafkaBootstrap());
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, "pulse-ingest-api");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, LINGER_MS);
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        // A request waits at most the produce timeout: for metadata/buffer space in send(), and
+        // for the acknowledgements; Kafka requires delivery >= linger + request timeout.
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, config.produceTimeoutMs());
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, config.produceTimeoutMs());
+        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, config.produceTimeoutMs() - LINGER_MS);
+        // One event may be as large as the API accepts; the envelope adds a little.
+        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, config.limits().maxEventBytes() + 64 * 1024);
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        return props;
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    /** Stops accepting requests, flushes and closes the producer, then closes the pools. */
+    @Override
+    public void close() {
+        server.stop();
+        producer.flush();
+        closeAll(resources, null);
+    }
+
+    private static void closeAll(Deque<AutoCloseable> resources, RuntimeException failure) {
+        while (!resources.isEmpty()) {
+            AutoCloseable resource = resources.pop();
+            try {
+                resource.close();
+            } catch (Exception e) {
+                if (failure != null) {
+                    failure.addSuppressed(e);
+                } else {
+                    LOG.warn("closing {} failed", resource, e);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package dev.pulse.api.http;
+
+import dev.pulse.schemas.control.ApiKeyStore;
+import dev.pulse.schemas.control.ApiKeyStore.AuthenticatedKey;
+import dev.pulse.schemas.http.BearerToken;
+import dev.pulse.schemas.naming.TenantId;
+import dev.pulse.schemas.tenancy.Scope;
+import io.javalin.http.Context;
+import java.util.Optional;
+
+/**
+ * Authenticates a tenant's API key and checks what it may do. The tenant of a request comes
+ * from its key only; a tenant named anywhere else can only make the request fail.
+ */
+public final class ApiKeyAuth {
+    public static final String TENANT_HEADER = "X-Tenant-ID";
+
+    private final ApiKeyStore keys;
+
+    public ApiKeyAuth(ApiKeyStore keys) {
+        this.keys = keys;
+    }
+
+    /** The key of the request, which has {@code scope} and belongs to an active tenant. */
+    public AuthenticatedKey require(Context ctx, Scope scope) {
+        String token = BearerToken.from(ctx.header("Authorization"))
+                .orElseThrow(() -> ProblemException.unauthorized("send an API key as 'Authorization: Bearer pulse_<key id>_<secret>'"));
+        // One answer for malformed, unknown, wrong secret, revoked and expired: telling them
+        // apart would help someone probing for keys.
+        AuthenticatedKey key = keys.authenticate(token)
+                .orElseThrow(() -> ProblemException.unauthorized("the API key is not valid (unknown, revoked, expired or malformed)"));
+        if ("suspended".equals(key.tenantStatus())) {
+            throw ProblemException.forbidden("tenant-suspended", "the tenant of this key is suspended; contact the operator");
+        }
+        if (!"active".equals(key.tenantStatus())) {
+            throw ProblemException.forbidden("tenant-not-active", "the tenant of this key is " + key.tenantStatus()
+                    + ", not active; the operator must finish provisioning it");
+        }
+        if (!key.has(scope)) {
+            throw ProblemException.forbidden("missing-scope", "this API key lacks the '" + scope.wireName() + "' scope");
+        }
+        String claimed = ctx.header(TENANT_HEADER);
+        if (claimed != null) {
+            Optional<TenantId> claimedTenant = TenantId.tryParse(claimed.strip());
+            if (claimedTenant.isEmpty() || !claimedTenant.get().equals(key.tenant())) {
+                throw ProblemException.forbidden("tenant-mismatch",
+                        TENANT_HEADER + " names a tenant other than the API key's; omit the header or send the key's tenant id");
+            }
+        }
+        return key;
+    }
+}

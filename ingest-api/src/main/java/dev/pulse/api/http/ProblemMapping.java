@@ -1,0 +1,97 @@
+package dev.pulse.api.http;
+
+import dev.pulse.schemas.control.ControlException;
+import dev.pulse.schemas.http.Problem;
+import dev.pulse.schemas.naming.InvalidNameException;
+import dev.pulse.schemas.tenancy.DatabaseException;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTransientConnectionException;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place where failures become HTTP answers. Every error is an RFC 9457 problem
+ * document; nothing a client sends can produce a 500, and a 500 never reveals internals.
+ */
+public final class ProblemMapping {
+    private static final Logger LOG = LoggerFactory.getLogger(ProblemMapping.class);
+    static final int RETRY_AFTER_SECONDS = 5;
+
+    private ProblemMapping() {
+    }
+
+    public static void install(RoutesConfig routes) {
+        routes.exception(ProblemException.class, (e, ctx) -> {
+            if (e.status() >= 500) {
+                LOG.warn("{} {} -> {}: {}", ctx.method(), ctx.path(), e.status(), e.getMessage(), e.getCause());
+            }
+            e.headers().forEach(ctx::header);
+            write(ctx, e.problem());
+        });
+        routes.exception(ControlException.class, (e, ctx) -> {
+            int status = switch (e.kind()) {
+                case INVALID -> 400;
+                case NOT_FOUND -> 404;
+                case CONFLICT -> 409;
+                case FORBIDDEN -> 403;
+                case UNAVAILABLE -> 503;
+            };
+            if (status == 503) {
+                LOG.warn("{} {} -> 503: {}", ctx.method(), ctx.path(), e.getMessage(), e.getCause());
+                ctx.header("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
+            }
+            write(ctx, Problem.of(status, e.code(), Problem.titleFor(status), e.getMessage()));
+        });
+        routes.exception(InvalidNameException.class, (e, ctx) ->
+                write(ctx, Problem.of(400, "invalid-name", Problem.titleFor(400), e.getMessage())));
+        routes.exception(DatabaseException.class, (e, ctx) -> {
+            if (isUnreachable(e)) {
+                LOG.warn("{} {} -> 503, database unreachable: {}", ctx.method(), ctx.path(), e.getMessage());
+                ctx.header("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
+                write(ctx, Problem.of(503, "database-unavailable", Problem.titleFor(503),
+                        "the database is unreachable; retry in a few seconds"));
+            } else {
+                internalError(ctx, e);
+            }
+        });
+        // Javalin's own answers: unknown route (404), wrong method (405), and any other it raises.
+        routes.exception(HttpResponseException.class, (e, ctx) -> {
+            int status = e.getStatus();
+            String code = switch (status) {
+                case 404 -> "route-not-found";
+                case 405 -> "method-not-allowed";
+                case 413 -> "body-too-large";
+                default -> "http-" + status;
+            };
+            String detail = switch (status) {
+                case 404 -> "no route " + ctx.method() + " " + ctx.path();
+                case 405 -> "method " + ctx.method() + " is not allowed on " + ctx.path();
+                default -> e.getMessage();
+            };
+            write(ctx, Problem.of(status, code, Problem.titleFor(status), detail));
+        });
+        routes.exception(Exception.class, (e, ctx) -> internalError(ctx, e));
+    }
+
+    private static void internalError(Context ctx, Exception e) {
+        LOG.error("{} {} failed unexpectedly", ctx.method(), ctx.path(), e);
+        write(ctx, Problem.of(500, "internal-error", Problem.titleFor(500),
+                "the server failed unexpectedly; the failure was logged, retry later or contact the operator"));
+    }
+
+    /** Connection refused, pool timeout, admin shutdown: the database is not there right now. */
+    static boolean isUnreachable(DatabaseException e) {
+        String state = e.sqlState().toLowerCase(Locale.ROOT);
+        return state.startsWith("08") || state.equals("57p01") || state.equals("57p03")
+                || e.getCause() instanceof SQLTransientConnectionException
+                || e.getCause() instanceof SQLNonTransientConnectionException;
+    }
+
+    static void write(Context ctx, Problem problem) {
+        Json.write(ctx, problem.status(), Problem.MEDIA_TYPE, problem);
+    }
+}

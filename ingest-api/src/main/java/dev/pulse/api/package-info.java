@@ -1,0 +1,17 @@
+/**
+ * The Pulse ingest API. A producer's request takes this path:
+ * <ol>
+ *   <li>{@code http.ApiKeyAuth}: the bearer API key names the tenant (the only source of it),
+ *       must be live, of an active tenant, with scope {@code ingest};</li>
+ *   <li>{@code http.JsonBodies}: JSON media type, optional gzip, size bounded after
+ *       decompression, nesting bounded while parsing;</li>
+ *   <li>{@code events.EventBatch}: every event's envelope checked, all-or-nothing;</li>
+ *   <li>{@code events.EventRoutes}: each named dataset looked up once in a tenant-bound (RLS)
+ *       transaction, envelopes serialized and size-checked;</li>
+ *   <li>{@code events.EventPublisher}: records to {@code pulse.<tenant>.events.raw} with the tenant
+ *       header, and 202 only after the broker acknowledged all of them.</li>
+ * </ol>
+ * Every failure on the way is an exception turned into an RFC 9457 problem in one place,
+ * {@code http.ProblemMapping}. The operator routes live in {@code admin}.
+ */
+package dev.pulse.api;
