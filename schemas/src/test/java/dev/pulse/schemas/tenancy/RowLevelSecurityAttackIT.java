@@ -1,0 +1,174 @@
+package dev.pulse.schemas.tenancy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pulse.schemas.control.TenantRecord;
+import dev.pulse.schemas.event.IcebergSchemas;
+import dev.pulse.schemas.testing.TestStack;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Attacks on PostgreSQL isolation, as the runtime role pulse_app. The tenant tables are found
+ * from the catalog (every table in schema pulse with a tenant_id column), not from a list here,
+ * so a table added later is attacked too.
+ */
+class RowLevelSecurityAttackIT {
+    static TestStack stack;
+    static TenantRecord a;
+    static TenantRecord b;
+    static List<String> tenantTables;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        stack = TestStack.shared();
+        a = stack.newTenant();
+        b = stack.newTenant();
+        var schema = new ObjectMapper().readTree("{\"type\":\"object\",\"properties\":{\"x\":{\"type\":\"string\"}}}");
+        for (TenantRecord t : List.of(a, b)) {
+            stack.keys().create(t.id(), "k", Set.of(Scope.INGEST), null);
+            stack.schemas().register(t.id(), "orders", schema);
+            stack.datasets().create(t.id(), "orders", "orders", null, IcebergSchemas.Partitioning.DAY);
+        }
+        tenantTables = new ArrayList<>();
+        try (Connection admin = stack.adminConnection(); Statement st = admin.createStatement();
+                ResultSet rs = st.executeQuery("""
+                        SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                          JOIN pg_attribute att ON att.attrelid = c.oid AND att.attname = 'tenant_id' AND NOT att.attisdropped
+                         WHERE n.nspname = 'pulse' AND c.relkind IN ('r', 'p') ORDER BY 1""")) {
+            while (rs.next()) {
+                tenantTables.add(rs.getString(1));
+            }
+        }
+        assertThat(tenantTables).contains("tenants", "api_keys", "event_schemas", "datasets", "ingest_commits");
+    }
+
+    static Connection runtime() throws Exception {
+        return DriverManager.getConnection(stack.environment().get("PULSE_DATABASE_URL"));
+    }
+
+    @Test
+    void noTenantAndAnEmptyTenantBothSeeZeroRowsInEveryTenantTable() throws Exception {
+        try (Connection c = runtime(); Statement st = c.createStatement()) {
+            for (String setting : new String[] {null, ""}) {
+                if (setting != null) {
+                    st.execute("SELECT set_config('app.current_tenant_id', '" + setting + "', false)");
+                }
+                for (String table : tenantTables) {
+                    try (ResultSet rs = st.executeQuery("SELECT count(*) FROM pulse." + table)) {
+                        rs.next();
+                        assertThat(rs.getLong(1)).as("%s with setting %s", table, setting).isZero();
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void interleavedTenantTransactionsOnAPoolOfOneNeverSeeAForeignRow() {
+        try (TenantDatabase pool = TenantDatabase.connect(stack.environment().get("PULSE_DATABASE_URL"), 1, "interleave")) {
+            long foreign = 0;
+            for (int i = 0; i < 10_000; i++) {
+                TenantRecord self = i % 2 == 0 ? a : b;
+                foreign += pool.inTenant(self.id(), tx -> tx.queryOptional(
+                        "SELECT count(*) FROM pulse.datasets WHERE tenant_id <> ?", rs -> rs.getLong(1), self.id()).orElseThrow());
+                Long own = pool.inTenant(self.id(), tx -> tx.queryOptional("SELECT count(*) FROM pulse.datasets", rs -> rs.getLong(1)).orElseThrow());
+                assertThat(own).isEqualTo(1L);
+            }
+            assertThat(foreign).isZero();
+        }
+    }
+
+    @Test
+    void writingARowWithAnotherTenantsIdFailsInEveryTable() {
+        assertThatThrownBy(() -> stack.db().inTenant(a.id(), tx -> tx.update(
+                "INSERT INTO pulse.datasets (tenant_id, slug, schema_name, schema_version, table_namespace, table_name) VALUES (?, 'evil', 'orders', 1, 'x', 'y')",
+                b.id()))).isInstanceOf(DatabaseException.class).hasMessageContaining("row-level security");
+        assertThatThrownBy(() -> stack.db().inTenant(a.id(), tx -> tx.update(
+                "UPDATE pulse.datasets SET tenant_id = ? WHERE slug = 'orders'", b.id()))).isInstanceOf(DatabaseException.class);
+    }
+
+    @Test
+    void updatingOrDeletingAnotherTenantsRowByPrimaryKeyChangesNothing() {
+        String keyOfB = stack.keys().keyIds(b.id()).getFirst();
+        int updated = stack.db().inTenant(a.id(), tx -> tx.update(
+                "UPDATE pulse.api_keys SET revoked_at = now() WHERE tenant_id = ? AND key_id = ?", b.id(), keyOfB));
+        int deleted = stack.db().inTenant(a.id(), tx -> tx.update(
+                "DELETE FROM pulse.api_keys WHERE tenant_id = ? AND key_id = ?", b.id(), keyOfB));
+        int datasetUpdated = stack.db().inTenant(a.id(), tx -> tx.update(
+                "UPDATE pulse.datasets SET row_count = 999 WHERE tenant_id = ? AND slug = 'orders'", b.id()));
+        assertThat(updated + deleted + datasetUpdated).isZero();
+        assertThat(stack.keys().keyIds(b.id())).contains(keyOfB);
+        assertThat(stack.datasets().find(b.id(), "orders").orElseThrow().rowCount()).isZero();
+    }
+
+    @Test
+    void aNameThatExistsOnlyInAnotherTenantIsFreeHereWithoutADuplicateKeyError() {
+        // Both tenants already hold schema 'orders' v1 and dataset 'orders' (set-up): uniqueness is per tenant.
+        TenantRecord c = stack.newTenant();
+        var schema = stack.schemas().latest(a.id(), "orders").orElseThrow().definition();
+        assertThat(stack.schemas().register(c.id(), "orders", schema).schema().version()).isEqualTo(1);
+        assertThat(stack.datasets().create(c.id(), "orders", "orders", null, IcebergSchemas.Partitioning.DAY).slug()).isEqualTo("orders");
+    }
+
+    @Test
+    void aPreparedStatementOnAGenericPlanStillReturnsEachTenantOnlyItsRows() throws Exception {
+        try (Connection c = runtime()) {
+            try (Statement st = c.createStatement()) {
+                st.execute("SET plan_cache_mode = force_generic_plan");
+            }
+            c.setAutoCommit(false);
+            // pgjdbc switches to a server-side prepared statement after prepareThreshold (5) executions.
+            try (PreparedStatement bind = c.prepareStatement("SELECT set_config('app.current_tenant_id', ?, true)");
+                    PreparedStatement query = c.prepareStatement("SELECT tenant_id::text FROM pulse.datasets WHERE slug = ?")) {
+                for (int i = 0; i < 20; i++) {
+                    TenantRecord self = i % 2 == 0 ? a : b;
+                    bind.setString(1, self.id().toString());
+                    bind.execute();
+                    query.setString(1, "orders");
+                    List<String> seen = new ArrayList<>();
+                    try (ResultSet rs = query.executeQuery()) {
+                        while (rs.next()) {
+                            seen.add(rs.getString(1));
+                        }
+                    }
+                    assertThat(seen).containsExactly(self.id().toString());
+                    c.commit();
+                }
+            }
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                    "SELECT generic_plans FROM pg_prepared_statements WHERE statement LIKE '%FROM pulse.datasets WHERE slug%'")) {
+                assertThat(rs.next()).as("the statement was prepared server-side").isTrue();
+                assertThat(rs.getLong(1)).as("generic plans used").isPositive();
+            }
+        }
+    }
+
+    @Test
+    void theRuntimeRoleCannotTruncateAlterDisableRlsOrCreatePolicies() throws Exception {
+        try (Connection c = runtime(); Statement st = c.createStatement()) {
+            for (String table : tenantTables) {
+                assertThatThrownBy(() -> st.execute("TRUNCATE pulse." + table)).hasMessageContaining("permission denied");
+                assertThatThrownBy(() -> st.execute("ALTER TABLE pulse." + table + " DISABLE ROW LEVEL SECURITY")).hasMessageContaining("must be owner");
+                assertThatThrownBy(() -> st.execute("ALTER TABLE pulse." + table + " NO FORCE ROW LEVEL SECURITY")).hasMessageContaining("must be owner");
+                assertThatThrownBy(() -> st.execute("ALTER TABLE pulse." + table + " ADD COLUMN evil int")).hasMessageContaining("must be owner");
+                assertThatThrownBy(() -> st.execute("CREATE POLICY evil ON pulse." + table + " USING (true)")).hasMessageContaining("must be owner");
+                assertThatThrownBy(() -> st.execute("DROP POLICY tenant_isolation ON pulse." + table)).hasMessageContaining("must be owner");
+            }
+            assertThatThrownBy(() -> st.execute("CREATE TABLE pulse.evil (tenant_id uuid)")).hasMessageContaining("permission denied");
+            assertThatThrownBy(() -> st.execute("SET ROLE pulse_admin")).hasMessageContaining("permission denied");
+            assertThatThrownBy(() -> st.execute("CREATE OR REPLACE FUNCTION pulse.current_tenant_id() RETURNS uuid LANGUAGE sql AS 'SELECT NULL::uuid'"))
+                    .hasMessageContaining("permission denied");
+        }
+    }
+}
