@@ -1,0 +1,73 @@
+package dev.pulse.query;
+
+import dev.pulse.query.http.QueryHttp;
+import dev.pulse.query.preview.PreviewService;
+import dev.pulse.query.sandbox.DuckDbSandbox;
+import dev.pulse.query.sandbox.SandboxLimits;
+import dev.pulse.schemas.tenancy.TenantDatabase;
+import io.javalin.Javalin;
+import org.apache.iceberg.jdbc.JdbcCatalog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The lake-query service: analysts' HTTP API over the tenants' Iceberg tables, read through a
+ * sandboxed DuckDB. {@link #start} refuses to start when the runtime role could bypass RLS.
+ */
+public final class LakeQuery implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LakeQuery.class);
+
+    private final TenantDatabase db;
+    private final JdbcCatalog catalog;
+    private final DuckDbSandbox sandbox;
+    private final Javalin server;
+
+    private LakeQuery(TenantDatabase db, JdbcCatalog catalog, DuckDbSandbox sandbox, Javalin server) {
+        this.db = db;
+        this.catalog = catalog;
+        this.sandbox = sandbox;
+        this.server = server;
+    }
+
+    public static LakeQuery start(QueryConfig config) {
+        TenantDatabase db = config.infrastructure().openDatabase("query");
+        JdbcCatalog catalog = null;
+        DuckDbSandbox sandbox = null;
+        try {
+            db.requireSafeRuntimeRole();
+            catalog = config.infrastructure().openCatalog();
+            sandbox = new DuckDbSandbox(new SandboxLimits(config.threads(), config.memoryLimit(), config.queryTimeout(),
+                    config.maxRows(), config.tempDirectory(), config.maxConcurrentQueries()));
+            PreviewService previews = new PreviewService(db, catalog, config.infrastructure().warehouse(), sandbox);
+            Javalin server = QueryHttp.create(db, previews, config.previewDefaultLimit(), config.previewMaxLimit());
+            server.start(config.port());
+            LOG.info("lake-query listening on port {}", server.port());
+            return new LakeQuery(db, catalog, sandbox, server);
+        } catch (RuntimeException e) {
+            closeAll(null, sandbox, catalog, db);
+            throw e;
+        }
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    @Override
+    public void close() {
+        closeAll(server, sandbox, catalog, db);
+    }
+
+    private static void closeAll(Javalin server, DuckDbSandbox sandbox, JdbcCatalog catalog, TenantDatabase db) {
+        if (server != null) {
+            server.stop();
+        }
+        if (sandbox != null) {
+            sandbox.close();
+        }
+        if (catalog != null) {
+            catalog.close();
+        }
+        db.close();
+    }
+}

@@ -1,0 +1,17 @@
+/**
+ * lake-query: analysts read their tenant's Iceberg tables over HTTP through a sandboxed DuckDB.
+ *
+ * <p>The isolation chain, each link checked before the next is trusted:
+ * <ol>
+ *   <li>The API key decides the tenant; the dataset row is read under PostgreSQL RLS bound to it,
+ *       so another tenant's dataset is simply absent (404, same as unknown).</li>
+ *   <li>The row's table must be in exactly that tenant's namespace ({@code pulse_<tenant>}) with
+ *       the slug's table name, and the table's folder under {@code <warehouse>/<namespace>/}: a
+ *       tampered row is refused (404, logged on {@code dev.pulse.query.security}).</li>
+ *   <li>Iceberg plans the current snapshot's data files; each must be a local path strictly
+ *       inside the table's folder (whole path components, no {@code ..}).</li>
+ *   <li>DuckDB gets {@code allowed_paths} = exactly the selected files, external access off,
+ *       extensions off, then {@code lock_configuration=true} before any query runs.</li>
+ * </ol>
+ */
+package dev.pulse.query;
