@@ -1,0 +1,228 @@
+package dev.pulse.api;
+
+import static dev.pulse.api.EventsIT.assertProblem;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pulse.schemas.naming.LakeNames;
+import dev.pulse.schemas.naming.TenantId;
+import dev.pulse.schemas.naming.Topics;
+import dev.pulse.schemas.testing.TestStack;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The operator endpoints, exactly as the CLI calls them. */
+class AdminIT {
+    static final String SCHEMA = """
+            {"type": "object", "properties": {"page": {"type": "string"}, "ms": {"type": "integer"}}, "required": ["page"]}""";
+
+    static TestStack stack;
+    static IngestApi api;
+    static ApiClient http;
+    static String token;
+
+    @BeforeAll
+    static void start() {
+        stack = TestStack.shared();
+        api = IngestApi.start(ApiConfig.from(stack.settings(Map.of("PULSE_TOPIC_PARTITIONS", "2"))));
+        http = new ApiClient(api.port());
+        token = stack.environment().get("PULSE_OPERATOR_TOKEN");
+    }
+
+    @AfterAll
+    static void stop() {
+        api.close();
+    }
+
+    static String newSlug() {
+        return "op-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /** A tenant created through the API, returned as its JSON. */
+    static JsonNode createTenant(String slug) {
+        var response = http.admin(token, "/admin/v1/tenants", "{\"slug\": \"" + slug + "\", \"name\": \"Acme\", \"tier\": \"enterprise\"}");
+        assertThat(response.status()).as(response.body()).isEqualTo(201);
+        return response.json();
+    }
+
+    static void registerSchema(String slug) {
+        var response = http.admin(token, "/admin/v1/tenants/" + slug + "/schemas", "{\"name\": \"clicks\", \"definition\": " + SCHEMA + "}");
+        assertThat(response.status()).as(response.body()).isEqualTo(201);
+    }
+
+    @Test
+    void operatorRoutesWithoutOrWithAWrongTokenAre401() {
+        String body = "{\"slug\": \"" + newSlug() + "\"}";
+        assertProblem(http.post("/admin/v1/tenants", body, "Content-Type", "application/json"), 401, "unauthorized");
+        assertProblem(http.admin(token + "x", "/admin/v1/tenants", body), 401, "unauthorized");
+        assertProblem(http.admin("pulse_0123456789abcdef_" + "A".repeat(43), "/admin/v1/tenants", body), 401, "unauthorized");
+        assertProblem(http.get("/admin/v1/tenants/whoever"), 401, "unauthorized");
+    }
+
+    @Test
+    void creatingATenantProvisionsItsTopicsAndNamespace() throws Exception {
+        String slug = newSlug();
+        JsonNode tenant = createTenant(slug);
+
+        assertThat(tenant.path("slug").asText()).isEqualTo(slug);
+        assertThat(tenant.path("name").asText()).isEqualTo("Acme");
+        assertThat(tenant.path("tier").asText()).isEqualTo("enterprise");
+        assertThat(tenant.path("status").asText()).isEqualTo("active");
+        assertThat(Instant.parse(tenant.path("created_at").asText())).isCloseTo(Instant.now(), org.assertj.core.api.Assertions.within(2, ChronoUnit.MINUTES));
+        TenantId id = TenantId.parse(tenant.path("id").asText());
+        assertThat(stack.kafkaAdmin().listTopics().names().get()).contains(Topics.raw(id), Topics.dlq(id));
+        assertThat(stack.kafkaAdmin().describeTopics(List.of(Topics.raw(id))).allTopicNames().get().get(Topics.raw(id)).partitions())
+                .hasSize(2);
+        assertThat(stack.catalog().namespaceExists(LakeNames.namespace(id))).isTrue();
+
+        var fetched = http.get("/admin/v1/tenants/" + slug, "Authorization", "Bearer " + token);
+        assertThat(fetched.status()).isEqualTo(200);
+        assertThat(fetched.json()).isEqualTo(tenant);
+    }
+
+    @Test
+    void aDuplicateSlugIs409AndAnInvalidSlugOrTierIs400() {
+        String slug = newSlug();
+        createTenant(slug);
+        assertProblem(http.admin(token, "/admin/v1/tenants", "{\"slug\": \"" + slug + "\"}"), 409, "duplicate-slug");
+        assertProblem(http.admin(token, "/admin/v1/tenants", "{\"slug\": \"Bad Slug!\"}"), 400, "invalid-slug");
+        assertProblem(http.admin(token, "/admin/v1/tenants", "{\"slug\": \"" + newSlug() + "\", \"tier\": \"gold\"}"), 400, "invalid-tier");
+        assertProblem(http.admin(token, "/admin/v1/tenants", "{\"name\": \"no slug\"}"), 400, "missing-field");
+        assertProblem(http.admin(token, "/admin/v1/tenants", "{\"slug\": "), 400, "malformed-json");
+    }
+
+    @Test
+    void anUnknownTenantIs404OnEveryTenantRoute() {
+        String slug = newSlug();
+        assertProblem(http.get("/admin/v1/tenants/" + slug, "Authorization", "Bearer " + token), 404, "tenant-not-found");
+        assertProblem(http.admin(token, "/admin/v1/tenants/" + slug + "/keys", "{\"scopes\": [\"ingest\"]}"), 404, "tenant-not-found");
+        assertProblem(http.admin(token, "/admin/v1/tenants/" + slug + "/schemas", "{\"name\": \"s\", \"definition\": " + SCHEMA + "}"),
+                404, "tenant-not-found");
+        assertProblem(http.admin(token, "/admin/v1/tenants/" + slug + "/datasets", "{\"slug\": \"clicks\", \"schema\": \"s\"}"),
+                404, "tenant-not-found");
+    }
+
+    @Test
+    void aKeyIsShownOnceAndWorksForIngestingIntoANewDataset() {
+        String slug = newSlug();
+        createTenant(slug);
+        registerSchema(slug);
+        var dataset = http.admin(token, "/admin/v1/tenants/" + slug + "/datasets", "{\"slug\": \"web-clicks\", \"schema\": \"clicks\"}");
+        assertThat(dataset.status()).as(dataset.body()).isEqualTo(201);
+
+        var created = http.admin(token, "/admin/v1/tenants/" + slug + "/keys",
+                "{\"name\": \"producer\", \"scopes\": [\"ingest\", \"query\"], \"expires_at\": \"2099-01-01T00:00:00Z\"}");
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        JsonNode key = created.json();
+        assertThat(key.path("key").asText()).startsWith("pulse_" + key.path("key_id").asText() + "_");
+        assertThat(key.path("name").asText()).isEqualTo("producer");
+        assertThat(key.path("scopes").toString()).isEqualTo("[\"ingest\",\"query\"]");
+        assertThat(key.path("expires_at").asText()).isEqualTo("2099-01-01T00:00:00Z");
+
+        var ingest = http.ingest(key.path("key").asText(), "{\"dataset\": \"web-clicks\", \"data\": {\"page\": \"/\"}}");
+        assertThat(ingest.status()).as(ingest.body()).isEqualTo(202);
+    }
+
+    @Test
+    void aKeyWithoutExpiryHasANullExpiry() {
+        String slug = newSlug();
+        createTenant(slug);
+        var created = http.admin(token, "/admin/v1/tenants/" + slug + "/keys", "{\"scopes\": [\"manage\"]}");
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        assertThat(created.json().get("expires_at").isNull()).isTrue();
+    }
+
+    @Test
+    void anUnknownOrMissingScopeIs400NamingIt() {
+        String slug = newSlug();
+        createTenant(slug);
+        var unknown = http.admin(token, "/admin/v1/tenants/" + slug + "/keys", "{\"scopes\": [\"ingest\", \"superpowers\"]}");
+        assertProblem(unknown, 400, "unknown-scope");
+        assertThat(unknown.detail()).contains("superpowers");
+        assertProblem(http.admin(token, "/admin/v1/tenants/" + slug + "/keys", "{\"scopes\": []}"), 400, "invalid-scopes");
+        assertProblem(http.admin(token, "/admin/v1/tenants/" + slug + "/keys", "{\"name\": \"k\"}"), 400, "missing-field");
+        assertProblem(http.admin(token, "/admin/v1/tenants/" + slug + "/keys", "{\"scopes\": [\"ingest\"], \"expires_at\": \"2000-01-01T00:00:00Z\"}"),
+                400, "invalid-expiry");
+    }
+
+    @Test
+    void registeringASchemaIsVersionedIdempotentAndCheckedForCompatibility() {
+        String slug = newSlug();
+        createTenant(slug);
+        String path = "/admin/v1/tenants/" + slug + "/schemas";
+
+        var first = http.admin(token, path, "{\"name\": \"clicks\", \"definition\": " + SCHEMA + "}");
+        assertThat(first.status()).as(first.body()).isEqualTo(201);
+        assertThat(first.json().path("version").asInt()).isEqualTo(1);
+        assertThat(first.json().path("created").asBoolean()).isTrue();
+        assertThat(first.json().path("fingerprint").asText()).hasSize(64);
+
+        var again = http.admin(token, path, "{\"name\": \"clicks\", \"definition\": " + SCHEMA + "}");
+        assertThat(again.status()).isEqualTo(200);
+        assertThat(again.json().path("created").asBoolean()).isFalse();
+        assertThat(again.json().path("version").asInt()).isEqualTo(1);
+
+        var evolved = http.admin(token, path, """
+                {"name": "clicks", "definition": {"type": "object", "properties": {"page": {"type": "string"}, "ms": {"type": "integer"},
+                 "referrer": {"type": "string"}}, "required": ["page"]}}""");
+        assertThat(evolved.status()).as(evolved.body()).isEqualTo(201);
+        assertThat(evolved.json().path("version").asInt()).isEqualTo(2);
+
+        var incompatible = http.admin(token, path, """
+                {"name": "clicks", "definition": {"type": "object", "properties": {"page": {"type": "integer"}}, "required": ["page"]}}""");
+        assertProblem(incompatible, 409, "incompatible-schema");
+        assertThat(incompatible.detail()).contains("/properties/page");
+    }
+
+    @Test
+    void anUnsupportedSchemaKeywordIs400NamingKeywordAndPointer() {
+        String slug = newSlug();
+        createTenant(slug);
+        var response = http.admin(token, "/admin/v1/tenants/" + slug + "/schemas", """
+                {"name": "clicks", "definition": {"type": "object", "properties": {"page": {"type": "string", "pattern": "^/"}}}}""");
+        assertProblem(response, 400, "unsupported-schema");
+        assertThat(response.detail()).contains("pattern").contains("/properties/page");
+        assertProblem(http.admin(token, "/admin/v1/tenants/" + slug + "/schemas", "{\"name\": \"clicks\", \"definition\": \"nope\"}"),
+                400, "invalid-field");
+    }
+
+    @Test
+    void creatingADatasetReturnsItsTableAndRefusesBadInput() {
+        String slug = newSlug();
+        JsonNode tenant = createTenant(slug);
+        registerSchema(slug);
+        String path = "/admin/v1/tenants/" + slug + "/datasets";
+
+        var created = http.admin(token, path, "{\"slug\": \"page-views\", \"schema\": \"clicks\", \"schema_version\": 1, \"partitioning\": \"hour\"}");
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        JsonNode dataset = created.json();
+        TenantId id = TenantId.parse(tenant.path("id").asText());
+        assertThat(dataset.path("slug").asText()).isEqualTo("page-views");
+        assertThat(dataset.path("schema").asText()).isEqualTo("clicks");
+        assertThat(dataset.path("schema_version").asInt()).isEqualTo(1);
+        assertThat(dataset.path("table").asText()).isEqualTo(LakeNames.namespace(id) + ".page_views");
+        assertThat(dataset.path("partitioning").asText()).isEqualTo("hour");
+        assertThat(dataset.path("row_count").asLong()).isZero();
+        assertThat(dataset.path("created_at").asText()).isNotBlank();
+        assertThat(stack.catalog().tableExists(LakeNames.table(id, "page-views"))).isTrue();
+
+        assertProblem(http.admin(token, path, "{\"slug\": \"page-views\", \"schema\": \"clicks\"}"), 409, "duplicate-dataset");
+        assertProblem(http.admin(token, path, "{\"slug\": \"other\", \"schema\": \"no-such-schema\"}"), 404, "schema-not-found");
+        assertProblem(http.admin(token, path, "{\"slug\": \"other\", \"schema\": \"clicks\", \"schema_version\": 9}"), 404, "schema-not-found");
+        assertProblem(http.admin(token, path, "{\"slug\": \"Other!\", \"schema\": \"clicks\"}"), 400, "invalid-slug");
+        assertProblem(http.admin(token, path, "{\"slug\": \"other\", \"schema\": \"clicks\", \"partitioning\": \"week\"}"), 400, "invalid-partitioning");
+        assertProblem(http.admin(token, path, "{\"slug\": \"other\", \"schema\": \"clicks\", \"schema_version\": \"one\"}"), 400, "invalid-field");
+    }
+
+    @Test
+    void anOperatorBodyWithAWrongMediaTypeIs415() {
+        assertProblem(http.post("/admin/v1/tenants", "slug=x", "Authorization", "Bearer " + token,
+                "Content-Type", "application/x-www-form-urlencoded"), 415, "unsupported-media-type");
+    }
+}

@@ -1,0 +1,53 @@
+package dev.pulse.api;
+
+import static dev.pulse.api.EventsIT.assertProblem;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pulse.schemas.control.TenantRecord;
+import dev.pulse.schemas.event.IcebergSchemas.Partitioning;
+import dev.pulse.schemas.tenancy.Scope;
+import dev.pulse.schemas.testing.TestStack;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** An API whose broker cannot be reached answers 503 with Retry-After, never 202 and never 500. */
+class KafkaUnavailableIT {
+    static IngestApi api;
+    static ApiClient http;
+    static String key;
+
+    @BeforeAll
+    static void start() throws Exception {
+        TestStack stack = TestStack.shared();
+        // Nothing listens on port 1: the producer never gets metadata for the topic.
+        api = IngestApi.start(ApiConfig.from(stack.settings(Map.of(
+                "PULSE_KAFKA_BOOTSTRAP", "127.0.0.1:1",
+                ApiConfig.PRODUCE_TIMEOUT_MS, "1500"))));
+        http = new ApiClient(api.port());
+        TenantRecord tenant = stack.newTenant();
+        stack.schemas().register(tenant.id(), "pings", ApiClient.MAPPER.readTree("""
+                {"type": "object", "properties": {"n": {"type": "integer"}}}"""));
+        stack.datasets().create(tenant.id(), "pings", "pings", null, Partitioning.DAY);
+        key = stack.keys().create(tenant.id(), "k", Set.of(Scope.INGEST), null).token();
+    }
+
+    @AfterAll
+    static void stop() {
+        api.close();
+    }
+
+    @Test
+    void whenKafkaIsUnreachableTheAnswerIs503WithRetryAfter() {
+        var response = http.ingest(key, "{\"dataset\": \"pings\", \"data\": {\"n\": 1}}");
+        assertProblem(response, 503, "kafka-unavailable");
+        assertThat(response.headers().firstValue("Retry-After")).isPresent();
+    }
+
+    @Test
+    void healthStillReportsTheDatabase() {
+        assertThat(http.get("/healthz").status()).isEqualTo(200);
+    }
+}
