@@ -190,9 +190,16 @@ public class LocalFileIO implements FileIO {
             position += len;
         }
 
-        /** Data files must be on disk before the snapshot that lists them is committed. */
+        /**
+         * Data files must be on disk before the snapshot that lists them is committed. Closing
+         * twice is a no-op: Iceberg's metadata writer closes its stream once through a wrapping
+         * writer and once itself.
+         */
         @Override
         public void close() throws IOException {
+            if (!channel.isOpen()) {
+                return;
+            }
             try {
                 channel.force(true);
             } finally {

@@ -77,6 +77,28 @@ public final class TenantDatabase implements AutoCloseable {
         return directoryLookup("SELECT pulse.tenant_for_slug(?)", slug);
     }
 
+    /** One entry of the operator's tenant directory. */
+    public record DirectoryEntry(TenantId tenant, String slug) {
+    }
+
+    /**
+     * Every tenant's id and slug, through {@code pulse.operator_tenant_directory()}. For operator
+     * paths only (doctor, tenant listing); tenant rows themselves are read per tenant under RLS.
+     */
+    public java.util.List<DirectoryEntry> operatorTenantDirectory() {
+        try (Connection connection = pool.getConnection();
+                PreparedStatement ps = connection.prepareStatement("SELECT tenant_id, slug FROM pulse.operator_tenant_directory()");
+                ResultSet rs = ps.executeQuery()) {
+            java.util.List<DirectoryEntry> entries = new java.util.ArrayList<>();
+            while (rs.next()) {
+                entries.add(new DirectoryEntry(new TenantId(rs.getObject(1, UUID.class)), rs.getString(2)));
+            }
+            return entries;
+        } catch (SQLException e) {
+            throw new DatabaseException("directory listing failed", e);
+        }
+    }
+
     private Optional<TenantId> directoryLookup(String sql, String argument) {
         try (Connection connection = pool.getConnection();
                 PreparedStatement ps = connection.prepareStatement(sql)) {

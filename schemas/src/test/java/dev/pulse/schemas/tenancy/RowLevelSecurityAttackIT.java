@@ -59,10 +59,12 @@ class RowLevelSecurityAttackIT {
 
     @Test
     void noTenantAndAnEmptyTenantBothSeeZeroRowsInEveryTenantTable() throws Exception {
-        try (Connection c = runtime(); Statement st = c.createStatement()) {
+        try (Connection c = runtime(); Statement st = c.createStatement();
+                PreparedStatement bind = c.prepareStatement("SELECT set_config('app.current_tenant_id', ?, false)")) {
             for (String setting : new String[] {null, ""}) {
                 if (setting != null) {
-                    st.execute("SELECT set_config('app.current_tenant_id', '" + setting + "', false)");
+                    bind.setString(1, setting);
+                    bind.execute();
                 }
                 for (String table : tenantTables) {
                     try (ResultSet rs = st.executeQuery("SELECT count(*) FROM pulse." + table)) {
