@@ -1,0 +1,189 @@
+package dev.pulse.worker;
+
+import dev.pulse.schemas.tenancy.TenantDatabase;
+import dev.pulse.worker.consume.CrashPoints;
+import dev.pulse.worker.consume.IngestLoop;
+import dev.pulse.worker.consume.SimulatedCrash;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Properties;
+import org.apache.iceberg.jdbc.JdbcCatalog;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running ingest worker: the consume loop on its own thread, with its database pool, catalog,
+ * consumer and transactional producer. {@link #start} returns once everything is connected and
+ * checked; {@link #close} stops after the batch in flight and closes the clients.
+ */
+public final class IngestWorker implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(IngestWorker.class);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
+
+    private final TenantDatabase db;
+    private final JdbcCatalog catalog;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final IngestLoop loop;
+    private final Thread thread;
+    private volatile RuntimeException failure;
+
+    private IngestWorker(TenantDatabase db, JdbcCatalog catalog, KafkaConsumer<byte[], byte[]> consumer,
+            KafkaProducer<byte[], byte[]> producer, IngestLoop loop) {
+        this.db = db;
+        this.catalog = catalog;
+        this.consumer = consumer;
+        this.producer = producer;
+        this.loop = loop;
+        this.thread = Thread.ofPlatform().name("pulse-ingest-worker").unstarted(this::runLoop);
+    }
+
+    public static IngestWorker start(WorkerConfig config) {
+        return start(config, CrashPoints.NONE);
+    }
+
+    static IngestWorker start(WorkerConfig config, CrashPoints crashPoints) {
+        TenantDatabase db = config.infrastructure().openDatabase("worker");
+        JdbcCatalog catalog = null;
+        KafkaConsumer<byte[], byte[]> consumer = null;
+        KafkaProducer<byte[], byte[]> producer = null;
+        try {
+            db.requireSafeRuntimeRole();
+            catalog = config.infrastructure().openCatalog();
+            consumer = new KafkaConsumer<>(consumerProperties(config), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            producer = new KafkaProducer<>(producerProperties(config), new ByteArraySerializer(), new ByteArraySerializer());
+            // Fences a predecessor with the same transactional id and aborts its open transaction.
+            producer.initTransactions();
+            IngestLoop loop = new IngestLoop(consumer, producer, db, catalog,
+                    new RetryPolicy(config.maxRetries(), config.retryBackoff()), config.commitInterval(), crashPoints);
+            IngestWorker worker = new IngestWorker(db, catalog, consumer, producer, loop);
+            worker.thread.start();
+            LOG.info("ingest worker started: group {}, transactional id {}", config.group(), config.transactionalId());
+            return worker;
+        } catch (RuntimeException e) {
+            closeAll(e, producer, consumer, catalog, db);
+            throw e;
+        }
+    }
+
+    static Properties consumerProperties(WorkerConfig config) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.infrastructure().kafkaBootstrap());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, config.group());
+        p.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "pulse-worker-" + config.instanceId());
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // The pattern subscription sees a new tenant's topic at the next metadata refresh.
+        p.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, "1000");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(config.maxBatchRecords()));
+        p.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, Integer.toString(config.fetchMinBytes()));
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, Long.toString(config.commitInterval().toMillis()));
+        p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, Integer.toString(config.sessionTimeoutMs()));
+        p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Integer.toString(Math.max(100, config.sessionTimeoutMs() / 3)));
+        p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, Integer.toString(config.maxPollIntervalMs()));
+        return p;
+    }
+
+    static Properties producerProperties(WorkerConfig config) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.infrastructure().kafkaBootstrap());
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, "pulse-worker-dlq-" + config.instanceId());
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.transactionalId());
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, Integer.toString(config.transactionTimeoutMs()));
+        return p;
+    }
+
+    private void runLoop() {
+        try {
+            loop.run();
+            closeClients();
+        } catch (SimulatedCrash crash) {
+            // A killed process cleans nothing up: the clients stay as they are until the test releases them.
+            LOG.warn("worker thread died: {}", crash.getMessage());
+        } catch (RuntimeException e) {
+            failure = e;
+            LOG.error("ingest worker stopped on an unrecoverable failure", e);
+            closeClients();
+        }
+    }
+
+    private void closeClients() {
+        closeAll(null, producer, consumer);
+    }
+
+    /** True while the loop thread runs. */
+    public boolean isRunning() {
+        return thread.isAlive();
+    }
+
+    /** The failure that stopped the loop, if one did. */
+    public Optional<RuntimeException> failure() {
+        return Optional.ofNullable(failure);
+    }
+
+    /** Waits for the loop to end by itself (a failure); true when it ended within the timeout. */
+    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        return thread.join(timeout);
+    }
+
+    @Override
+    public void close() {
+        loop.stop();
+        try {
+            if (!thread.join(STOP_TIMEOUT)) {
+                LOG.error("ingest worker did not stop within {}; closing the database and catalog anyway", STOP_TIMEOUT);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        closeAll(null, catalog, db);
+    }
+
+    boolean crashed() {
+        return loop.crashed();
+    }
+
+    /**
+     * After a simulated crash: what the broker would notice about a killed process. The consumer
+     * leaves the group without committing anything (auto-commit is off), so the next worker gets
+     * the partitions at once rather than after the session timeout (at least 6 s on a default
+     * broker). The producer is left as it is: its open transaction stays open until the next
+     * worker with the same transactional id fences it, exactly as after a kill.
+     */
+    void releaseConsumerAfterCrash() {
+        consumer.close();
+    }
+
+    /** Test end: drops the fenced producer of a crashed worker and its database and catalog. */
+    void discardAfterCrash() {
+        producer.close(Duration.ZERO);
+        closeAll(null, catalog, db);
+    }
+
+    private static void closeAll(RuntimeException primary, AutoCloseable... resources) {
+        for (AutoCloseable r : resources) {
+            if (r == null) {
+                continue;
+            }
+            try {
+                r.close();
+            } catch (Exception e) {
+                if (primary != null) {
+                    primary.addSuppressed(e);
+                } else {
+                    LOG.warn("closing {} failed: {}", r.getClass().getSimpleName(), e.toString());
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package dev.pulse.worker.consume;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pulse.schemas.event.EventConverter;
+import dev.pulse.schemas.event.EventEnvelope;
+import dev.pulse.schemas.event.MalformedEnvelopeException;
+import dev.pulse.schemas.naming.TenantId;
+import dev.pulse.schemas.naming.Topics;
+import dev.pulse.worker.dlq.DeadLetter;
+import dev.pulse.worker.dlq.ErrorCode;
+import dev.pulse.worker.lake.LakeRow;
+import java.nio.charset.StandardCharsets;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+
+/** Decides where one raw record goes. Every failure is a {@link DeadLetter} value, never an exception. */
+final class RecordRouter {
+    private final ObjectMapper mapper = new ObjectMapper();
+
+    /** {@code tenant} is the tenant of the record's topic: the only tenant the record can belong to. */
+    Routing route(TenantId tenant, ConsumerRecord<byte[], byte[]> record, BatchLookups lookups) {
+        Header header = record.headers().lastHeader(Topics.TENANT_HEADER);
+        if (header == null || header.value() == null) {
+            return dead(tenant, record, ErrorCode.TENANT_MISMATCH,
+                    "record has no " + Topics.TENANT_HEADER + " header; its topic belongs to tenant " + tenant);
+        }
+        String claimed = new String(header.value(), StandardCharsets.UTF_8);
+        if (!claimed.equals(tenant.toString())) {
+            return dead(tenant, record, ErrorCode.TENANT_MISMATCH,
+                    Topics.TENANT_HEADER + " header says '" + abbreviate(claimed) + "' but the topic belongs to tenant " + tenant);
+        }
+        EventEnvelope envelope;
+        try {
+            envelope = EventEnvelope.fromBytes(mapper, record.value());
+        } catch (MalformedEnvelopeException e) {
+            return dead(tenant, record, ErrorCode.MALFORMED_ENVELOPE, e.getMessage());
+        }
+        BatchLookups.DatasetLookup lookup = lookups.dataset(tenant, envelope.dataset());
+        if (lookup.dataset() == null) {
+            return dead(tenant, record, lookup.failure(), lookup.message());
+        }
+        ResolvedDataset dataset = lookup.dataset();
+        EventConverter.ConversionResult converted = EventConverter.convert(dataset.schema().parsed(), dataset.table().schema(), envelope);
+        if (!converted.isValid()) {
+            return dead(tenant, record, ErrorCode.SCHEMA_VIOLATION, "event " + abbreviate(envelope.eventId()) + " does not match schema '"
+                    + dataset.schema().name() + "' version " + dataset.schema().version() + ": "
+                    + converted.violations().stream().map(Object::toString).collect(Collectors.joining("; ")));
+        }
+        return new Routing.ToTable(dataset, new LakeRow(new TopicPartition(record.topic(), record.partition()), record.offset(),
+                converted.row(), envelope.eventTime()));
+    }
+
+    private static Routing dead(TenantId tenant, ConsumerRecord<byte[], byte[]> record, ErrorCode code, String message) {
+        return new Routing.ToDeadLetters(new DeadLetter(tenant, record, code, message));
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 80 ? s : s.substring(0, 80) + "…";
+    }
+}

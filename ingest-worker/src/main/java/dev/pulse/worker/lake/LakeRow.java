@@ -1,0 +1,9 @@
+package dev.pulse.worker.lake;
+
+import java.time.Instant;
+import org.apache.iceberg.data.Record;
+import org.apache.kafka.common.TopicPartition;
+
+/** One valid row bound for a table, with the Kafka position it came from. */
+public record LakeRow(TopicPartition source, long offset, Record row, Instant eventTime) {
+}

@@ -1,0 +1,122 @@
+package dev.pulse.worker.lake;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pulse.worker.WorkerException;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * What a table's snapshot summaries say about Kafka: the truth about which records a table holds.
+ *
+ * <ul>
+ *   <li>{@value #OFFSETS}: {@code {"<topic>/<partition>": nextOffset}} for every partition that ever
+ *       wrote to the table, carried forward so the newest pulse snapshot holds the whole map;</li>
+ *   <li>{@value #COMMIT}: {@code {"<topic>/<partition>": {"first":…, "next":…, "count":…}}}, the
+ *       ranges of this commit only, from which the ledger is rebuilt;</li>
+ *   <li>{@value #MAX_EVENT_TIME}: the newest event time this commit wrote.</li>
+ * </ul>
+ */
+public final class SnapshotOffsets {
+    public static final String OFFSETS = "pulse.kafka.offsets";
+    public static final String COMMIT = "pulse.kafka.commit";
+    public static final String MAX_EVENT_TIME = "pulse.max-event-time";
+    public static final String COMMIT_ID = "pulse.commit-id";
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private SnapshotOffsets() {
+    }
+
+    /**
+     * The next offset to read per partition, from the newest snapshot in the current ancestry that
+     * carries the map. Snapshots written by others (compaction) carry none and are walked past.
+     */
+    public static Map<TopicPartition, Long> stored(Table table) {
+        Snapshot snapshot = table.currentSnapshot();
+        while (snapshot != null) {
+            String json = snapshot.summary().get(OFFSETS);
+            if (json != null) {
+                return parseOffsets(json);
+            }
+            snapshot = snapshot.parentId() == null ? null : table.snapshot(snapshot.parentId());
+        }
+        return Map.of();
+    }
+
+    public static Map<TopicPartition, Long> parseOffsets(String json) {
+        Map<TopicPartition, Long> out = new TreeMap<>(SnapshotOffsets::compare);
+        JsonNode node = read(json);
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            out.put(partition(e.getKey()), e.getValue().asLong());
+        }
+        return out;
+    }
+
+    public static String formatOffsets(Map<TopicPartition, Long> offsets) {
+        ObjectNode node = MAPPER.createObjectNode();
+        new TreeMap<>(offsets.entrySet().stream().collect(java.util.stream.Collectors.toMap(e -> key(e.getKey()), Map.Entry::getValue)))
+                .forEach(node::put);
+        return node.toString();
+    }
+
+    public static String formatCommit(Map<TopicPartition, OffsetRange> ranges) {
+        ObjectNode node = MAPPER.createObjectNode();
+        ranges.forEach((tp, r) -> node.putObject(key(tp)).put("first", r.firstOffset()).put("next", r.nextOffset()).put("count", r.recordCount()));
+        return node.toString();
+    }
+
+    /** The ranges one snapshot committed, empty for snapshots Pulse did not write. */
+    public static Map<TopicPartition, OffsetRange> commitOf(Snapshot snapshot) {
+        String json = snapshot.summary().get(COMMIT);
+        if (json == null) {
+            return Map.of();
+        }
+        Map<TopicPartition, OffsetRange> out = new TreeMap<>(SnapshotOffsets::compare);
+        JsonNode node = read(json);
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            JsonNode r = e.getValue();
+            out.put(partition(e.getKey()), new OffsetRange(r.path("first").asLong(), r.path("next").asLong(), r.path("count").asInt()));
+        }
+        return out;
+    }
+
+    public static Optional<Instant> maxEventTimeOf(Snapshot snapshot) {
+        return Optional.ofNullable(snapshot.summary().get(MAX_EVENT_TIME)).map(Instant::parse);
+    }
+
+    static String key(TopicPartition tp) {
+        return tp.topic() + "/" + tp.partition();
+    }
+
+    static TopicPartition partition(String key) {
+        int slash = key.lastIndexOf('/');
+        if (slash <= 0) {
+            throw new WorkerException("snapshot summary names no partition: '" + key + "'");
+        }
+        return new TopicPartition(key.substring(0, slash), Integer.parseInt(key.substring(slash + 1)));
+    }
+
+    private static JsonNode read(String json) {
+        try {
+            return MAPPER.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new WorkerException("snapshot summary is not JSON: " + json, e);
+        }
+    }
+
+    static int compare(TopicPartition a, TopicPartition b) {
+        int byTopic = a.topic().compareTo(b.topic());
+        return byTopic != 0 ? byTopic : Integer.compare(a.partition(), b.partition());
+    }
+}

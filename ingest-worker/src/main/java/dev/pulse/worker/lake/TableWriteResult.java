@@ -1,0 +1,22 @@
+package dev.pulse.worker.lake;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.apache.iceberg.DataFile;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The data files one batch wrote for one table, together with the offsets they cover: nothing
+ * may advance an offset past these rows before the files are committed.
+ */
+public record TableWriteResult(List<DataFile> files, Map<TopicPartition, OffsetRange> ranges, Instant maxEventTime) {
+    public TableWriteResult {
+        files = List.copyOf(files);
+        ranges = Map.copyOf(ranges);
+    }
+
+    public long recordCount() {
+        return ranges.values().stream().mapToLong(OffsetRange::recordCount).sum();
+    }
+}
