@@ -24,15 +24,18 @@
  * by the successor with the same transactional id or by the broker's transaction timeout); a
  * ledger behind the tables (repaired by reconciliation, below).
  *
- * <p><b>Where a partition resumes:</b> at the committed group offset when there is one, else at
- * the smallest next offset any of the tenant's tables stores for it, else at the beginning. While
- * reading, a record is skipped when it is below the group offset (handled), or when it is bound
- * for a table whose stored next offset is above it (the table holds it). Deliberately not
- * {@code min(group offset, tables)}: a table that rarely gets rows would drag the start back by
- * millions of records, and a record below the group offset that went to the DLQ because its
- * dataset did not exist yet must not land in a table created since. The tables remain the
- * authority above the group offset and whenever the group has no offset (a new group name: then
- * DLQ entries may be sent again, rows never).
+ * <p><b>Where a partition resumes:</b> at the committed group offset, else at the beginning
+ * of the partition. While reading, a record is skipped when it is below the group offset
+ * (handled), or when it is bound for a table whose stored next offset is above it (the table
+ * holds it). So the tables decide, record by record, what is never written again; the group
+ * offset only decides where reading starts. Deliberately not "seek to the tables' smallest
+ * stored offset": a table knows only its own rows, and the records before its offset may have
+ * been bound for the DLQ in a batch whose Kafka transaction died with the process; starting
+ * there would lose them (the crash tests catch exactly this). And not {@code min(group offset,
+ * tables)}: a table that rarely gets rows would drag the start back by millions of records, and
+ * a record below the group offset that went to the DLQ because its dataset did not exist yet must
+ * not land in a table created since. Without a group offset (a new group name, expired offsets)
+ * the DLQ may receive entries again; rows are never written twice.
  *
  * <p><b>The stale-worker guard:</b> right before each table commit the table is refreshed and
  * its stored next offset for every partition of the batch must be at most the batch's first

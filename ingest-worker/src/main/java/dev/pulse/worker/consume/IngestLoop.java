@@ -11,7 +11,6 @@ import dev.pulse.worker.WorkerException;
 import dev.pulse.worker.dlq.DeadLetter;
 import dev.pulse.worker.lake.CommitLedger;
 import dev.pulse.worker.lake.LakeRow;
-import dev.pulse.worker.lake.SnapshotOffsets;
 import dev.pulse.worker.lake.StaleBatchException;
 import dev.pulse.worker.lake.TableCommitResult;
 import dev.pulse.worker.lake.TableCommitter;
@@ -218,8 +217,11 @@ public final class IngestLoop implements Runnable {
 
     /**
      * Seeks each partition to where work resumes: the committed group offset when there is one
-     * (everything below it is in a table or the DLQ), else the smallest next offset any of the
-     * tenant's tables stores for it, else the beginning. Reconciles the tenant's ledgers first.
+     * (everything below it is in a table or the DLQ), else the beginning. Not the tables' stored
+     * offsets: a table only knows its own rows, and records between the beginning and a table's
+     * offset may have been bound for the DLQ in a batch whose transaction never committed;
+     * starting at the table's offset would lose them. Records a table already holds are skipped
+     * record by record instead. Reconciles the tenant's ledgers first.
      */
     private void reposition(Collection<TopicPartition> partitions) {
         Set<TopicPartition> tenantPartitions = new HashSet<>();
@@ -232,9 +234,8 @@ public final class IngestLoop implements Runnable {
             return;
         }
         Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(tenantPartitions);
-        Map<TopicPartition, Long> tableFloors = new HashMap<>();
-        tenantPartitions.stream().map(tp -> Topics.tenantOf(tp.topic()).orElseThrow()).distinct()
-                .forEach(tenant -> tableFloors.putAll(reconcileAndReadTableOffsets(tenant)));
+        tenantPartitions.stream().map(tp -> Topics.tenantOf(tp.topic()).orElseThrow()).distinct().forEach(this::reconcile);
+        List<TopicPartition> fromBeginning = new ArrayList<>();
         for (TopicPartition tp : tenantPartitions) {
             OffsetAndMetadata groupOffset = committed.get(tp);
             if (groupOffset != null) {
@@ -242,20 +243,17 @@ public final class IngestLoop implements Runnable {
                 consumer.seek(tp, groupOffset.offset());
             } else {
                 handledBelow.remove(tp);
-                Long tableFloor = tableFloors.get(tp);
-                if (tableFloor != null) {
-                    consumer.seek(tp, tableFloor);
-                } else {
-                    consumer.seekToBeginning(List.of(tp));
-                }
+                fromBeginning.add(tp);
             }
+        }
+        if (!fromBeginning.isEmpty()) {
+            consumer.seekToBeginning(fromBeginning);
         }
     }
 
-    /** Per partition of the tenant's raw topic, the smallest next offset any of its tables stores. */
-    private Map<TopicPartition, Long> reconcileAndReadTableOffsets(TenantId tenant) {
+    /** Repairs the ledger of each of the tenant's datasets from its table's snapshots. */
+    private void reconcile(TenantId tenant) {
         List<DatasetRecord> datasets = retry.database("list datasets", () -> new Datasets(db, catalog).list(tenant));
-        Map<TopicPartition, Long> floors = new HashMap<>();
         for (DatasetRecord dataset : datasets) {
             if (!LakeNames.belongsTo(dataset.table(), tenant)) {
                 LOG.error("dataset '{}' of tenant {} points at {}, outside the tenant's namespace; ignoring it", dataset.slug(), tenant, dataset.table());
@@ -272,9 +270,7 @@ public final class IngestLoop implements Runnable {
             if (repaired > 0) {
                 LOG.info("reconciled {} missing ledger rows of dataset '{}' of tenant {}", repaired, dataset.slug(), tenant);
             }
-            SnapshotOffsets.stored(table).forEach((tp, next) -> floors.merge(tp, next, Math::min));
         }
-        return floors;
     }
 
     /** A topic that matches the pattern but names no tenant has no table and no DLQ: never read it. */

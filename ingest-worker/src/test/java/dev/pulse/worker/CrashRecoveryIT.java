@@ -1,0 +1,108 @@
+package dev.pulse.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.pulse.schemas.naming.TenantId;
+import dev.pulse.worker.consume.CrashPoint;
+import dev.pulse.worker.consume.CrashPoints;
+import dev.pulse.worker.consume.SimulatedCrash;
+import dev.pulse.worker.lake.SnapshotOffsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The process dies at the worst moment of a batch; a fresh worker in the same group (and with the
+ * same instance id, as a restarted replica has) must leave every event in the table exactly once,
+ * every bad record in the DLQ exactly once, and the ledger matching the snapshots.
+ */
+class CrashRecoveryIT {
+    static WorkerFixture fixture;
+
+    @BeforeAll
+    static void setUp() {
+        fixture = new WorkerFixture();
+    }
+
+    @AfterAll
+    static void tearDown() {
+        fixture.close();
+    }
+
+    @ParameterizedTest
+    @EnumSource(CrashPoint.class)
+    void theProcessDyingAtAnyPointOfABatchLosesNothingAndDuplicatesNothing(CrashPoint point) {
+        TenantId tenant = fixture.tenantWithDataset("events").id();
+        List<String> valid = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            String id = "v" + (100 + i);
+            valid.add(id);
+            fixture.produce(tenant, "events", id, "{\"url\": \"/" + i + "\", \"n\": " + i + "}");
+            if (i % 5 == 0) {
+                fixture.produce(tenant, "events", "bad" + i, "{\"n\": \"not a number\"}");
+            }
+        }
+        String group = "crash-" + point + "-" + UUID.randomUUID();
+        String instance = "replica-" + UUID.randomUUID();
+
+        AtomicBoolean fired = new AtomicBoolean();
+        CrashPoints crashOnce = (reached, tenants) -> {
+            if (reached == point && tenants.contains(tenant) && fired.compareAndSet(false, true)) {
+                throw new SimulatedCrash(point);
+            }
+        };
+        IngestWorker dying = IngestWorker.start(fixture.config(group, instance), crashOnce);
+        IngestWorker successor = null;
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> dying.crashed() && !dying.isRunning());
+            if (point == CrashPoint.AFTER_TABLE_COMMIT) {
+                // The worst case for the ledger: rows in the table, no ledger row saying so.
+                assertThat(fixture.rows(tenant, "events")).isNotEmpty();
+                assertThat(fixture.ledger(tenant, "events")).isEmpty();
+            }
+            if (point == CrashPoint.AFTER_FILES_WRITTEN) {
+                assertThat(fixture.rows(tenant, "events")).isEmpty();
+            }
+            dying.releaseConsumerAfterCrash();
+
+            successor = IngestWorker.start(fixture.config(group, instance));
+            fixture.awaitCaughtUp(group, tenant);
+
+            assertThat(fixture.eventIds(tenant, "events")).containsExactlyElementsOf(valid);
+            List<ConsumerRecord<byte[], byte[]>> dlq = fixture.deadLetters(tenant);
+            assertThat(dlq).extracting(WorkerFixture::key).containsExactlyInAnyOrder("bad0", "bad5", "bad10");
+
+            Table table = fixture.table(tenant, "events");
+            Set<Long> pulseSnapshots = new HashSet<>();
+            long snapshotRecords = 0;
+            for (Snapshot s : table.snapshots()) {
+                if (!SnapshotOffsets.commitOf(s).isEmpty()) {
+                    pulseSnapshots.add(s.snapshotId());
+                    snapshotRecords += Long.parseLong(s.summary().get("added-records"));
+                }
+            }
+            List<List<Long>> ledger = fixture.ledger(tenant, "events");
+            assertThat(ledger.stream().map(row -> row.get(0)).collect(java.util.stream.Collectors.toSet())).isEqualTo(pulseSnapshots);
+            assertThat(ledger.stream().mapToLong(row -> row.get(4)).sum()).isEqualTo(snapshotRecords).isEqualTo(12);
+            assertThat(fixture.dataset(tenant, "events").rowCount()).isEqualTo(12);
+            assertThat(successor.failure()).isEmpty();
+        } finally {
+            if (successor != null) {
+                successor.close();
+            }
+            dying.discardAfterCrash();
+        }
+    }
+}
