@@ -1,0 +1,119 @@
+package dev.pulse.worker.lake;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pulse.schemas.event.EventConverter;
+import dev.pulse.schemas.event.EventEnvelope;
+import dev.pulse.schemas.event.EventSchema;
+import dev.pulse.schemas.event.IcebergSchemas;
+import dev.pulse.schemas.naming.LakeNames;
+import dev.pulse.schemas.naming.TenantId;
+import dev.pulse.schemas.naming.Topics;
+import dev.pulse.schemas.testing.TestStack;
+import dev.pulse.worker.RetryPolicy;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.iceberg.Table;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The stale-worker guard and the offsets a table carries, against a real table. */
+class CommitGuardIT {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final RetryPolicy RETRY = new RetryPolicy(2, Duration.ofMillis(10));
+
+    TestStack stack = TestStack.shared();
+    TenantId tenant;
+    TopicPartition p0;
+    TopicPartition p1;
+    EventSchema schema;
+
+    @BeforeEach
+    void dataset() throws Exception {
+        tenant = stack.newTenant().id();
+        schema = stack.schemas().register(tenant, "clicks", JSON.readTree("{\"type\": \"object\", \"properties\": {\"url\": {\"type\": \"string\"}}}"))
+                .schema().parsed();
+        stack.datasets().create(tenant, "clicks", "clicks", null, IcebergSchemas.Partitioning.HOUR);
+        p0 = new TopicPartition(Topics.raw(tenant), 0);
+        p1 = new TopicPartition(Topics.raw(tenant), 1);
+    }
+
+    Table table() {
+        return stack.catalog().loadTable(LakeNames.table(tenant, "clicks"));
+    }
+
+    List<LakeRow> rows(Table table, TopicPartition tp, long from, long to) throws Exception {
+        List<LakeRow> out = new ArrayList<>();
+        for (long offset = from; offset < to; offset++) {
+            // Two hours apart, so one batch spans several partitions (one file each).
+            Instant eventTime = Instant.parse("2026-03-01T10:00:00Z").plus(Duration.ofHours(offset % 2));
+            EventEnvelope envelope = new EventEnvelope("clicks", tp.partition() + "-" + offset, eventTime, eventTime, JSON.readTree("{\"url\": \"/x\"}"));
+            out.add(new LakeRow(tp, offset, EventConverter.convert(schema, table.schema(), envelope).row(), eventTime));
+        }
+        return out;
+    }
+
+    @Test
+    void aTableWhoseStoredOffsetsAlreadyCoverTheBatchIsNotCommittedToAgain() throws Exception {
+        Table worker = table();
+        TableCommitter.commit(worker, TableWriter.write(worker, rows(worker, p0, 0, 5)), RETRY);
+        int snapshots = snapshotCount();
+
+        // The same records again (a second worker that read them before the first one committed).
+        TableWriteResult again = TableWriter.write(worker, rows(worker, p0, 3, 7));
+        assertThatThrownBy(() -> TableCommitter.commit(worker, again, RETRY))
+                .isInstanceOf(StaleBatchException.class).hasMessageContaining("up to offset 5");
+        assertThat(snapshotCount()).isEqualTo(snapshots);
+        assertThat(SnapshotOffsets.stored(table())).containsExactlyEntriesOf(Map.of(p0, 5L));
+    }
+
+    @Test
+    void aStaleTableHandleIsRefreshedBeforeTheGuardDecides() throws Exception {
+        Table stale = table();
+        Table fresh = table();
+        TableCommitter.commit(fresh, TableWriter.write(fresh, rows(fresh, p0, 0, 4)), RETRY);
+
+        // The stale handle has not seen that commit; the guard must, and refuse.
+        TableWriteResult overlapping = TableWriter.write(stale, rows(stale, p0, 2, 6));
+        assertThatThrownBy(() -> TableCommitter.commit(stale, overlapping, RETRY)).isInstanceOf(StaleBatchException.class);
+        assertThat(table().currentSnapshot().summary().get("total-records")).isEqualTo("4");
+    }
+
+    @Test
+    void eachCommitCarriesTheFullOffsetMapForwardAndItsOwnRanges() throws Exception {
+        Table table = table();
+        TableWriteResult first = TableWriter.write(table, rows(table, p0, 0, 3));
+        assertThat(first.files()).hasSize(2); // two hours of event time: one file per partition value
+        TableCommitter.commit(table, first, RETRY);
+        TableCommitResult second = TableCommitter.commit(table, TableWriter.write(table, rows(table, p1, 10, 12)), RETRY);
+        TableCommitter.commit(table, TableWriter.write(table, rows(table, p0, 3, 4)), RETRY);
+
+        Table reloaded = table();
+        assertThat(SnapshotOffsets.stored(reloaded)).containsExactlyInAnyOrderEntriesOf(Map.of(p0, 4L, p1, 12L));
+        assertThat(SnapshotOffsets.commitOf(reloaded.snapshot(second.snapshotId())))
+                .containsExactlyEntriesOf(Map.of(p1, new OffsetRange(10, 12, 2)));
+        assertThat(reloaded.currentSnapshot().summary().get("total-records")).isEqualTo("6");
+    }
+
+    @Test
+    void aBatchThatStartsWhereTheTableEndsIsCommitted() throws Exception {
+        Table table = table();
+        TableCommitter.commit(table, TableWriter.write(table, rows(table, p0, 0, 5)), RETRY);
+        TableCommitter.commit(table, TableWriter.write(table, rows(table, p0, 5, 6)), RETRY);
+        assertThat(SnapshotOffsets.stored(table())).containsExactlyEntriesOf(Map.of(p0, 6L));
+    }
+
+    private int snapshotCount() {
+        int n = 0;
+        for (var ignored : table().snapshots()) {
+            n++;
+        }
+        return n;
+    }
+}
