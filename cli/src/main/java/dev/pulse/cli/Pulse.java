@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
             ServiceCommands.Worker.class,
             ServiceCommands.Query.class,
             ServiceCommands.Migrate.class,
+            DoctorCommand.class,
             TenantCommands.class,
             KeyCommands.class,
             SchemaCommands.class,

@@ -2,6 +2,7 @@ package dev.pulse.cli;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,15 +17,15 @@ final class PulseProcess {
     }
 
     static Result run(Path envFile, String... args) throws IOException, InterruptedException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+        String javaBinary = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new ArrayList<>(List.of(javaBinary, "-cp", System.getProperty("java.class.path"),
                 Pulse.class.getName()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().keySet().removeIf(k -> k.startsWith("PULSE_"));
         builder.environment().put("PULSE_ENV_FILE", envFile.toString());
         // stderr to a file so that a chatty child can never block on a full pipe
-        Path stderrFile = java.nio.file.Files.createTempFile("pulse-stderr", ".txt");
+        Path stderrFile = Files.createTempFile("pulse-stderr", ".txt");
         builder.redirectError(stderrFile.toFile());
         Process process = builder.start();
         process.getOutputStream().close();
@@ -33,8 +34,8 @@ final class PulseProcess {
             process.destroyForcibly();
             throw new IllegalStateException("pulse " + String.join(" ", args) + " did not finish");
         }
-        String stderr = java.nio.file.Files.readString(stderrFile, StandardCharsets.UTF_8);
-        java.nio.file.Files.delete(stderrFile);
+        String stderr = Files.readString(stderrFile, StandardCharsets.UTF_8);
+        Files.delete(stderrFile);
         return new Result(process.exitValue(), new String(stdout, StandardCharsets.UTF_8), stderr);
     }
 }

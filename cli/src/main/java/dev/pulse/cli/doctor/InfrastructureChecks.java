@@ -1,0 +1,148 @@
+package dev.pulse.cli.doctor;
+
+import dev.pulse.schemas.control.DatasetRecord;
+import dev.pulse.schemas.control.Datasets;
+import dev.pulse.schemas.control.TenantRecord;
+import dev.pulse.schemas.control.Tenants;
+import dev.pulse.schemas.naming.LakeNames;
+import dev.pulse.schemas.naming.TenantId;
+import dev.pulse.schemas.naming.Topics;
+import dev.pulse.schemas.tenancy.TenantDatabase;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.SupportsNamespaces;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.kafka.clients.admin.Admin;
+
+/**
+ * Kafka and Iceberg checks: each live tenant has exactly its two topics and its namespace;
+ * nothing named like a tenant's exists without one; every dataset table lies in its own
+ * tenant's namespace, under that namespace's folder.
+ */
+final class InfrastructureChecks {
+    static final String TOPICS = "Kafka topics";
+    static final String LAKE = "Iceberg namespaces and tables";
+    private static final Pattern TENANT_TOPIC = Pattern.compile("pulse\\.([^.]+)\\.events\\.(raw|dlq)");
+    private static final Pattern NAMESPACE = Pattern.compile("pulse_([0-9a-f]{32})");
+
+    private final TenantDatabase db;
+    private final Admin kafka;
+    private final Catalog catalog;
+    private final String warehouse;
+    private final DoctorReport report;
+
+    InfrastructureChecks(TenantDatabase db, Admin kafka, Catalog catalog, String warehouse, DoctorReport report) {
+        this.db = db;
+        this.kafka = kafka;
+        this.catalog = catalog;
+        this.warehouse = warehouse;
+        this.report = report;
+    }
+
+    /** Every tenant in the directory with its row (read under RLS, one transaction per tenant). */
+    Map<TenantId, TenantRecord> tenants() {
+        Map<TenantId, TenantRecord> tenants = new HashMap<>();
+        for (TenantDatabase.DirectoryEntry entry : db.operatorTenantDirectory()) {
+            db.inTenant(entry.tenant(), Tenants::current).ifPresent(t -> tenants.put(t.id(), t));
+        }
+        return tenants;
+    }
+
+    void checkTopics(Map<TenantId, TenantRecord> tenants) throws InterruptedException {
+        report.check(TOPICS);
+        Set<String> topics;
+        try {
+            topics = kafka.listTopics().names().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            report.find(TOPICS, "Kafka", "cannot list topics: " + e.getMessage(), "check PULSE_KAFKA_BOOTSTRAP");
+            return;
+        }
+        for (TenantRecord t : tenants.values()) {
+            if (t.status().equals("provisioning")) {
+                report.find(TOPICS, "tenant " + t.slug(), "is still provisioning", "run `pulse tenant create " + t.slug() + "` again to finish it");
+                continue;
+            }
+            for (String topic : List.of(Topics.raw(t.id()), Topics.dlq(t.id()))) {
+                if (!topics.contains(topic)) {
+                    report.find(TOPICS, topic, "is missing for tenant " + t.slug(), "run `pulse tenant create " + t.slug() + "` again");
+                }
+            }
+        }
+        for (String topic : topics) {
+            Matcher m = TENANT_TOPIC.matcher(topic);
+            if (!m.matches()) {
+                continue;
+            }
+            Optional<TenantId> owner = Topics.tenantOf(topic);
+            if (owner.isEmpty()) {
+                report.find(TOPICS, topic, "is named like a tenant topic but its id is not a tenant id", "delete it");
+            } else if (!tenants.containsKey(owner.get())) {
+                report.find(TOPICS, topic, "belongs to no tenant", "delete it, or find out who created it");
+            }
+        }
+    }
+
+    void checkLake(Map<TenantId, TenantRecord> tenants) {
+        report.check(LAKE);
+        if (!(catalog instanceof SupportsNamespaces namespaces)) {
+            report.find(LAKE, "catalog", "does not list namespaces", "use the JDBC catalog");
+            return;
+        }
+        Map<String, TenantId> byNamespace = new HashMap<>();
+        tenants.keySet().forEach(id -> byNamespace.put(LakeNames.namespace(id).level(0), id));
+        for (Namespace ns : namespaces.listNamespaces()) {
+            String name = String.join(".", ns.levels());
+            if (ns.length() != 1 || !NAMESPACE.matcher(name).matches()) {
+                report.find(LAKE, "namespace " + name, "is not a tenant namespace (pulse_<tenant id without hyphens>)", "drop it or move it out of the Pulse catalog");
+            } else if (!byNamespace.containsKey(name)) {
+                report.find(LAKE, "namespace " + name, "belongs to no tenant", "drop it once its data is accounted for");
+            }
+        }
+        for (TenantRecord t : tenants.values()) {
+            if (t.status().equals("provisioning")) {
+                continue;
+            }
+            Namespace own = LakeNames.namespace(t.id());
+            if (!namespaces.namespaceExists(own)) {
+                report.find(LAKE, "namespace " + own, "is missing for tenant " + t.slug(), "run `pulse tenant create " + t.slug() + "` again");
+            }
+            List<DatasetRecord> datasets = db.inTenant(t.id(), tx -> tx.query(
+                    "SELECT slug FROM pulse.datasets", rs -> rs.getString(1))).stream()
+                    .map(slug -> db.inTenant(t.id(), tx -> Datasets.find(tx, slug)).orElseThrow()).toList();
+            for (DatasetRecord d : datasets) {
+                TableIdentifier table = d.table();
+                String object = "tenant " + t.slug() + " dataset " + d.slug() + " (" + table + ")";
+                if (!LakeNames.belongsTo(table, t.id())) {
+                    report.find(LAKE, object, "points outside the tenant's namespace " + own, "restore table_namespace to " + own);
+                    continue;
+                }
+                try {
+                    Table loaded = catalog.loadTable(table);
+                    Path location = Path.of(stripScheme(loaded.location())).normalize();
+                    Path namespaceFolder = Path.of(stripScheme(warehouse)).resolve(own.level(0)).normalize();
+                    if (!location.startsWith(namespaceFolder) || location.equals(namespaceFolder)) {
+                        report.find(LAKE, object, "is stored at " + loaded.location() + ", outside " + namespaceFolder, "move the table under its namespace folder");
+                    }
+                } catch (org.apache.iceberg.exceptions.NoSuchTableException e) {
+                    report.find(LAKE, object, "has no Iceberg table", "recreate the dataset's table");
+                }
+            }
+        }
+    }
+
+    private static String stripScheme(String location) {
+        return location.startsWith("file:") ? java.net.URI.create(location).getPath() : location;
+    }
+}
