@@ -5,19 +5,46 @@ import dev.pulse.schemas.tenancy.ApiKeys;
 import dev.pulse.schemas.tenancy.Scope;
 import dev.pulse.schemas.tenancy.TenantDatabase;
 import dev.pulse.schemas.tenancy.TenantTransaction;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /** API keys: created with a secret shown once, authenticated by key id and secret hash. */
 public final class ApiKeyStore {
+    private static final Pattern KEY_ID = Pattern.compile("[0-9a-f]{16}");
     private final TenantDatabase db;
+    private final KeyUsage usage;
 
     public ApiKeyStore(TenantDatabase db) {
+        this(db, null);
+    }
+
+    /** With {@code usage}, every successful authentication is recorded there for {@code last_used_at}. */
+    public ApiKeyStore(TenantDatabase db, KeyUsage usage) {
         this.db = db;
+        this.usage = usage;
+    }
+
+    /** A stored key as its owner sees it: never the secret nor its hash. */
+    public record KeyInfo(String keyId, String name, Set<Scope> scopes, Instant createdAt, Instant expiresAt,
+            Instant revokedAt, Instant lastUsedAt) {
+        /** {@code active}, {@code revoked} or {@code expired}. */
+        public String status() {
+            if (revokedAt != null) {
+                return "revoked";
+            }
+            return expiresAt != null && !expiresAt.isAfter(Instant.now()) ? "expired" : "active";
+        }
+    }
+
+    /** A rotation: the new key (secret shown once) and the key it replaces, as it is afterwards. */
+    public record RotateResult(CreatedKey key, KeyInfo previous) {
     }
 
     public record CreatedKey(String token, String keyId, String name, Set<Scope> scopes, Instant expiresAt) {
@@ -67,10 +94,84 @@ public final class ApiKeyStore {
                   FROM pulse.api_keys k JOIN pulse.tenants t ON t.tenant_id = k.tenant_id
                  WHERE k.key_id = ? AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())""",
                 rs -> new StoredKey(rs.getBytes(1), (String[]) rs.getArray(2).getArray(), rs.getString(3)), keyId));
-        return stored.filter(k -> presented.get().matches(k.secretHash())).map(k -> {
-            Set<Scope> scopes = EnumSet.noneOf(Scope.class);
-            Arrays.stream(k.scopes()).forEach(s -> Scope.parse(s).ifPresent(scopes::add));
-            return new AuthenticatedKey(tenant.get(), keyId, scopes, k.tenantStatus());
+        Optional<AuthenticatedKey> key = stored.filter(k -> presented.get().matches(k.secretHash()))
+                .map(k -> new AuthenticatedKey(tenant.get(), keyId, scopes(k.scopes()), k.tenantStatus()));
+        if (key.isPresent() && usage != null) {
+            usage.record(tenant.get(), keyId, Instant.now());
+        }
+        return key;
+    }
+
+    private static Set<Scope> scopes(String[] names) {
+        Set<Scope> scopes = EnumSet.noneOf(Scope.class);
+        Arrays.stream(names).forEach(s -> Scope.parse(s).ifPresent(scopes::add));
+        return scopes;
+    }
+
+    private static final String SELECT_INFO =
+            "SELECT key_id, name, scopes, created_at, expires_at, revoked_at, last_used_at FROM pulse.api_keys";
+
+    private static KeyInfo mapInfo(ResultSet rs) throws SQLException {
+        return new KeyInfo(rs.getString(1), rs.getString(2), scopes((String[]) rs.getArray(3).getArray()),
+                TenantTransaction.instant(rs, "created_at"), TenantTransaction.instant(rs, "expires_at"),
+                TenantTransaction.instant(rs, "revoked_at"), TenantTransaction.instant(rs, "last_used_at"));
+    }
+
+    /** The tenant's keys, oldest first, revoked and expired ones included. */
+    public List<KeyInfo> list(TenantId tenant) {
+        return db.inTenant(tenant, tx -> tx.query(SELECT_INFO + " ORDER BY created_at, key_id", ApiKeyStore::mapInfo));
+    }
+
+    public Optional<KeyInfo> find(TenantId tenant, String keyId) {
+        return db.inTenant(tenant, tx -> find(tx, keyId));
+    }
+
+    private static Optional<KeyInfo> find(TenantTransaction tx, String keyId) throws SQLException {
+        if (keyId == null || !KEY_ID.matcher(keyId).matches()) {
+            return Optional.empty();
+        }
+        return tx.queryOptional(SELECT_INFO + " WHERE key_id = ?", ApiKeyStore::mapInfo, keyId);
+    }
+
+    /**
+     * Revokes a key: from the commit on, every authentication of it fails (there is no cache to
+     * outlive it). Revoking a revoked key changes nothing. Unknown (or another tenant's) key: 404.
+     */
+    public KeyInfo revoke(TenantId tenant, String keyId) {
+        return db.inTenant(tenant, tx -> {
+            find(tx, keyId).orElseThrow(() -> ControlException.notFound("key", keyId));
+            tx.update("UPDATE pulse.api_keys SET revoked_at = now() WHERE key_id = ? AND revoked_at IS NULL", keyId);
+            return find(tx, keyId).orElseThrow();
+        });
+    }
+
+    /**
+     * Replaces a live key by a new one with the same name, scopes and expiry, in one transaction.
+     * The old key is revoked at once, or with {@code graceSeconds > 0} keeps working until then
+     * (its expiry is brought forward) so that producers can switch without a gap.
+     */
+    public RotateResult rotate(TenantId tenant, String keyId, long graceSeconds) {
+        if (graceSeconds < 0 || graceSeconds > 7 * 24 * 3600) {
+            throw ControlException.invalid("invalid-grace", "grace_seconds must be between 0 and 604800 (7 days)");
+        }
+        ApiKeys.NewKey fresh = ApiKeys.generate();
+        return db.inTenant(tenant, tx -> {
+            KeyInfo old = find(tx, keyId).orElseThrow(() -> ControlException.notFound("key", keyId));
+            if (!"active".equals(old.status())) {
+                throw ControlException.conflict("key-not-active", "key " + keyId + " is " + old.status() + "; only an active key can be rotated");
+            }
+            String[] scopeNames = old.scopes().stream().map(Scope::wireName).sorted().toArray(String[]::new);
+            tx.update("INSERT INTO pulse.api_keys (tenant_id, key_id, name, secret_hash, scopes, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    tenant, fresh.keyId(), old.name(), fresh.secretHash(), scopeNames, old.expiresAt());
+            if (graceSeconds == 0) {
+                tx.update("UPDATE pulse.api_keys SET revoked_at = now() WHERE key_id = ?", keyId);
+            } else {
+                tx.update("""
+                        UPDATE pulse.api_keys SET expires_at = LEAST(COALESCE(expires_at, 'infinity'), now() + make_interval(secs => ?))
+                         WHERE key_id = ?""", (double) graceSeconds, keyId);
+            }
+            CreatedKey created = new CreatedKey(fresh.token(), fresh.keyId(), old.name(), old.scopes(), old.expiresAt());
+            return new RotateResult(created, find(tx, keyId).orElseThrow());
         });
     }
 

@@ -14,7 +14,8 @@ import java.util.stream.Collectors;
 
 /**
  * BACKWARD compatibility between two versions of a schema: the new version must accept what the
- * table already holds. A new version may add optional properties; it may not remove a property,
+ * table already holds. A new version may add optional properties and widen int32 to integer
+ * (int64) or float to number (double); it may not remove a property,
  * change a type, add a required property, make an optional property required or non-nullable,
  * or drop enum values. Every incompatible change is listed, with its JSON pointer.
  */
@@ -57,12 +58,18 @@ public final class Compatibility {
         }
     }
 
+    /** The promotions Iceberg applies in place: int to long, float to double. */
+    static boolean isWidening(FieldType.Kind from, FieldType.Kind to) {
+        return (from == FieldType.Kind.INT32 && to == FieldType.Kind.INTEGER)
+                || (from == FieldType.Kind.FLOAT && to == FieldType.Kind.NUMBER);
+    }
+
     private static void compareTypes(FieldType old, FieldType now, String pointer, List<String> problems) {
         if (old instanceof ObjectType o && now instanceof ObjectType n) {
             compareObjects(o, n, pointer, problems);
         } else if (old instanceof ArrayType o && now instanceof ArrayType n) {
             compareTypes(o.items(), n.items(), pointer + "/items", problems);
-        } else if (old instanceof Scalar o && now instanceof Scalar n && o.kind() == n.kind()) {
+        } else if (old instanceof Scalar o && now instanceof Scalar n && (o.kind() == n.kind() || isWidening(o.kind(), n.kind()))) {
             if (!n.allowed().isEmpty() && !n.allowed().containsAll(o.allowed().isEmpty() ? List.of("*") : o.allowed())) {
                 problems.add(pointer + ": enum values were removed or added to an unrestricted field (" + o.allowed() + " -> " + n.allowed() + ")");
             }

@@ -17,6 +17,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -38,7 +39,37 @@ public final class SchemaRegistry {
     public record RegisterResult(RegisteredSchema schema, boolean created) {
     }
 
+    /** The rule a new version of a schema must meet against the latest one. */
+    public enum CompatibilityMode {
+        /** The new version reads everything the previous one accepted (the default). */
+        BACKWARD,
+        /** No check; a dataset upgrade still requires BACKWARD compatibility with its current version. */
+        NONE;
+
+        public static CompatibilityMode parse(String text) {
+            for (CompatibilityMode m : values()) {
+                if (m.name().equalsIgnoreCase(text)) {
+                    return m;
+                }
+            }
+            throw ControlException.invalid("invalid-compatibility", "compatibility '" + text + "' is unknown: use BACKWARD or NONE");
+        }
+    }
+
+    /** One schema name: its latest version, how many versions it has, and its compatibility rule. */
+    public record SchemaSummary(String name, int latestVersion, int versionCount, CompatibilityMode compatibility, Instant updatedAt) {
+    }
+
     public RegisterResult register(TenantId tenant, String name, JsonNode definition) {
+        return register(tenant, name, definition, null);
+    }
+
+    /**
+     * Registers {@code definition} as the next version of {@code name}. {@code mode} null keeps the
+     * latest version's rule (BACKWARD for a new name); a given mode applies to this registration
+     * and is kept for the next ones.
+     */
+    public RegisterResult register(TenantId tenant, String name, JsonNode definition, CompatibilityMode mode) {
         if (name == null || !Slugs.SCHEMA_NAME.matcher(name).matches()) {
             throw ControlException.invalid("invalid-schema-name",
                     "schema name '" + name + "' is invalid: use a lower-case letter, then up to 62 lower-case letters, digits, '_' or '-'");
@@ -53,11 +84,14 @@ public final class SchemaRegistry {
         try {
             return db.inTenant(tenant, tx -> {
                 Optional<RegisteredSchema> latest = latest(tx, name);
+                CompatibilityMode effective = mode != null ? mode : latest.isEmpty() ? CompatibilityMode.BACKWARD
+                        : compatibility(tx, name).orElse(CompatibilityMode.BACKWARD);
                 if (latest.isPresent()) {
                     if (latest.get().fingerprint().equals(fingerprint)) {
                         return new RegisterResult(latest.get(), false);
                     }
-                    List<String> problems = Compatibility.backwardIncompatibilities(latest.get().parsed(), parsed);
+                    List<String> problems = effective == CompatibilityMode.NONE ? List.of()
+                            : Compatibility.backwardIncompatibilities(latest.get().parsed(), parsed);
                     if (!problems.isEmpty()) {
                         throw ControlException.conflict("incompatible-schema", "version " + (latest.get().version() + 1)
                                 + " of '" + name + "' is not BACKWARD compatible with version " + latest.get().version() + ": "
@@ -65,8 +99,8 @@ public final class SchemaRegistry {
                     }
                 }
                 int version = latest.map(s -> s.version() + 1).orElse(1);
-                tx.update("INSERT INTO pulse.event_schemas (tenant_id, name, version, definition, fingerprint) VALUES (?, ?, ?, ?, ?)",
-                        tenant, name, version, new TenantTransaction.Json(definition.toString()), fingerprint);
+                tx.update("INSERT INTO pulse.event_schemas (tenant_id, name, version, definition, fingerprint, compatibility) VALUES (?, ?, ?, ?, ?, ?)",
+                        tenant, name, version, new TenantTransaction.Json(definition.toString()), fingerprint, effective.name());
                 return new RegisterResult(find(tx, name, version).orElseThrow(), true);
             });
         } catch (DatabaseException e) {
@@ -75,6 +109,32 @@ public final class SchemaRegistry {
             }
             throw e;
         }
+    }
+
+    /** Every schema name of the tenant, by name. */
+    public List<SchemaSummary> list(TenantId tenant) {
+        return db.inTenant(tenant, tx -> tx.query("""
+                SELECT DISTINCT ON (name) name, version, count(*) OVER (PARTITION BY name), compatibility, created_at
+                  FROM pulse.event_schemas ORDER BY name, version DESC""",
+                rs -> new SchemaSummary(rs.getString(1), rs.getInt(2), rs.getInt(3), CompatibilityMode.valueOf(rs.getString(4)),
+                        TenantTransaction.instant(rs, "created_at"))));
+    }
+
+    /** Every version of one schema, oldest first; empty when the name is unknown. */
+    public List<RegisteredSchema> versions(TenantId tenant, String name) {
+        return db.inTenant(tenant, tx -> tx.query(
+                "SELECT name, version, definition::text, fingerprint, created_at FROM pulse.event_schemas WHERE name = ? ORDER BY version",
+                SchemaRegistry::map, name));
+    }
+
+    /** The compatibility rule of a schema name (the latest version's). */
+    public Optional<CompatibilityMode> compatibility(TenantId tenant, String name) {
+        return db.inTenant(tenant, tx -> compatibility(tx, name));
+    }
+
+    static Optional<CompatibilityMode> compatibility(TenantTransaction tx, String name) throws SQLException {
+        return tx.queryOptional("SELECT compatibility FROM pulse.event_schemas WHERE name = ? ORDER BY version DESC LIMIT 1",
+                rs -> CompatibilityMode.valueOf(rs.getString(1)), name);
     }
 
     public Optional<RegisteredSchema> find(TenantId tenant, String name, int version) {

@@ -9,6 +9,7 @@ import dev.pulse.schemas.tenancy.TenantDatabase;
 import dev.pulse.schemas.tenancy.TenantTransaction;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,12 +33,46 @@ public final class Tenants {
     public static final Set<String> TIERS = Set.of("free", "standard", "enterprise");
     static final String NAMESPACE_TENANT_PROPERTY = "pulse.tenant-id";
 
+    /**
+     * Largest record batch the tenant topics accept (topic {@code max.message.bytes}). The broker
+     * default (~1 MiB) would refuse an event near the API's 1 MiB event limit once the envelope
+     * and batch overhead are added; the DLQ adds reason headers on top.
+     */
+    public static final int TOPIC_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
     private final TenantDatabase db;
     private final Admin kafka;
     private final SupportsNamespaces catalog;
-    private final int partitions;
+    private final PartitionsByTier partitions;
 
+    /** Partition count of a new tenant's topics, by tier. */
+    public record PartitionsByTier(int free, int standard, int enterprise) {
+        public PartitionsByTier {
+            if (free < 1 || standard < 1 || enterprise < 1) {
+                throw new IllegalArgumentException("partition counts must be at least 1: " + free + "/" + standard + "/" + enterprise);
+            }
+        }
+
+        /** The same count for every tier. */
+        public static PartitionsByTier uniform(int partitions) {
+            return new PartitionsByTier(partitions, partitions, partitions);
+        }
+
+        public int forTier(String tier) {
+            return switch (tier) {
+                case "free" -> free;
+                case "enterprise" -> enterprise;
+                default -> standard;
+            };
+        }
+    }
+
+    /** Every tier gets {@code partitions} partitions. */
     public Tenants(TenantDatabase db, Admin kafka, SupportsNamespaces catalog, int partitions) {
+        this(db, kafka, catalog, PartitionsByTier.uniform(partitions));
+    }
+
+    public Tenants(TenantDatabase db, Admin kafka, SupportsNamespaces catalog, PartitionsByTier partitions) {
         this.db = db;
         this.kafka = kafka;
         this.catalog = catalog;
@@ -78,18 +113,20 @@ public final class Tenants {
     }
 
     private TenantRecord finishProvisioning(TenantRecord tenant) {
-        createTopics(tenant.id());
+        createTopics(tenant.id(), partitions.forTier(tenant.tier()));
         createNamespace(tenant.id());
         db.inTenant(tenant.id(), tx -> tx.update(
                 "UPDATE pulse.tenants SET status = 'active', updated_at = now() WHERE status = 'provisioning'"));
         return load(tenant.id()).orElseThrow();
     }
 
-    private void createTopics(TenantId tenant) {
+    private void createTopics(TenantId tenant, int partitionCount) {
+        String maxMessageBytes = Integer.toString(TOPIC_MAX_MESSAGE_BYTES);
         List<NewTopic> topics = List.of(
-                new NewTopic(Topics.raw(tenant), Optional.of(partitions), Optional.empty()),
-                new NewTopic(Topics.dlq(tenant), Optional.of(partitions), Optional.empty())
-                        .configs(Map.of("retention.ms", Long.toString(TimeUnit.DAYS.toMillis(30)))));
+                new NewTopic(Topics.raw(tenant), Optional.of(partitionCount), Optional.empty())
+                        .configs(Map.of("max.message.bytes", maxMessageBytes)),
+                new NewTopic(Topics.dlq(tenant), Optional.of(partitionCount), Optional.empty())
+                        .configs(Map.of("retention.ms", Long.toString(TimeUnit.DAYS.toMillis(30)), "max.message.bytes", maxMessageBytes)));
         kafka.createTopics(topics).values().forEach((topic, future) -> {
             try {
                 future.get(30, TimeUnit.SECONDS);
@@ -115,6 +152,51 @@ public final class Tenants {
         } catch (AlreadyExistsException e) {
             // A previous run got this far: the namespace is already there.
         }
+    }
+
+    /** Every tenant, by slug: ids from the operator directory, each row read under its own RLS binding. */
+    public List<TenantRecord> list() {
+        List<TenantRecord> all = new ArrayList<>();
+        for (TenantDatabase.DirectoryEntry entry : db.operatorTenantDirectory()) {
+            load(entry.tenant()).ifPresent(all::add);
+        }
+        return all;
+    }
+
+    /** What a status change did: the tenant afterwards, and whether anything changed. */
+    public record StatusChangeResult(TenantRecord tenant, boolean changed) {
+    }
+
+    /**
+     * Suspends an active tenant: its keys are refused with 403 until it is resumed; its data,
+     * topics and tables stay. Suspending a suspended tenant changes nothing.
+     */
+    public StatusChangeResult suspend(String slug) {
+        return changeStatus(slug, "active", "suspended");
+    }
+
+    /** Resumes a suspended tenant. Resuming an active tenant changes nothing. */
+    public StatusChangeResult resume(String slug) {
+        return changeStatus(slug, "suspended", "active");
+    }
+
+    private StatusChangeResult changeStatus(String slug, String from, String to) {
+        TenantRecord tenant = requireBySlug(slug);
+        if (tenant.status().equals(to)) {
+            return new StatusChangeResult(tenant, false);
+        }
+        int changed = db.inTenant(tenant.id(), tx -> tx.update(
+                "UPDATE pulse.tenants SET status = ?, updated_at = now() WHERE status = ?", to, from));
+        if (changed == 0) {
+            TenantRecord now = load(tenant.id()).orElseThrow(() -> ControlException.notFound("tenant", slug));
+            if (now.status().equals(to)) {
+                return new StatusChangeResult(now, false);
+            }
+            throw ControlException.conflict("invalid-tenant-status", "tenant '" + slug + "' is " + now.status()
+                    + "; only a" + ("active".equals(from) ? "n active" : " " + from) + " tenant can become " + to
+                    + ("provisioning".equals(now.status()) ? " (run tenant create again to finish provisioning it)" : ""));
+        }
+        return new StatusChangeResult(load(tenant.id()).orElseThrow(), true);
     }
 
     public Optional<TenantRecord> findBySlug(String slug) {

@@ -97,7 +97,7 @@ public final class EventConverter {
 
     private static Object convertValue(FieldType type, Type icebergType, JsonNode value, String pointer, List<Violation> violations) {
         return switch (type) {
-            case Scalar s -> convertScalar(s, value, pointer, violations);
+            case Scalar s -> widen(convertScalar(s, value, pointer, violations), icebergType);
             case ObjectType o -> {
                 if (!value.isObject()) {
                     violations.add(new Violation(pointer, "expected object, got " + kindOf(value)));
@@ -128,11 +128,28 @@ public final class EventConverter {
         };
     }
 
+    /**
+     * A 32-bit value into a column already widened to 64 bits: the table evolves (one commit)
+     * before the dataset row moves to the new schema version, so for a moment a writer may hold
+     * the older version and the newer table.
+     */
+    private static Object widen(Object value, Type column) {
+        if (value instanceof Integer i && column.typeId() == Type.TypeID.LONG) {
+            return i.longValue();
+        }
+        if (value instanceof Float f && column.typeId() == Type.TypeID.DOUBLE) {
+            return f.doubleValue();
+        }
+        return value;
+    }
+
     private static Object convertScalar(Scalar s, JsonNode value, String pointer, List<Violation> violations) {
         Object converted = switch (s.kind()) {
             case STRING -> value.isTextual() ? value.asText() : null;
             case INTEGER -> value.canConvertToExactIntegral() && value.canConvertToLong() ? value.longValue() : null;
+            case INT32 -> value.canConvertToExactIntegral() && value.canConvertToInt() ? value.intValue() : null;
             case NUMBER -> value.isNumber() && Double.isFinite(value.doubleValue()) ? value.doubleValue() : null;
+            case FLOAT -> value.isNumber() && Float.isFinite(value.floatValue()) ? value.floatValue() : null;
             case BOOLEAN -> value.isBoolean() ? value.booleanValue() : null;
             case DATE_TIME -> value.isTextual() ? parseDateTime(value.asText()) : null;
             case DATE -> value.isTextual() ? parseDate(value.asText()) : null;

@@ -7,7 +7,11 @@ public sealed interface FieldType {
 
     enum Kind {
         STRING("string"), INTEGER("integer"), NUMBER("number"), BOOLEAN("boolean"),
-        DATE_TIME("string (date-time)"), DATE("string (date)"), UUID("string (uuid)");
+        DATE_TIME("string (date-time)"), DATE("string (date)"), UUID("string (uuid)"),
+        /** {@code "type": "integer", "format": "int32"}: a 32-bit integer column, widenable to {@link #INTEGER}. */
+        INT32("integer (int32)"),
+        /** {@code "type": "number", "format": "float"}: a 32-bit float column, widenable to {@link #NUMBER}. */
+        FLOAT("number (float)");
 
         private final String display;
 

@@ -60,12 +60,24 @@ public final class IcebergSchemas {
         };
     }
 
+    /** The day/hour partition plus a bucket of {@code bucketField} into {@code buckets} buckets. */
+    public static PartitionSpec partitionSpec(Schema schema, Partitioning partitioning, String bucketField, int buckets) {
+        PartitionSpec.Builder spec = PartitionSpec.builderFor(schema);
+        switch (partitioning) {
+            case DAY -> spec.day(EventSchema.EVENT_TIME);
+            case HOUR -> spec.hour(EventSchema.EVENT_TIME);
+        }
+        return spec.bucket(bucketField, buckets).build();
+    }
+
     static Type icebergType(FieldType type, AtomicInteger ids) {
         return switch (type) {
             case Scalar s -> switch (s.kind()) {
                 case STRING, UUID -> Types.StringType.get();
                 case INTEGER -> Types.LongType.get();
+                case INT32 -> Types.IntegerType.get();
                 case NUMBER -> Types.DoubleType.get();
+                case FLOAT -> Types.FloatType.get();
                 case BOOLEAN -> Types.BooleanType.get();
                 case DATE_TIME -> Types.TimestampType.withZone();
                 case DATE -> Types.DateType.get();

@@ -17,7 +17,9 @@ import java.util.regex.Pattern;
 /**
  * Parses the supported subset of JSON Schema (draft 2020-12): {@code type} string / integer /
  * number / boolean / object / array (or {@code [T, "null"]} for nullable), nested objects,
- * {@code items}, {@code required}, {@code enum}, {@code format} date-time / date / uuid,
+ * {@code items}, {@code required}, {@code enum}, {@code format} date-time / date / uuid on strings,
+ * {@code format} int32 / int64 on integers and float / double on numbers (OpenAPI style: 32-bit
+ * columns that a later version may widen to 64 bits),
  * {@code additionalProperties} true/false, plus the annotations {@code $schema}, {@code $id},
  * {@code title}, {@code description}. Anything else is refused with its keyword and pointer, so
  * a producer never believes a constraint is enforced when it is not.
@@ -158,15 +160,31 @@ public final class SchemaParser {
         };
         JsonNode format = node.get("format");
         if (format != null) {
-            if (kind != Kind.STRING) {
-                throw new SchemaDefinitionException(pointer + "/format", "\"format\" applies to strings only");
+            if (!format.isTextual()) {
+                throw new SchemaDefinitionException(pointer + "/format", "\"format\" must be a string");
             }
-            kind = switch (format.asText()) {
-                case "date-time" -> Kind.DATE_TIME;
-                case "date" -> Kind.DATE;
-                case "uuid" -> Kind.UUID;
+            kind = switch (kind) {
+                case STRING -> switch (format.asText()) {
+                    case "date-time" -> Kind.DATE_TIME;
+                    case "date" -> Kind.DATE;
+                    case "uuid" -> Kind.UUID;
+                    default -> throw new SchemaDefinitionException(pointer + "/format",
+                            "unsupported format '" + format.asText() + "' for a string (supported: date-time, date, uuid)");
+                };
+                case INTEGER -> switch (format.asText()) {
+                    case "int32" -> Kind.INT32;
+                    case "int64" -> Kind.INTEGER;
+                    default -> throw new SchemaDefinitionException(pointer + "/format",
+                            "unsupported format '" + format.asText() + "' for an integer (supported: int32, int64)");
+                };
+                case NUMBER -> switch (format.asText()) {
+                    case "float" -> Kind.FLOAT;
+                    case "double" -> Kind.NUMBER;
+                    default -> throw new SchemaDefinitionException(pointer + "/format",
+                            "unsupported format '" + format.asText() + "' for a number (supported: float, double)");
+                };
                 default -> throw new SchemaDefinitionException(pointer + "/format",
-                        "unsupported format '" + format.asText() + "' (supported: date-time, date, uuid)");
+                        "\"format\" applies to strings, integers and numbers only");
             };
         }
         List<String> allowed = new ArrayList<>();
@@ -175,12 +193,13 @@ public final class SchemaParser {
             if (!enumNode.isArray() || enumNode.isEmpty()) {
                 throw new SchemaDefinitionException(pointer + "/enum", "\"enum\" must be a non-empty array");
             }
-            if (kind != Kind.STRING && kind != Kind.INTEGER) {
+            if (kind != Kind.STRING && kind != Kind.INTEGER && kind != Kind.INT32) {
                 throw new SchemaDefinitionException(pointer + "/enum", "\"enum\" is supported on plain strings and integers");
             }
             for (int i = 0; i < enumNode.size(); i++) {
                 JsonNode v = enumNode.get(i);
-                boolean fits = kind == Kind.STRING ? v.isTextual() : v.isIntegralNumber();
+                boolean fits = kind == Kind.STRING ? v.isTextual()
+                        : kind == Kind.INT32 ? v.isIntegralNumber() && v.canConvertToInt() : v.isIntegralNumber();
                 if (!fits) {
                     throw new SchemaDefinitionException(pointer + "/enum/" + i, "enum value " + v + " is not a " + type);
                 }

@@ -34,4 +34,22 @@ class CompatibilityTest {
                 .contains("'c' became required")
                 .contains("new property 'd' is required");
     }
+
+    @Test
+    void int32WidensToIntegerAndFloatToNumber() throws Exception {
+        assertThat(Compatibility.backwardIncompatibilities(
+                schema("\"n\":{\"type\":\"integer\",\"format\":\"int32\"},\"f\":{\"type\":\"number\",\"format\":\"float\"}", ""),
+                schema("\"n\":{\"type\":\"integer\"},\"f\":{\"type\":\"number\"}", ""))).isEmpty();
+    }
+
+    @Test
+    void narrowingOrCrossingNumericKindsIsATypeChange() throws Exception {
+        List<String> problems = Compatibility.backwardIncompatibilities(
+                schema("\"n\":{\"type\":\"integer\"},\"f\":{\"type\":\"number\"},\"i\":{\"type\":\"integer\",\"format\":\"int32\"}", ""),
+                schema("\"n\":{\"type\":\"integer\",\"format\":\"int32\"},\"f\":{\"type\":\"number\",\"format\":\"float\"},\"i\":{\"type\":\"number\"}", ""));
+        assertThat(String.join("\n", problems))
+                .contains("/properties/n: type changed from integer to integer (int32)")
+                .contains("/properties/f: type changed from number to number (float)")
+                .contains("/properties/i: type changed from integer (int32) to number");
+    }
 }

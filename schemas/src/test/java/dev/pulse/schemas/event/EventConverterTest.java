@@ -67,4 +67,25 @@ class EventConverterTest {
         assertThat(convert("{\"url\": \"/\", \"n\": 1.5}").isValid()).isFalse();
         assertThat(convert("[1]").violations()).extracting(EventConverter.Violation::pointer).containsExactly("/data");
     }
+
+    @Test
+    void int32AndFloatValuesAreCheckedAndWidenedIntoAWiderColumn() throws Exception {
+        EventSchema narrow = SchemaParser.parse(JSON.readTree("""
+                {"type": "object", "properties": {"n": {"type": "integer", "format": "int32"}, "f": {"type": "number", "format": "float"}}}"""));
+        EventSchema wide = SchemaParser.parse(JSON.readTree("""
+                {"type": "object", "properties": {"n": {"type": "integer"}, "f": {"type": "number"}}}"""));
+        Instant t = Instant.parse("2026-11-24T10:00:00Z");
+        var own = EventConverter.convert(narrow, IcebergSchemas.tableSchema(narrow),
+                new EventEnvelope("ds", "e1", t, t, JSON.readTree("{\"n\": 7, \"f\": 1.5}")));
+        assertThat(own.row().getField("n")).isEqualTo(7);
+        assertThat(own.row().getField("f")).isEqualTo(1.5f);
+        // The table already evolved to 64 bits while the dataset still names the 32-bit version.
+        var widened = EventConverter.convert(narrow, IcebergSchemas.tableSchema(wide),
+                new EventEnvelope("ds", "e1", t, t, JSON.readTree("{\"n\": 7, \"f\": 1.5}")));
+        assertThat(widened.row().getField("n")).isEqualTo(7L);
+        assertThat(widened.row().getField("f")).isEqualTo(1.5d);
+        var tooBig = EventConverter.convert(narrow, IcebergSchemas.tableSchema(narrow),
+                new EventEnvelope("ds", "e1", t, t, JSON.readTree("{\"n\": 3000000000}")));
+        assertThat(tooBig.violations()).extracting(EventConverter.Violation::pointer).containsExactly("/data/n");
+    }
 }

@@ -93,4 +93,31 @@ class SchemaParserTest {
         assertThatThrownBy(() -> SchemaParser.parse(json("{\"type\":\"object\",\"properties\":{\"a\":{\"type\":[\"string\",\"integer\"]}}}")))
                 .hasMessageContaining("/properties/a/type");
     }
+
+    @Test
+    void int32AndFloatFormatsMapToThirtyTwoBitColumns() throws Exception {
+        EventSchema schema = SchemaParser.parse(json("""
+                {"type": "object", "properties": {
+                   "small": {"type": "integer", "format": "int32"}, "big": {"type": "integer", "format": "int64"},
+                   "f": {"type": "number", "format": "float"}, "d": {"type": "number", "format": "double"}}}"""));
+        assertThat(schema.fields()).extracting(f -> ((Scalar) f.type()).kind())
+                .containsExactly(Kind.INT32, Kind.INTEGER, Kind.FLOAT, Kind.NUMBER);
+        Schema table = IcebergSchemas.tableSchema(schema);
+        assertThat(table.findField("small").type()).isEqualTo(Types.IntegerType.get());
+        assertThat(table.findField("big").type()).isEqualTo(Types.LongType.get());
+        assertThat(table.findField("f").type()).isEqualTo(Types.FloatType.get());
+        assertThat(table.findField("d").type()).isEqualTo(Types.DoubleType.get());
+    }
+
+    @Test
+    void aFormatThatDoesNotFitItsTypeIsRefusedWithItsPointer() {
+        assertThatThrownBy(() -> SchemaParser.parse(json("""
+                {"type": "object", "properties": {"n": {"type": "integer", "format": "float"}}}""")))
+                .isInstanceOf(SchemaDefinitionException.class)
+                .hasMessageContaining("/properties/n/format").hasMessageContaining("float");
+        assertThatThrownBy(() -> SchemaParser.parse(json("""
+                {"type": "object", "properties": {"b": {"type": "boolean", "format": "int32"}}}""")))
+                .isInstanceOf(SchemaDefinitionException.class)
+                .hasMessageContaining("/properties/b/format");
+    }
 }
