@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.Properties;
 import org.apache.iceberg.jdbc.JdbcCatalog;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -83,6 +84,9 @@ public final class IngestWorker implements AutoCloseable {
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         // The pattern subscription sees a new tenant's topic at the next metadata refresh.
         p.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, "1000");
+        // Cooperative: a new tenant's topic moves only its own partitions, so the others are not
+        // revoked, re-sought and reconciled every time a tenant is created.
+        p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(config.maxBatchRecords()));
         p.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, Integer.toString(config.fetchMinBytes()));
         p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, Long.toString(config.commitInterval().toMillis()));

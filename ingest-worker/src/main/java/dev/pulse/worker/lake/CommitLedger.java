@@ -61,6 +61,9 @@ public final class CommitLedger {
         Snapshot current = table.currentSnapshot();
         long totalRecords = current == null ? 0 : Long.parseLong(current.summary().getOrDefault("total-records", "0"));
         return retry.database("reconcile " + datasetSlug, () -> db.inTenant(tenant, tx -> {
+            // Only snapshots the ledger misses are inserted; the walk itself is in memory.
+            java.util.Set<Long> recorded = new java.util.HashSet<>(tx.query(
+                    "SELECT DISTINCT snapshot_id FROM pulse.ingest_commits WHERE dataset_slug = ?", rs -> rs.getLong(1), datasetSlug));
             int inserted = 0;
             Instant newestEvent = null;
             Instant newestCommit = null;
@@ -70,7 +73,9 @@ public final class CommitLedger {
                     continue;
                 }
                 Instant committedAt = Instant.ofEpochMilli(s.timestampMillis());
-                inserted += insert(tx, tenant, datasetSlug, s.snapshotId(), ranges, committedAt);
+                if (!recorded.contains(s.snapshotId())) {
+                    inserted += insert(tx, tenant, datasetSlug, s.snapshotId(), ranges, committedAt);
+                }
                 Optional<Instant> maxEvent = SnapshotOffsets.maxEventTimeOf(s);
                 if (maxEvent.isPresent() && (newestEvent == null || maxEvent.get().isAfter(newestEvent))) {
                     newestEvent = maxEvent.get();
