@@ -70,7 +70,9 @@ final class DevCommand implements Callable<Integer> {
                 started.push(api);
                 env.put(PulseKeys.API_PORT, Integer.toString(api.port()));
                 env.put(PulseKeys.API_URL, "http://127.0.0.1:" + api.port());
-                started.push(IngestWorker.start(WorkerConfig.from(Settings.of(env))));
+                // A stable instance id: a restarted worker fences its predecessor's open transaction at once.
+                env.put("PULSE_WORKER_INSTANCE_ID", "dev");
+                started.push(new SupervisedWorker(WorkerConfig.from(Settings.of(env))));
                 query = LakeQuery.start(QueryConfig.from(Settings.of(env)));
                 started.push(query);
                 env.put(PulseKeys.QUERY_PORT, Integer.toString(query.port()));
@@ -108,6 +110,52 @@ final class DevCommand implements Callable<Integer> {
             if (failure != null) {
                 throw failure;
             }
+        }
+    }
+
+    /**
+     * The worker of {@code pulse dev}, restarted after a pause when its loop stops on a failure
+     * (a database or broker outage longer than its retries), as a process supervisor would.
+     */
+    static final class SupervisedWorker implements AutoCloseable {
+        private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SupervisedWorker.class);
+        private final WorkerConfig config;
+        private final Thread supervisor;
+        private volatile IngestWorker current;
+        private volatile boolean closing;
+
+        SupervisedWorker(WorkerConfig config) {
+            this.config = config;
+            this.current = IngestWorker.start(config);
+            this.supervisor = Thread.ofPlatform().daemon().name("pulse-dev-worker-supervisor").start(this::supervise);
+        }
+
+        private void supervise() {
+            try {
+                while (!closing) {
+                    if (current.awaitTermination(java.time.Duration.ofSeconds(1)) && !closing) {
+                        LOG.error("ingest worker stopped ({}); restarting it in 5 s",
+                                current.failure().map(Throwable::getMessage).orElse("no failure recorded"));
+                        current.close();
+                        Thread.sleep(5_000);
+                        if (!closing) {
+                            current = IngestWorker.start(config);
+                        }
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                LOG.error("ingest worker could not be restarted; pulse dev keeps serving the API and queries", e);
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            closing = true;
+            supervisor.interrupt();
+            supervisor.join(java.time.Duration.ofSeconds(10));
+            current.close();
         }
     }
 

@@ -51,9 +51,26 @@ final class ServiceCommands {
 
     @Command(name = "worker", description = "Run ingest-worker (Kafka -> validation -> Iceberg, exactly once; DLQ).", mixinStandardHelpOptions = true)
     static final class Worker implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        /**
+         * Exits 1 when the consume loop stops on an unrecoverable failure, so that the process
+         * supervisor restarts it: a worker process that no longer consumes must not look alive.
+         */
         @Override
         public Integer call() throws InterruptedException {
-            return runUntilStopped(IngestWorker.start(WorkerConfig.from(Settings.fromEnvironment())), "worker");
+            IngestWorker worker = IngestWorker.start(WorkerConfig.from(Settings.fromEnvironment()));
+            Thread stopper = new Thread(worker::close, "worker-shutdown");
+            Runtime.getRuntime().addShutdownHook(stopper);
+            while (!worker.awaitTermination(java.time.Duration.ofSeconds(5))) {
+                // still consuming
+            }
+            if (worker.failure().isPresent()) {
+                spec.commandLine().getErr().println("pulse worker: stopped: " + worker.failure().get().getMessage());
+                return Pulse.REFUSED;
+            }
+            return 0;
         }
     }
 
