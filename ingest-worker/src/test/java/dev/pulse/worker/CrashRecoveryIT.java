@@ -20,6 +20,7 @@ import org.apache.iceberg.Table;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -39,6 +40,33 @@ class CrashRecoveryIT {
     @AfterAll
     static void tearDown() {
         fixture.close();
+    }
+
+    @Test
+    void aCleanCloseAndRestartNeitherLosesNorDuplicates() {
+        TenantId tenant = fixture.tenantWithDataset("events").id();
+        String group = "restart-" + UUID.randomUUID();
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            expected.add("a" + i);
+            fixture.produce(tenant, "events", "a" + i, "{\"url\": \"/a\"}");
+        }
+        fixture.produce(tenant, "events", "bad-a", "{}");
+        try (IngestWorker first = IngestWorker.start(fixture.config(group))) {
+            fixture.awaitCaughtUp(group, tenant);
+        }
+        for (int i = 0; i < 5; i++) {
+            expected.add("b" + i);
+            fixture.produce(tenant, "events", "b" + i, "{\"url\": \"/b\"}");
+        }
+        fixture.produce(tenant, "events", "bad-b", "{}");
+        try (IngestWorker second = IngestWorker.start(fixture.config(group))) {
+            fixture.awaitCaughtUp(group, tenant);
+        }
+
+        assertThat(fixture.eventIds(tenant, "events")).containsExactlyElementsOf(expected);
+        assertThat(fixture.deadLetters(tenant)).extracting(WorkerFixture::key).containsExactlyInAnyOrder("bad-a", "bad-b");
+        assertThat(fixture.dataset(tenant, "events").rowCount()).isEqualTo(10);
     }
 
     @ParameterizedTest

@@ -174,6 +174,21 @@ class IngestWorkerIT {
     }
 
     @Test
+    void aDatasetCreatedWhileTheWorkerRunsIsSeenByTheNextBatchAndEarlierDeadLettersStayInTheDlq() {
+        TenantId tenant = fixture.tenantWithDataset("clicks").id();
+        fixture.produce(tenant, "clicks-v2", "too-early", "{\"url\": \"/a\"}");
+        fixture.awaitCaughtUp(GROUP, tenant);
+        assertThat(fixture.deadLetters(tenant)).extracting(WorkerFixture::key).containsExactly("too-early");
+
+        fixture.stack.datasets().create(tenant, "clicks-v2", "clicks", null, dev.pulse.schemas.event.IcebergSchemas.Partitioning.DAY);
+        fixture.produce(tenant, "clicks-v2", "in-time", "{\"url\": \"/b\"}");
+        fixture.awaitCaughtUp(GROUP, tenant);
+
+        assertThat(fixture.eventIds(tenant, "clicks-v2")).containsExactly("in-time");
+        assertThat(fixture.deadLetters(tenant)).extracting(WorkerFixture::key).containsExactly("too-early");
+    }
+
+    @Test
     void aTenantCreatedAfterTheWorkerStartedIsPickedUpWithoutRestart() {
         Instant before = Instant.now();
         TenantId tenant = fixture.tenantWithDataset("late").id();
