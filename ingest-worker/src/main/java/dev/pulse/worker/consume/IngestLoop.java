@@ -22,7 +22,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -123,7 +123,8 @@ public final class IngestLoop implements Runnable {
         inFlight = true;
         try {
             BatchLookups lookups = new BatchLookups(db, catalog, retry);
-            Map<ResolvedDataset, List<LakeRow>> rowsByTable = new LinkedHashMap<>();
+            // BatchLookups hands out one instance per dataset per batch: identity is the right key.
+            Map<ResolvedDataset, List<LakeRow>> rowsByTable = new IdentityHashMap<>();
             List<DeadLetter> deadLetters = new ArrayList<>();
             Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
             for (TopicPartition tp : records.partitions()) {
