@@ -4,6 +4,7 @@ import dev.pulse.schemas.config.ConfigException;
 import dev.pulse.schemas.config.Infrastructure;
 import dev.pulse.schemas.config.PulseKeys;
 import dev.pulse.schemas.config.Settings;
+import dev.pulse.schemas.control.Tenants;
 
 /**
  * The ingest API's configuration, read once at start-up from {@link Settings}.
@@ -13,7 +14,10 @@ import dev.pulse.schemas.config.Settings;
  *   <tr><th>key</th><th>type</th><th>default</th><th>meaning</th></tr>
  *   <tr><td>PULSE_API_PORT</td><td>int 0..65535</td><td>8080</td><td>HTTP port; 0 picks a free port</td></tr>
  *   <tr><td>PULSE_OPERATOR_TOKEN</td><td>string, at least 24 chars</td><td>(required)</td><td>bearer token of the operator endpoints under /admin/v1</td></tr>
- *   <tr><td>PULSE_TOPIC_PARTITIONS</td><td>int 1..1000</td><td>3</td><td>partitions of the topics of a new tenant</td></tr>
+ *   <tr><td>PULSE_TOPIC_PARTITIONS</td><td>int 1..1000</td><td>3</td><td>partitions of the topics of a new tenant of tier standard</td></tr>
+ *   <tr><td>PULSE_TOPIC_PARTITIONS_FREE</td><td>int 1..1000</td><td>1</td><td>partitions of the topics of a new tenant of tier free</td></tr>
+ *   <tr><td>PULSE_TOPIC_PARTITIONS_ENTERPRISE</td><td>int 1..1000</td><td>12</td><td>partitions of the topics of a new tenant of tier enterprise</td></tr>
+ *   <tr><td>PULSE_KEY_USAGE_FLUSH_MS</td><td>int 100..60000</td><td>5000</td><td>how often API keys' last_used_at is written (one UPDATE per tenant)</td></tr>
  *   <tr><td>PULSE_MAX_BODY_BYTES</td><td>int 1024..268435456</td><td>10485760 (10 MiB)</td><td>largest request body, after decompression (413 above)</td></tr>
  *   <tr><td>PULSE_MAX_EVENT_BYTES</td><td>int 256..16777216</td><td>1048576 (1 MiB)</td><td>largest serialized event envelope (413 naming the event's index)</td></tr>
  *   <tr><td>PULSE_MAX_EVENTS_PER_REQUEST</td><td>int 1..1000000</td><td>10000</td><td>most events in one request (413 above)</td></tr>
@@ -29,6 +33,9 @@ public final class ApiConfig {
     public static final String MAX_EVENTS_PER_REQUEST = "PULSE_MAX_EVENTS_PER_REQUEST";
     public static final String MAX_JSON_DEPTH = "PULSE_MAX_JSON_DEPTH";
     public static final String PRODUCE_TIMEOUT_MS = "PULSE_PRODUCE_TIMEOUT_MS";
+    public static final String TOPIC_PARTITIONS_FREE = "PULSE_TOPIC_PARTITIONS_FREE";
+    public static final String TOPIC_PARTITIONS_ENTERPRISE = "PULSE_TOPIC_PARTITIONS_ENTERPRISE";
+    public static final String KEY_USAGE_FLUSH_MS = "PULSE_KEY_USAGE_FLUSH_MS";
 
     static final int MIN_OPERATOR_TOKEN_LENGTH = 24;
 
@@ -36,20 +43,25 @@ public final class ApiConfig {
     private final int port;
     private final String operatorToken;
     private final int topicPartitions;
+    private final Tenants.PartitionsByTier partitionsByTier;
     private final Limits limits;
     private final int produceTimeoutMs;
+    private final int keyUsageFlushMs;
 
     /** The request limits, each refused with its own status (see the class table). */
     public record Limits(int maxBodyBytes, int maxEventBytes, int maxEventsPerRequest, int maxJsonDepth) {
     }
 
-    private ApiConfig(Infrastructure infrastructure, int port, String operatorToken, int topicPartitions, Limits limits, int produceTimeoutMs) {
+    private ApiConfig(Infrastructure infrastructure, int port, String operatorToken, Tenants.PartitionsByTier partitionsByTier, Limits limits,
+            int produceTimeoutMs, int keyUsageFlushMs) {
         this.infrastructure = infrastructure;
         this.port = port;
         this.operatorToken = operatorToken;
-        this.topicPartitions = topicPartitions;
+        this.topicPartitions = partitionsByTier.standard();
+        this.partitionsByTier = partitionsByTier;
         this.limits = limits;
         this.produceTimeoutMs = produceTimeoutMs;
+        this.keyUsageFlushMs = keyUsageFlushMs;
         if (limits.maxEventBytes() > limits.maxBodyBytes()) {
             throw new ConfigException(MAX_EVENT_BYTES + "=" + limits.maxEventBytes() + " is larger than "
                     + MAX_BODY_BYTES + "=" + limits.maxBodyBytes() + "; one event must fit in a request body");
@@ -73,9 +85,13 @@ public final class ApiConfig {
                 infrastructure,
                 settings.port(PulseKeys.API_PORT, 8080),
                 token.strip(),
-                settings.integer(PulseKeys.TOPIC_PARTITIONS, 3, 1, 1000),
+                new Tenants.PartitionsByTier(
+                        settings.integer(TOPIC_PARTITIONS_FREE, 1, 1, 1000),
+                        settings.integer(PulseKeys.TOPIC_PARTITIONS, 3, 1, 1000),
+                        settings.integer(TOPIC_PARTITIONS_ENTERPRISE, 12, 1, 1000)),
                 limits,
-                settings.integer(PRODUCE_TIMEOUT_MS, 30_000, 1000, 300_000));
+                settings.integer(PRODUCE_TIMEOUT_MS, 30_000, 1000, 300_000),
+                settings.integer(KEY_USAGE_FLUSH_MS, 5000, 100, 60_000));
     }
 
     public Infrastructure infrastructure() {
@@ -94,6 +110,15 @@ public final class ApiConfig {
         return topicPartitions;
     }
 
+    /** Partitions of a new tenant's topics, by tier. */
+    public Tenants.PartitionsByTier partitionsByTier() {
+        return partitionsByTier;
+    }
+
+    public int keyUsageFlushMs() {
+        return keyUsageFlushMs;
+    }
+
     public Limits limits() {
         return limits;
     }
@@ -105,7 +130,7 @@ public final class ApiConfig {
     @Override
     public String toString() {
         // Never print the operator token or the database credentials.
-        return "ApiConfig[port=" + port + ", topicPartitions=" + topicPartitions + ", limits=" + limits
+        return "ApiConfig[port=" + port + ", partitionsByTier=" + partitionsByTier + ", limits=" + limits
                 + ", produceTimeoutMs=" + produceTimeoutMs + "]";
     }
 }

@@ -8,7 +8,12 @@ import dev.pulse.api.http.JsonBodies;
 import dev.pulse.api.http.OperatorAuth;
 import dev.pulse.api.http.ProblemException;
 import dev.pulse.api.http.ProblemMapping;
+import dev.pulse.api.control.Audit;
+import dev.pulse.api.control.SelfService;
+import dev.pulse.api.control.TenantResources;
 import dev.pulse.schemas.control.ApiKeyStore;
+import dev.pulse.schemas.control.AuditLog;
+import dev.pulse.schemas.control.KeyUsage;
 import dev.pulse.schemas.control.Datasets;
 import dev.pulse.schemas.control.SchemaRegistry;
 import dev.pulse.schemas.control.Tenants;
@@ -17,8 +22,12 @@ import io.javalin.Javalin;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.apache.iceberg.jdbc.JdbcCatalog;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -31,6 +40,7 @@ import org.slf4j.LoggerFactory;
 public final class IngestApi implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(IngestApi.class);
     private static final int LINGER_MS = 5;
+    static final int MIN_MAX_REQUEST_SIZE = 2 * 1024 * 1024;
 
     private final Javalin server;
     private final KafkaProducer<byte[], byte[]> producer;
@@ -60,11 +70,19 @@ public final class IngestApi implements AutoCloseable {
             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties(config));
             opened.push(() -> producer.close(Duration.ofSeconds(10)));
 
-            ApiKeyStore keys = new ApiKeyStore(db);
+            KeyUsage usage = new KeyUsage(db);
+            ScheduledExecutorService flusher = startUsageFlusher(usage, config.keyUsageFlushMs());
+            opened.push(() -> stopUsageFlusher(flusher, usage));
+            ApiKeyStore keys = new ApiKeyStore(db, usage);
+            ApiKeyAuth keyAuth = new ApiKeyAuth(keys);
             JsonBodies bodies = new JsonBodies(config.limits());
-            EventRoutes events = new EventRoutes(db, new ApiKeyAuth(keys), bodies, config.limits(), producer, config.produceTimeoutMs());
+            EventRoutes events = new EventRoutes(db, keyAuth, bodies, config.limits(), producer, config.produceTimeoutMs());
+            AuditLog auditLog = new AuditLog(db);
+            Audit audit = new Audit(auditLog);
+            TenantResources resources = new TenantResources(bodies, keys, new SchemaRegistry(db), new Datasets(db, catalog), audit);
             AdminRoutes admin = new AdminRoutes(new OperatorAuth(config.operatorToken()), bodies,
-                    new Tenants(db, kafkaAdmin, catalog, config.topicPartitions()), keys, new SchemaRegistry(db), new Datasets(db, catalog));
+                    new Tenants(db, kafkaAdmin, catalog, config.partitionsByTier()), resources, audit, auditLog);
+            byte[] openApi = OpenApi.document();
 
             Javalin server = Javalin.create(javalin -> {
                 javalin.jetty.port = config.port();
@@ -80,8 +98,10 @@ public final class IngestApi implements AutoCloseable {
                     }
                     Json.respond(ctx, 200, Map.of("status", "ok"));
                 });
+                javalin.routes.get("/openapi.json", ctx -> ctx.status(200).contentType("application/json").result(openApi));
                 events.register(javalin.routes);
                 admin.register(javalin.routes);
+                resources.register(javalin.routes, SelfService.PREFIX, SelfService.manageKey(keyAuth));
             });
             server.start();
             opened.push(server::stop);
@@ -108,8 +128,9 @@ public final class IngestApi implements AutoCloseable {
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, config.produceTimeoutMs());
         props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, config.produceTimeoutMs());
         props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, config.produceTimeoutMs() - LINGER_MS);
-        // One event may be as large as the API accepts; the envelope adds a little.
-        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, config.limits().maxEventBytes() + 64 * 1024);
+        // One event may be as large as the API accepts; the envelope adds a little. The tenant
+        // topics accept batches up to Tenants.TOPIC_MAX_MESSAGE_BYTES.
+        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Math.max(MIN_MAX_REQUEST_SIZE, config.limits().maxEventBytes() + 64 * 1024));
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         return props;
@@ -117,6 +138,38 @@ public final class IngestApi implements AutoCloseable {
 
     public int port() {
         return server.port();
+    }
+
+    /** Every (method, path) the server registered, e.g. {@code GET /v1/keys}; the OpenAPI test compares them with the document. */
+    List<String> registeredRoutes() {
+        return server.unsafe.internalRouter.allHttpHandlers().stream()
+                .map(e -> e.endpoint.method.name() + " " + e.endpoint.path).toList();
+    }
+
+    /**
+     * Writes last_used_at every {@code periodMs}. A failed flush keeps its entries for the next
+     * one and is logged; it never stops the schedule.
+     */
+    private static ScheduledExecutorService startUsageFlusher(KeyUsage usage, int periodMs) {
+        ScheduledExecutorService flusher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "key-usage-flush");
+            t.setDaemon(true);
+            return t;
+        });
+        flusher.scheduleWithFixedDelay(() -> {
+            try {
+                usage.flush();
+            } catch (RuntimeException e) {
+                LOG.warn("writing API keys' last_used_at failed; retrying at the next flush", e);
+            }
+        }, periodMs, periodMs, TimeUnit.MILLISECONDS);
+        return flusher;
+    }
+
+    private static void stopUsageFlusher(ScheduledExecutorService flusher, KeyUsage usage) throws InterruptedException {
+        flusher.shutdown();
+        flusher.awaitTermination(10, TimeUnit.SECONDS);
+        usage.flush();
     }
 
     /** Stops accepting requests, flushes and closes the producer, then closes the pools. */

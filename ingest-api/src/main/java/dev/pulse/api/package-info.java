@@ -12,6 +12,10 @@
  *       header, and 202 only after the broker acknowledged all of them.</li>
  * </ol>
  * Every failure on the way is an exception turned into an RFC 9457 problem in one place,
- * {@code http.ProblemMapping}. The operator routes live in {@code admin}.
+ * {@code http.ProblemMapping}. The operator routes live in {@code admin}; the tenant-scoped
+ * control plane (keys, schemas, datasets), shared by the operator's
+ * {@code /admin/v1/tenants/{slug}/...} and the tenant's own {@code /v1/...} (manage key), in
+ * {@code control}. {@code GET /openapi.json} serves the hand-kept OpenAPI document; a test
+ * checks it against the routes the server registered.
  */
 package dev.pulse.api;

@@ -30,7 +30,7 @@ class AdminIT {
     @BeforeAll
     static void start() {
         stack = TestStack.shared();
-        api = IngestApi.start(ApiConfig.from(stack.settings(Map.of("PULSE_TOPIC_PARTITIONS", "2"))));
+        api = IngestApi.start(ApiConfig.from(stack.settings(Map.of("PULSE_TOPIC_PARTITIONS", "2", ApiConfig.TOPIC_PARTITIONS_ENTERPRISE, "4"))));
         http = new ApiClient(api.port());
         token = stack.environment().get("PULSE_OPERATOR_TOKEN");
     }
@@ -78,7 +78,7 @@ class AdminIT {
         TenantId id = TenantId.parse(tenant.path("id").asText());
         assertThat(stack.kafkaAdmin().listTopics().names().get()).contains(Topics.raw(id), Topics.dlq(id));
         assertThat(stack.kafkaAdmin().describeTopics(List.of(Topics.raw(id))).allTopicNames().get().get(Topics.raw(id)).partitions())
-                .hasSize(2);
+                .hasSize(4);
         assertThat(stack.catalog().namespaceExists(LakeNames.namespace(id))).isTrue();
 
         var fetched = http.get("/admin/v1/tenants/" + slug, "Authorization", "Bearer " + token);

@@ -1,125 +1,115 @@
 package dev.pulse.api.admin;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.pulse.api.control.Audit;
+import dev.pulse.api.control.Caller;
+import dev.pulse.api.control.TenantResources;
+import dev.pulse.api.http.Fields;
 import dev.pulse.api.http.Json;
 import dev.pulse.api.http.JsonBodies;
 import dev.pulse.api.http.OperatorAuth;
 import dev.pulse.api.http.ProblemException;
-import dev.pulse.schemas.control.ApiKeyStore;
-import dev.pulse.schemas.control.DatasetRecord;
-import dev.pulse.schemas.control.Datasets;
-import dev.pulse.schemas.control.SchemaRegistry;
+import dev.pulse.schemas.control.AuditLog;
 import dev.pulse.schemas.control.TenantRecord;
 import dev.pulse.schemas.control.Tenants;
-import dev.pulse.schemas.event.IcebergSchemas.Partitioning;
-import dev.pulse.schemas.tenancy.Scope;
+import dev.pulse.schemas.naming.TenantId;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The operator control plane under {@code /admin/v1}: tenants, their API keys, schemas and
- * datasets. Every route requires the operator token; every change is written to the audit log.
+ * The operator control plane under {@code /admin/v1}: tenants, the audit log, and each tenant's
+ * keys, schemas and datasets under {@code /admin/v1/tenants/{slug}} (the same handlers as the
+ * tenant's own {@code /v1} routes). Every route requires the operator token; every change is
+ * appended to the audit log with actor {@code operator[:<X-Pulse-Actor>]}.
  */
 public final class AdminRoutes {
-    /** Operator actions, one line each; route this logger to an append-only sink in production. */
-    private static final Logger AUDIT = LoggerFactory.getLogger("dev.pulse.api.audit");
+    static final String PREFIX = "/admin/v1";
 
     private final OperatorAuth auth;
     private final JsonBodies bodies;
     private final Tenants tenants;
-    private final ApiKeyStore keys;
-    private final SchemaRegistry schemas;
-    private final Datasets datasets;
+    private final TenantResources resources;
+    private final Audit audit;
+    private final AuditLog auditLog;
 
-    public AdminRoutes(OperatorAuth auth, JsonBodies bodies, Tenants tenants, ApiKeyStore keys, SchemaRegistry schemas, Datasets datasets) {
+    public AdminRoutes(OperatorAuth auth, JsonBodies bodies, Tenants tenants, TenantResources resources, Audit audit, AuditLog auditLog) {
         this.auth = auth;
         this.bodies = bodies;
         this.tenants = tenants;
-        this.keys = keys;
-        this.schemas = schemas;
-        this.datasets = datasets;
+        this.resources = resources;
+        this.audit = audit;
+        this.auditLog = auditLog;
     }
 
     public void register(RoutesConfig routes) {
-        routes.post("/admin/v1/tenants", auth.guard(this::createTenant));
-        routes.get("/admin/v1/tenants/{slug}", auth.guard(this::getTenant));
-        routes.post("/admin/v1/tenants/{slug}/keys", auth.guard(this::createKey));
-        routes.post("/admin/v1/tenants/{slug}/schemas", auth.guard(this::registerSchema));
-        routes.post("/admin/v1/tenants/{slug}/datasets", auth.guard(this::createDataset));
+        routes.get(PREFIX + "/tenants", auth.guard(this::listTenants));
+        routes.post(PREFIX + "/tenants", auth.guard(this::createTenant));
+        routes.get(PREFIX + "/tenants/{slug}", auth.guard(this::getTenant));
+        routes.post(PREFIX + "/tenants/{slug}/suspend", auth.guard(ctx -> changeStatus(ctx, "suspend")));
+        routes.post(PREFIX + "/tenants/{slug}/resume", auth.guard(ctx -> changeStatus(ctx, "resume")));
+        routes.get(PREFIX + "/audit", auth.guard(this::readAudit));
+        resources.register(routes, PREFIX + "/tenants/{slug}", this::operatorCaller);
     }
 
-    private Fields body(Context ctx) {
-        return new Fields(bodies.read(ctx, JsonBodies.MediaTypeRule.JSON_OR_ABSENT));
+    private Caller operatorCaller(Context ctx) {
+        auth.require(ctx);
+        return new Caller(tenants.requireBySlug(ctx.pathParam("slug")).id(), Audit.operatorActor(ctx));
+    }
+
+    private void listTenants(Context ctx) {
+        Json.respond(ctx, 200, tenants.list().stream().map(AdminRoutes::tenantJson).toList());
     }
 
     private void createTenant(Context ctx) {
-        Fields body = body(ctx);
+        Fields body = new Fields(bodies.read(ctx, JsonBodies.MediaTypeRule.JSON_OR_ABSENT));
         String tier = body.optionalString("tier");
         Tenants.CreateResult result = tenants.create(body.requiredString("slug"), body.optionalString("name"),
                 tier == null ? "standard" : tier);
-        AUDIT.info("operator {} tenant slug={} id={}", result.created() ? "created" : "finished provisioning",
-                result.tenant().slug(), result.tenant().id());
-        Json.respond(ctx, result.created() ? 201 : 200, tenantJson(result.tenant()));
+        TenantRecord tenant = result.tenant();
+        audit.record(Audit.operatorActor(ctx), result.created() ? "tenant.create" : "tenant.finish-provisioning", tenant.id(),
+                Map.of("slug", tenant.slug(), "name", tenant.name(), "tier", tenant.tier()));
+        Json.respond(ctx, result.created() ? 201 : 200, tenantJson(tenant));
     }
 
     private void getTenant(Context ctx) {
         Json.respond(ctx, 200, tenantJson(tenants.requireBySlug(ctx.pathParam("slug"))));
     }
 
-    private void createKey(Context ctx) {
-        TenantRecord tenant = tenants.requireBySlug(ctx.pathParam("slug"));
-        Fields body = body(ctx);
-        Set<Scope> scopes = EnumSet.noneOf(Scope.class);
-        for (JsonNode scope : body.requiredArray("scopes")) {
-            scopes.add(Scope.parse(scope.isTextual() ? scope.textValue() : null).orElseThrow(() -> ProblemException.badRequest(
-                    "unknown-scope", "scope " + scope + " is unknown: use ingest, query or manage")));
+    private void changeStatus(Context ctx, String action) {
+        String slug = ctx.pathParam("slug");
+        Tenants.StatusChangeResult result = action.equals("suspend") ? tenants.suspend(slug) : tenants.resume(slug);
+        if (result.changed()) {
+            audit.record(Audit.operatorActor(ctx), "tenant." + action, result.tenant().id(), Map.of("slug", slug));
         }
-        ApiKeyStore.CreatedKey key = keys.create(tenant.id(), body.optionalString("name"), scopes, body.optionalInstant("expires_at"));
-        AUDIT.info("operator created API key tenant={} key_id={} scopes={}", tenant.id(), key.keyId(), scopes);
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("key", key.token());
-        json.put("key_id", key.keyId());
-        json.put("name", key.name());
-        json.put("scopes", key.scopes().stream().map(Scope::wireName).sorted().toList());
-        json.put("expires_at", key.expiresAt() == null ? null : key.expiresAt().toString());
-        Json.respond(ctx, 201, json);
+        Json.respond(ctx, 200, tenantJson(result.tenant()));
     }
 
-    private void registerSchema(Context ctx) {
-        TenantRecord tenant = tenants.requireBySlug(ctx.pathParam("slug"));
-        Fields body = body(ctx);
-        SchemaRegistry.RegisterResult result = schemas.register(tenant.id(), body.requiredString("name"), body.requiredObject("definition"));
-        if (result.created()) {
-            AUDIT.info("operator registered schema tenant={} name={} version={}", tenant.id(), result.schema().name(), result.schema().version());
+    private void readAudit(Context ctx) {
+        String slug = ctx.queryParam("tenant");
+        TenantId tenant = slug == null ? null : tenants.requireBySlug(slug).id();
+        int limit = 100;
+        String limitText = ctx.queryParam("limit");
+        if (limitText != null) {
+            try {
+                limit = Integer.parseInt(limitText);
+            } catch (NumberFormatException e) {
+                limit = -1;
+            }
+            if (limit < 1 || limit > 1000) {
+                throw ProblemException.badRequest("invalid-limit", "limit must be an integer from 1 to 1000");
+            }
         }
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("name", result.schema().name());
-        json.put("version", result.schema().version());
-        json.put("fingerprint", result.schema().fingerprint());
-        json.put("created", result.created());
-        Json.respond(ctx, result.created() ? 201 : 200, json);
-    }
-
-    private void createDataset(Context ctx) {
-        TenantRecord tenant = tenants.requireBySlug(ctx.pathParam("slug"));
-        Fields body = body(ctx);
-        String partitioning = body.optionalString("partitioning");
-        Partitioning parsed;
-        try {
-            parsed = partitioning == null ? Partitioning.DAY : Partitioning.parse(partitioning);
-        } catch (IllegalArgumentException e) {
-            throw ProblemException.badRequest("invalid-partitioning", e.getMessage());
-        }
-        DatasetRecord dataset = datasets.create(tenant.id(), body.requiredString("slug"), body.requiredString("schema"),
-                body.optionalPositiveInt("schema_version"), parsed);
-        AUDIT.info("operator created dataset tenant={} slug={} schema={} v{}", tenant.id(), dataset.slug(), dataset.schemaName(), dataset.schemaVersion());
-        Json.respond(ctx, 201, datasetJson(dataset));
+        Json.respond(ctx, 200, auditLog.operatorRead(tenant, limit).stream().map(e -> {
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("id", e.id());
+            json.put("at", e.at().toString());
+            json.put("actor", e.actor());
+            json.put("action", e.action());
+            json.put("tenant_id", e.tenant() == null ? null : e.tenant().toString());
+            json.put("detail", e.detail());
+            return json;
+        }).toList());
     }
 
     static Map<String, Object> tenantJson(TenantRecord tenant) {
@@ -130,18 +120,6 @@ public final class AdminRoutes {
         json.put("tier", tenant.tier());
         json.put("status", tenant.status());
         json.put("created_at", tenant.createdAt().toString());
-        return json;
-    }
-
-    static Map<String, Object> datasetJson(DatasetRecord dataset) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("slug", dataset.slug());
-        json.put("schema", dataset.schemaName());
-        json.put("schema_version", dataset.schemaVersion());
-        json.put("table", dataset.tableNamespace() + "." + dataset.tableName());
-        json.put("partitioning", dataset.partitioning());
-        json.put("row_count", dataset.rowCount());
-        json.put("created_at", dataset.createdAt().toString());
         return json;
     }
 }

@@ -25,7 +25,7 @@ public final class OperatorAuth {
         };
     }
 
-    void require(Context ctx) {
+    public void require(Context ctx) {
         String token = BearerToken.from(ctx.header("Authorization"))
                 .orElseThrow(() -> ProblemException.unauthorized("send the operator token as 'Authorization: Bearer <token>'"));
         if (!MessageDigest.isEqual(sha256(token), expectedHash)) {

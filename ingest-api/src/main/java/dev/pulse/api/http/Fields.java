@@ -1,24 +1,23 @@
-package dev.pulse.api.admin;
+package dev.pulse.api.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.pulse.api.http.ProblemException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 
-/** Typed reads of the members of an operator request body; a wrong type is a 400 naming the member. */
-final class Fields {
+/** Typed reads of the members of a control-plane request body; a wrong type is a 400 naming the member. */
+public final class Fields {
     private final JsonNode body;
 
-    Fields(JsonNode body) {
+    public Fields(JsonNode body) {
         if (!body.isObject()) {
             throw ProblemException.badRequest("invalid-body", "the body must be a JSON object");
         }
         this.body = body;
     }
 
-    String requiredString(String name) {
+    public String requiredString(String name) {
         String value = optionalString(name);
         if (value == null) {
             throw ProblemException.badRequest("missing-field", "'" + name + "' is required");
@@ -26,7 +25,7 @@ final class Fields {
         return value;
     }
 
-    String optionalString(String name) {
+    public String optionalString(String name) {
         JsonNode node = body.get(name);
         if (node == null || node.isNull()) {
             return null;
@@ -37,7 +36,7 @@ final class Fields {
         return node.textValue();
     }
 
-    Integer optionalPositiveInt(String name) {
+    public Integer optionalPositiveInt(String name) {
         JsonNode node = body.get(name);
         if (node == null || node.isNull()) {
             return null;
@@ -48,7 +47,7 @@ final class Fields {
         return node.intValue();
     }
 
-    Instant optionalInstant(String name) {
+    public Instant optionalInstant(String name) {
         String text = optionalString(name);
         if (text == null) {
             return null;
@@ -60,7 +59,7 @@ final class Fields {
         }
     }
 
-    JsonNode requiredObject(String name) {
+    public JsonNode requiredObject(String name) {
         JsonNode node = body.get(name);
         if (node == null || node.isNull()) {
             throw ProblemException.badRequest("missing-field", "'" + name + "' is required");
@@ -71,7 +70,30 @@ final class Fields {
         return node;
     }
 
-    JsonNode requiredArray(String name) {
+    public Long optionalNonNegativeLong(String name) {
+        JsonNode node = body.get(name);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isIntegralNumber() || !node.canConvertToLong() || node.longValue() < 0) {
+            throw ProblemException.badRequest("invalid-field", "'" + name + "' must be a non-negative integer");
+        }
+        return node.longValue();
+    }
+
+    /** An optional member that must be an object when present. */
+    public JsonNode optionalObject(String name) {
+        JsonNode node = body.get(name);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isObject()) {
+            throw ProblemException.badRequest("invalid-field", "'" + name + "' must be a JSON object");
+        }
+        return node;
+    }
+
+    public JsonNode requiredArray(String name) {
         JsonNode node = body.get(name);
         if (node == null || node.isNull()) {
             throw ProblemException.badRequest("missing-field", "'" + name + "' is required");

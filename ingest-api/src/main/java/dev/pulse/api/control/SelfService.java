@@ -1,0 +1,20 @@
+package dev.pulse.api.control;
+
+import dev.pulse.api.http.ApiKeyAuth;
+import dev.pulse.schemas.control.ApiKeyStore.AuthenticatedKey;
+import dev.pulse.schemas.tenancy.Scope;
+
+/** The tenant's own callers: an API key with scope {@code manage}, its tenant the key's, its actor {@code key:<key id>}. */
+public final class SelfService {
+    public static final String PREFIX = "/v1";
+
+    private SelfService() {
+    }
+
+    public static CallerResolver manageKey(ApiKeyAuth auth) {
+        return ctx -> {
+            AuthenticatedKey key = auth.require(ctx, Scope.MANAGE);
+            return new Caller(key.tenant(), "key:" + key.keyId());
+        };
+    }
+}

@@ -1,0 +1,326 @@
+package dev.pulse.api.control;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pulse.api.http.Fields;
+import dev.pulse.api.http.Json;
+import dev.pulse.api.http.JsonBodies;
+import dev.pulse.api.http.ProblemException;
+import dev.pulse.schemas.control.ApiKeyStore;
+import dev.pulse.schemas.control.ControlException;
+import dev.pulse.schemas.control.DatasetRecord;
+import dev.pulse.schemas.control.Datasets;
+import dev.pulse.schemas.control.RegisteredSchema;
+import dev.pulse.schemas.control.SchemaRegistry;
+import dev.pulse.schemas.event.IcebergSchemas.Partitioning;
+import dev.pulse.schemas.tenancy.Scope;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Keys, schemas and datasets of one tenant: one implementation, registered under a prefix with
+ * the way its caller is authenticated (see the package documentation).
+ */
+public final class TenantResources {
+    private final JsonBodies bodies;
+    private final ApiKeyStore keys;
+    private final SchemaRegistry schemas;
+    private final Datasets datasets;
+    private final Audit audit;
+
+    public TenantResources(JsonBodies bodies, ApiKeyStore keys, SchemaRegistry schemas, Datasets datasets, Audit audit) {
+        this.bodies = bodies;
+        this.keys = keys;
+        this.schemas = schemas;
+        this.datasets = datasets;
+        this.audit = audit;
+    }
+
+    /** A handler that receives the resolved caller. */
+    @FunctionalInterface
+    interface CallerHandler {
+        void handle(Context ctx, Caller caller);
+    }
+
+    /** Registers every route under {@code prefix} (e.g. {@code /v1} or {@code /admin/v1/tenants/{slug}}). */
+    public void register(RoutesConfig routes, String prefix, CallerResolver resolver) {
+        routes.get(prefix + "/keys", bind(resolver, this::listKeys));
+        routes.post(prefix + "/keys", bind(resolver, this::createKey));
+        routes.post(prefix + "/keys/{key_id}/revoke", bind(resolver, this::revokeKey));
+        routes.post(prefix + "/keys/{key_id}/rotate", bind(resolver, this::rotateKey));
+        routes.get(prefix + "/schemas", bind(resolver, this::listSchemas));
+        routes.post(prefix + "/schemas", bind(resolver, this::registerSchema));
+        routes.get(prefix + "/schemas/{name}", bind(resolver, this::showSchema));
+        routes.get(prefix + "/schemas/{name}/versions/{version}", bind(resolver, this::showSchemaVersion));
+        routes.get(prefix + "/datasets", bind(resolver, this::listDatasets));
+        routes.post(prefix + "/datasets", bind(resolver, this::createDataset));
+        routes.get(prefix + "/datasets/{dataset}", bind(resolver, this::describeDataset));
+        routes.post(prefix + "/datasets/{dataset}/upgrade", bind(resolver, this::upgradeDataset));
+    }
+
+    private static Handler bind(CallerResolver resolver, CallerHandler handler) {
+        return ctx -> handler.handle(ctx, resolver.resolve(ctx));
+    }
+
+    private Fields body(Context ctx) {
+        return new Fields(bodies.read(ctx, JsonBodies.MediaTypeRule.JSON_OR_ABSENT));
+    }
+
+    /** A POST whose body is optional: no body at all means an empty object. */
+    private Fields optionalBody(Context ctx) {
+        if (ctx.req().getContentLengthLong() == 0) {
+            return new Fields(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode());
+        }
+        return body(ctx);
+    }
+
+    // ---- keys ----
+
+    private void listKeys(Context ctx, Caller caller) {
+        Json.respond(ctx, 200, keys.list(caller.tenant()).stream().map(TenantResources::keyJson).toList());
+    }
+
+    private void createKey(Context ctx, Caller caller) {
+        Fields body = body(ctx);
+        Set<Scope> scopes = EnumSet.noneOf(Scope.class);
+        for (JsonNode scope : body.requiredArray("scopes")) {
+            scopes.add(Scope.parse(scope.isTextual() ? scope.textValue() : null).orElseThrow(() -> ProblemException.badRequest(
+                    "unknown-scope", "scope " + scope + " is unknown: use ingest, query or manage")));
+        }
+        ApiKeyStore.CreatedKey key = keys.create(caller.tenant(), body.optionalString("name"), scopes, body.optionalInstant("expires_at"));
+        audit.record(caller.actor(), "key.create", caller.tenant(), Map.of("key_id", key.keyId(), "name", key.name(),
+                "scopes", wireScopes(key.scopes())));
+        Json.respond(ctx, 201, createdKeyJson(key));
+    }
+
+    private void revokeKey(Context ctx, Caller caller) {
+        String keyId = ctx.pathParam("key_id");
+        boolean wasRevoked = keys.find(caller.tenant(), keyId).map(k -> k.revokedAt() != null).orElse(false);
+        ApiKeyStore.KeyInfo key = keys.revoke(caller.tenant(), keyId);
+        if (!wasRevoked) {
+            audit.record(caller.actor(), "key.revoke", caller.tenant(), Map.of("key_id", keyId));
+        }
+        Json.respond(ctx, 200, keyJson(key));
+    }
+
+    private void rotateKey(Context ctx, Caller caller) {
+        Long grace = optionalBody(ctx).optionalNonNegativeLong("grace_seconds");
+        ApiKeyStore.RotateResult result = keys.rotate(caller.tenant(), ctx.pathParam("key_id"), grace == null ? 0 : grace);
+        audit.record(caller.actor(), "key.rotate", caller.tenant(), Map.of("key_id", result.previous().keyId(),
+                "new_key_id", result.key().keyId(), "grace_seconds", grace == null ? 0 : grace));
+        Map<String, Object> json = createdKeyJson(result.key());
+        json.put("previous", keyJson(result.previous()));
+        Json.respond(ctx, 201, json);
+    }
+
+    static List<String> wireScopes(Set<Scope> scopes) {
+        return scopes.stream().map(Scope::wireName).sorted().toList();
+    }
+
+    static Map<String, Object> createdKeyJson(ApiKeyStore.CreatedKey key) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("key", key.token());
+        json.put("key_id", key.keyId());
+        json.put("name", key.name());
+        json.put("scopes", wireScopes(key.scopes()));
+        json.put("expires_at", text(key.expiresAt()));
+        return json;
+    }
+
+    static Map<String, Object> keyJson(ApiKeyStore.KeyInfo key) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("key_id", key.keyId());
+        json.put("name", key.name());
+        json.put("scopes", wireScopes(key.scopes()));
+        json.put("status", key.status());
+        json.put("created_at", text(key.createdAt()));
+        json.put("expires_at", text(key.expiresAt()));
+        json.put("revoked_at", text(key.revokedAt()));
+        json.put("last_used_at", text(key.lastUsedAt()));
+        return json;
+    }
+
+    private static String text(Instant instant) {
+        return instant == null ? null : instant.toString();
+    }
+
+    // ---- schemas ----
+
+    private void listSchemas(Context ctx, Caller caller) {
+        Json.respond(ctx, 200, schemas.list(caller.tenant()).stream().map(s -> {
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("name", s.name());
+            json.put("latest_version", s.latestVersion());
+            json.put("versions", s.versionCount());
+            json.put("compatibility", s.compatibility().name());
+            json.put("updated_at", text(s.updatedAt()));
+            return json;
+        }).toList());
+    }
+
+    private void registerSchema(Context ctx, Caller caller) {
+        Fields body = body(ctx);
+        String compatibility = body.optionalString("compatibility");
+        SchemaRegistry.RegisterResult result = schemas.register(caller.tenant(), body.requiredString("name"), body.requiredObject("definition"),
+                compatibility == null ? null : SchemaRegistry.CompatibilityMode.parse(compatibility));
+        if (result.created()) {
+            audit.record(caller.actor(), "schema.register", caller.tenant(), Map.of("name", result.schema().name(),
+                    "version", result.schema().version(), "fingerprint", result.schema().fingerprint()));
+        }
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("name", result.schema().name());
+        json.put("version", result.schema().version());
+        json.put("fingerprint", result.schema().fingerprint());
+        json.put("created", result.created());
+        json.put("compatibility", schemas.compatibility(caller.tenant(), result.schema().name())
+                .orElse(SchemaRegistry.CompatibilityMode.BACKWARD).name());
+        Json.respond(ctx, result.created() ? 201 : 200, json);
+    }
+
+    private void showSchema(Context ctx, Caller caller) {
+        String name = ctx.pathParam("name");
+        List<RegisteredSchema> versions = schemas.versions(caller.tenant(), name);
+        if (versions.isEmpty()) {
+            throw ControlException.notFound("schema", name);
+        }
+        RegisteredSchema latest = versions.getLast();
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("name", name);
+        json.put("latest_version", latest.version());
+        json.put("compatibility", schemas.compatibility(caller.tenant(), name).orElse(SchemaRegistry.CompatibilityMode.BACKWARD).name());
+        json.put("versions", versions.stream().map(v -> {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("version", v.version());
+            entry.put("fingerprint", v.fingerprint());
+            entry.put("created_at", text(v.createdAt()));
+            return entry;
+        }).toList());
+        json.put("definition", latest.definition());
+        Json.respond(ctx, 200, json);
+    }
+
+    private void showSchemaVersion(Context ctx, Caller caller) {
+        String name = ctx.pathParam("name");
+        int version = pathVersion(ctx.pathParam("version"));
+        RegisteredSchema schema = schemas.find(caller.tenant(), name, version)
+                .orElseThrow(() -> ControlException.notFound("schema", name + " version " + version));
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("name", schema.name());
+        json.put("version", schema.version());
+        json.put("fingerprint", schema.fingerprint());
+        json.put("created_at", text(schema.createdAt()));
+        json.put("definition", schema.definition());
+        Json.respond(ctx, 200, json);
+    }
+
+    private static int pathVersion(String text) {
+        try {
+            int version = Integer.parseInt(text);
+            if (version >= 1) {
+                return version;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw ProblemException.badRequest("invalid-version", "schema version '" + text + "' must be a positive integer");
+    }
+
+    // ---- datasets ----
+
+    private void listDatasets(Context ctx, Caller caller) {
+        Json.respond(ctx, 200, datasets.list(caller.tenant()).stream().map(TenantResources::datasetJson).toList());
+    }
+
+    private void createDataset(Context ctx, Caller caller) {
+        Fields body = body(ctx);
+        String partitioning = body.optionalString("partitioning");
+        Partitioning parsed;
+        try {
+            parsed = partitioning == null ? Partitioning.DAY : Partitioning.parse(partitioning);
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.badRequest("invalid-partitioning", e.getMessage());
+        }
+        Datasets.Bucket bucket = null;
+        JsonNode bucketNode = body.optionalObject("bucket");
+        if (bucketNode != null) {
+            Fields bucketFields = new Fields(bucketNode);
+            Integer count = bucketFields.optionalPositiveInt("count");
+            bucket = new Datasets.Bucket(bucketFields.requiredString("field"), count == null ? 16 : count);
+        }
+        DatasetRecord dataset = datasets.create(caller.tenant(), body.requiredString("slug"), body.requiredString("schema"),
+                body.optionalPositiveInt("schema_version"), parsed, bucket);
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("slug", dataset.slug());
+        detail.put("schema", dataset.schemaName());
+        detail.put("schema_version", dataset.schemaVersion());
+        detail.put("partitioning", dataset.partitioning());
+        if (bucket != null) {
+            detail.put("bucket", Map.of("field", bucket.field(), "count", bucket.count()));
+        }
+        audit.record(caller.actor(), "dataset.create", caller.tenant(), detail);
+        Map<String, Object> json = datasetJson(dataset);
+        json.put("bucket", bucket == null ? null : Map.of("field", bucket.field(), "count", bucket.count()));
+        Json.respond(ctx, 201, json);
+    }
+
+    private void describeDataset(Context ctx, Caller caller) {
+        String slug = ctx.pathParam("dataset");
+        Datasets.DatasetDescription description = datasets.describe(caller.tenant(), slug)
+                .orElseThrow(() -> ControlException.notFound("dataset", slug));
+        Json.respond(ctx, 200, describeJson(description));
+    }
+
+    private void upgradeDataset(Context ctx, Caller caller) {
+        String slug = ctx.pathParam("dataset");
+        Integer version = body(ctx).optionalPositiveInt("schema_version");
+        if (version == null) {
+            throw ProblemException.badRequest("missing-field", "'schema_version' is required");
+        }
+        Datasets.UpgradeResult result = datasets.upgrade(caller.tenant(), slug, version);
+        if (result.changed()) {
+            audit.record(caller.actor(), "dataset.upgrade", caller.tenant(), Map.of("slug", slug, "schema", result.dataset().schemaName(),
+                    "from_version", result.previousVersion(), "to_version", result.dataset().schemaVersion()));
+        }
+        Map<String, Object> json = describeJson(datasets.describe(caller.tenant(), slug).orElseThrow());
+        json.put("previous_version", result.previousVersion());
+        json.put("changed", result.changed());
+        Json.respond(ctx, 200, json);
+    }
+
+    public static Map<String, Object> datasetJson(DatasetRecord dataset) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("slug", dataset.slug());
+        json.put("schema", dataset.schemaName());
+        json.put("schema_version", dataset.schemaVersion());
+        json.put("table", dataset.tableNamespace() + "." + dataset.tableName());
+        json.put("partitioning", dataset.partitioning());
+        json.put("row_count", dataset.rowCount());
+        json.put("last_event_time", text(dataset.lastEventTime()));
+        json.put("created_at", text(dataset.createdAt()));
+        return json;
+    }
+
+    static Map<String, Object> describeJson(Datasets.DatasetDescription d) {
+        Map<String, Object> json = datasetJson(d.dataset());
+        json.put("row_count", d.rowCount());
+        json.put("bucket", d.bucket() == null ? null : Map.of("field", d.bucket().field(), "count", d.bucket().count()));
+        json.put("partition_spec", d.partitionSpec());
+        json.put("snapshot_count", d.snapshotCount());
+        json.put("current_snapshot_id", d.currentSnapshotId());
+        json.put("last_commit_at", text(d.lastCommitAt()));
+        json.put("columns", d.columns().stream().map(c -> {
+            Map<String, Object> column = new LinkedHashMap<>();
+            column.put("name", c.name());
+            column.put("type", c.type());
+            column.put("required", c.required());
+            return column;
+        }).toList());
+        return json;
+    }
+}
