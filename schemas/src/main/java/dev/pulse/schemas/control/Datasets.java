@@ -159,7 +159,10 @@ public final class Datasets {
         for (Snapshot ignored : table.snapshots()) {
             snapshots++;
         }
-        return Optional.of(new DatasetDescription(dataset, row.get().bucket(), columns, table.spec().toString(), rows, snapshots,
+        String spec = table.spec().fields().stream()
+                .map(f -> f.transform() + "(" + table.schema().findColumnName(f.sourceId()) + ")")
+                .collect(java.util.stream.Collectors.joining(", "));
+        return Optional.of(new DatasetDescription(dataset, row.get().bucket(), columns, spec, rows, snapshots,
                 current == null ? null : current.snapshotId(), row.get().lastCommitAt()));
     }
 
