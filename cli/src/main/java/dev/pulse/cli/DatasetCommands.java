@@ -2,15 +2,37 @@ package dev.pulse.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "dataset", description = "Datasets of a tenant.", subcommands = DatasetCommands.Create.class, mixinStandardHelpOptions = true)
+@Command(name = "dataset", description = "Datasets of a tenant.",
+        subcommands = {DatasetCommands.Create.class, DatasetCommands.Show.class, DatasetCommands.ListDatasets.class, DatasetCommands.Upgrade.class},
+        mixinStandardHelpOptions = true)
 final class DatasetCommands {
+
+    static String describe(JsonNode d) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("dataset ").append(d.path("slug").asText()).append('\n');
+        sb.append("  schema         ").append(d.path("schema").asText()).append(" v").append(d.path("schema_version").asInt()).append('\n');
+        sb.append("  table          ").append(d.path("table").asText()).append('\n');
+        sb.append("  partitioning   ").append(d.path("partition_spec").asText(d.path("partitioning").asText())).append('\n');
+        sb.append("  rows           ").append(d.path("row_count").asLong()).append('\n');
+        sb.append("  snapshots      ").append(Output.text(d.path("snapshot_count"))).append('\n');
+        sb.append("  last event     ").append(Output.text(d.path("last_event_time"))).append('\n');
+        sb.append("  created        ").append(d.path("created_at").asText()).append('\n');
+        sb.append("  columns").append('\n');
+        for (JsonNode c : d.path("columns")) {
+            sb.append("    ").append(c.path("name").asText()).append("  ").append(c.path("type").asText())
+                    .append(c.path("required").asBoolean() ? "  required" : "").append('\n');
+        }
+        return sb.toString().stripTrailing();
+    }
 
     @Command(name = "create", description = "Create a dataset and its Iceberg table from a registered schema.", mixinStandardHelpOptions = true)
     static final class Create implements Callable<Integer> {
@@ -26,6 +48,8 @@ final class DatasetCommands {
         Integer schemaVersion;
         @Option(names = "--partitioning", defaultValue = "day", description = "day or hour of event time (default: ${DEFAULT-VALUE})")
         String partitioning;
+        @Option(names = "--bucket", description = "also bucket by a top-level field: <field>[:<count>] (count 2..1024, default 16)")
+        String bucket;
         @Option(names = "--json", description = "print one JSON object")
         boolean json;
 
@@ -35,9 +59,86 @@ final class DatasetCommands {
             if (schemaVersion != null) {
                 body.put("schema_version", schemaVersion);
             }
-            JsonNode created = OperatorClient.fromEnvironment().post("/admin/v1/tenants/" + OperatorClient.segment(tenant) + "/datasets", body);
+            if (bucket != null) {
+                String[] parts = bucket.split(":", 2);
+                ObjectNode b = body.putObject("bucket").put("field", parts[0]);
+                if (parts.length == 2) {
+                    try {
+                        b.put("count", Integer.parseInt(parts[1]));
+                    } catch (NumberFormatException e) {
+                        throw new ParameterException(spec.commandLine(), "--bucket " + bucket + ": the count after ':' must be an integer");
+                    }
+                }
+            }
+            JsonNode created = OperatorClient.fromEnvironment().post(OperatorClient.tenantPath(tenant, "/datasets"), body);
             Output.print(spec.commandLine().getOut(), json, created, "dataset " + created.path("slug").asText() + " -> table "
                     + created.path("table").asText() + " (schema " + created.path("schema").asText() + " v" + created.path("schema_version").asInt() + ")");
+            return 0;
+        }
+    }
+
+    @Command(name = "show", description = "Describe a dataset: schema version, columns, table, rows, snapshots.", mixinStandardHelpOptions = true)
+    static final class Show implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Option(names = "--tenant", required = true, description = "tenant slug")
+        String tenant;
+        @Parameters(index = "0", description = "dataset slug")
+        String dataset;
+        @Option(names = "--json", description = "print one JSON object")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            JsonNode d = OperatorClient.fromEnvironment().get(OperatorClient.tenantPath(tenant, "/datasets/" + OperatorClient.segment(dataset)));
+            Output.print(spec.commandLine().getOut(), json, d, describe(d));
+            return 0;
+        }
+    }
+
+    @Command(name = "list", description = "List a tenant's datasets.", mixinStandardHelpOptions = true)
+    static final class ListDatasets implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Option(names = "--tenant", required = true, description = "tenant slug")
+        String tenant;
+        @Option(names = "--json", description = "print one JSON array")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            Output.table(spec.commandLine().getOut(), json, OperatorClient.fromEnvironment().get(OperatorClient.tenantPath(tenant, "/datasets")),
+                    List.of(Output.Column.of("DATASET", "slug"),
+                            new Output.Column("SCHEMA", d -> d.path("schema").asText() + " v" + d.path("schema_version").asInt()),
+                            Output.Column.of("PARTITIONING", "partitioning"), Output.Column.of("ROWS", "row_count"),
+                            Output.Column.of("LAST EVENT", "last_event_time"), Output.Column.of("TABLE", "table")));
+            return 0;
+        }
+    }
+
+    @Command(name = "upgrade", description = "Move a dataset to a newer compatible schema version; its table evolves in one commit.",
+            mixinStandardHelpOptions = true)
+    static final class Upgrade implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Option(names = "--tenant", required = true, description = "tenant slug")
+        String tenant;
+        @Parameters(index = "0", description = "dataset slug")
+        String dataset;
+        @Option(names = "--schema-version", required = true, description = "the schema version to move to")
+        int schemaVersion;
+        @Option(names = "--json", description = "print one JSON object")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            ObjectNode body = OperatorClient.JSON.createObjectNode().put("schema_version", schemaVersion);
+            JsonNode d = OperatorClient.fromEnvironment().post(
+                    OperatorClient.tenantPath(tenant, "/datasets/" + OperatorClient.segment(dataset) + "/upgrade"), body);
+            String headline = d.path("changed").asBoolean()
+                    ? "dataset " + d.path("slug").asText() + " upgraded from v" + d.path("previous_version").asInt() + " to v" + d.path("schema_version").asInt()
+                    : "dataset " + d.path("slug").asText() + " already on v" + d.path("schema_version").asInt();
+            Output.print(spec.commandLine().getOut(), json, d, headline + "\n" + describe(d));
             return 0;
         }
     }

@@ -3,14 +3,26 @@ package dev.pulse.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "key", description = "API keys of a tenant.", subcommands = KeyCommands.Create.class, mixinStandardHelpOptions = true)
+@Command(name = "key", description = "API keys of a tenant.",
+        subcommands = {KeyCommands.Create.class, KeyCommands.ListKeys.class, KeyCommands.Revoke.class, KeyCommands.Rotate.class},
+        mixinStandardHelpOptions = true)
 final class KeyCommands {
+    static final List<Output.Column> COLUMNS = List.of(Output.Column.of("KEY ID", "key_id"), Output.Column.of("NAME", "name"),
+            Output.Column.of("SCOPES", "scopes"), Output.Column.of("STATUS", "status"), Output.Column.of("CREATED", "created_at"),
+            Output.Column.of("EXPIRES", "expires_at"), Output.Column.of("LAST USED", "last_used_at"));
+
+    static String shownOnce(JsonNode key) {
+        return key.path("key").asText() + "  (key id " + key.path("key_id").asText() + ", scopes " + key.path("scopes")
+                + "; shown once, store it now)";
+    }
 
     @Command(name = "create", description = "Create an API key; the key is printed once and never stored.", mixinStandardHelpOptions = true)
     static final class Create implements Callable<Integer> {
@@ -40,9 +52,71 @@ final class KeyCommands {
             if (expiresAt != null) {
                 body.put("expires_at", expiresAt);
             }
-            JsonNode key = OperatorClient.fromEnvironment().post("/admin/v1/tenants/" + OperatorClient.segment(tenant) + "/keys", body);
-            Output.print(spec.commandLine().getOut(), json, key, key.path("key").asText()
-                    + "  (key id " + key.path("key_id").asText() + ", scopes " + key.path("scopes") + "; shown once, store it now)");
+            JsonNode key = OperatorClient.fromEnvironment().post(OperatorClient.tenantPath(tenant, "/keys"), body);
+            Output.print(spec.commandLine().getOut(), json, key, shownOnce(key));
+            return 0;
+        }
+    }
+
+    @Command(name = "list", description = "List a tenant's keys (never their secrets).", mixinStandardHelpOptions = true)
+    static final class ListKeys implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Option(names = "--tenant", required = true, description = "tenant slug")
+        String tenant;
+        @Option(names = "--json", description = "print one JSON array")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            Output.table(spec.commandLine().getOut(), json, OperatorClient.fromEnvironment().get(OperatorClient.tenantPath(tenant, "/keys")), COLUMNS);
+            return 0;
+        }
+    }
+
+    @Command(name = "revoke", description = "Revoke a key: refused from the next request on.", mixinStandardHelpOptions = true)
+    static final class Revoke implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Option(names = "--tenant", required = true, description = "tenant slug")
+        String tenant;
+        @Parameters(index = "0", description = "key id (16 hex characters)")
+        String keyId;
+        @Option(names = "--json", description = "print one JSON object")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            JsonNode key = OperatorClient.fromEnvironment().post(OperatorClient.tenantPath(tenant, "/keys/" + OperatorClient.segment(keyId) + "/revoke"));
+            Output.print(spec.commandLine().getOut(), json, key, "key " + key.path("key_id").asText() + " is " + key.path("status").asText()
+                    + " (since " + key.path("revoked_at").asText() + ")");
+            return 0;
+        }
+    }
+
+    @Command(name = "rotate", description = "Replace a key by a new one with the same name, scopes and expiry.", mixinStandardHelpOptions = true)
+    static final class Rotate implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Option(names = "--tenant", required = true, description = "tenant slug")
+        String tenant;
+        @Parameters(index = "0", description = "key id (16 hex characters)")
+        String keyId;
+        @Option(names = "--grace-seconds", defaultValue = "0",
+                description = "how long the old key keeps working (default: ${DEFAULT-VALUE}, revoked at once)")
+        long graceSeconds;
+        @Option(names = "--json", description = "print one JSON object")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            ObjectNode body = OperatorClient.JSON.createObjectNode().put("grace_seconds", graceSeconds);
+            JsonNode key = OperatorClient.fromEnvironment().post(
+                    OperatorClient.tenantPath(tenant, "/keys/" + OperatorClient.segment(keyId) + "/rotate"), body);
+            JsonNode previous = key.path("previous");
+            Output.print(spec.commandLine().getOut(), json, key, shownOnce(key) + "\nprevious key " + previous.path("key_id").asText() + " is "
+                    + previous.path("status").asText() + ("active".equals(previous.path("status").asText())
+                            ? " until " + previous.path("expires_at").asText() : ""));
             return 0;
         }
     }

@@ -48,6 +48,16 @@ final class OperatorClient {
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString())));
     }
 
+    /** A POST without a body (suspend, resume, revoke, rotate). */
+    JsonNode post(String path) {
+        return post(path, JSON.createObjectNode());
+    }
+
+    /** The path of a tenant-scoped resource under the operator mirror, e.g. {@code tenantPath("acme", "/keys")}. */
+    static String tenantPath(String tenantSlug, String rest) {
+        return "/admin/v1/tenants/" + segment(tenantSlug) + rest;
+    }
+
     JsonNode get(String path) {
         return send(HttpRequest.newBuilder(URI.create(apiUrl + path)).GET());
     }
@@ -59,6 +69,11 @@ final class OperatorClient {
     private JsonNode send(HttpRequest.Builder request) {
         HttpResponse<String> response;
         try {
+            String user = System.getenv("USER");
+            if (user != null && user.matches("[A-Za-z0-9._@-]{1,64}")) {
+                // Names the person for the audit log (actor operator:<user>); a claim, not an identity.
+                request.header("X-Pulse-Actor", user);
+            }
             response = http.send(request.header("Authorization", "Bearer " + token)
                     .header("Accept", "application/json").timeout(Duration.ofSeconds(60)).build(),
                     HttpResponse.BodyHandlers.ofString());

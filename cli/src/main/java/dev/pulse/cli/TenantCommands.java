@@ -2,16 +2,28 @@ package dev.pulse.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "tenant", description = "Operator verbs for tenants.", subcommands = {TenantCommands.Create.class, TenantCommands.Show.class},
+@Command(name = "tenant", description = "Operator verbs for tenants.",
+        subcommands = {TenantCommands.Create.class, TenantCommands.Show.class, TenantCommands.ListTenants.class,
+            TenantCommands.Suspend.class, TenantCommands.Resume.class},
         mixinStandardHelpOptions = true)
 final class TenantCommands {
+    static final List<Output.Column> COLUMNS = List.of(Output.Column.of("SLUG", "slug"), Output.Column.of("STATUS", "status"),
+            Output.Column.of("TIER", "tier"), Output.Column.of("NAME", "name"), Output.Column.of("ID", "id"),
+            Output.Column.of("CREATED", "created_at"));
+
+    static String describe(JsonNode tenant) {
+        return String.format("%s  %s  name=%s tier=%s status=%s created=%s",
+                tenant.path("id").asText(), tenant.path("slug").asText(), tenant.path("name").asText(),
+                tenant.path("tier").asText(), tenant.path("status").asText(), tenant.path("created_at").asText());
+    }
 
     @Command(name = "create", description = "Create a tenant: its row, topics and Iceberg namespace (resumable).", mixinStandardHelpOptions = true)
     static final class Create implements Callable<Integer> {
@@ -51,9 +63,55 @@ final class TenantCommands {
         @Override
         public Integer call() {
             JsonNode tenant = OperatorClient.fromEnvironment().get("/admin/v1/tenants/" + OperatorClient.segment(slug));
-            Output.print(spec.commandLine().getOut(), json, tenant, String.format("%s  %s  name=%s tier=%s status=%s created=%s",
-                    tenant.path("id").asText(), tenant.path("slug").asText(), tenant.path("name").asText(),
-                    tenant.path("tier").asText(), tenant.path("status").asText(), tenant.path("created_at").asText()));
+            Output.print(spec.commandLine().getOut(), json, tenant, describe(tenant));
+            return 0;
+        }
+    }
+
+    @Command(name = "list", description = "List every tenant.", mixinStandardHelpOptions = true)
+    static final class ListTenants implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Option(names = "--json", description = "print one JSON array")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            Output.table(spec.commandLine().getOut(), json, OperatorClient.fromEnvironment().get("/admin/v1/tenants"), COLUMNS);
+            return 0;
+        }
+    }
+
+    @Command(name = "suspend", description = "Suspend a tenant: its keys get 403 until it is resumed; its data stays.", mixinStandardHelpOptions = true)
+    static final class Suspend implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Parameters(index = "0", description = "tenant slug")
+        String slug;
+        @Option(names = "--json", description = "print one JSON object")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            JsonNode tenant = OperatorClient.fromEnvironment().post("/admin/v1/tenants/" + OperatorClient.segment(slug) + "/suspend");
+            Output.print(spec.commandLine().getOut(), json, tenant, "tenant " + tenant.path("slug").asText() + " is " + tenant.path("status").asText());
+            return 0;
+        }
+    }
+
+    @Command(name = "resume", description = "Resume a suspended tenant.", mixinStandardHelpOptions = true)
+    static final class Resume implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Parameters(index = "0", description = "tenant slug")
+        String slug;
+        @Option(names = "--json", description = "print one JSON object")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            JsonNode tenant = OperatorClient.fromEnvironment().post("/admin/v1/tenants/" + OperatorClient.segment(slug) + "/resume");
+            Output.print(spec.commandLine().getOut(), json, tenant, "tenant " + tenant.path("slug").asText() + " is " + tenant.path("status").asText());
             return 0;
         }
     }
