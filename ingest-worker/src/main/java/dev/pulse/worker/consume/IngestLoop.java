@@ -134,7 +134,9 @@ public final class IngestLoop implements Runnable {
                     refuse(List.of(tp));
                     continue;
                 }
-                offsets.put(tp, new OffsetAndMetadata(partitionRecords.getLast().offset() + 1));
+                // The position, not last offset + 1: it also steps over transaction markers (the
+                // DLQ replay writes raw records transactionally), so lag can reach zero.
+                offsets.put(tp, new OffsetAndMetadata(Math.max(consumer.position(tp), partitionRecords.getLast().offset() + 1)));
                 long floor = handledBelow.getOrDefault(tp, 0L);
                 for (ConsumerRecord<byte[], byte[]> record : partitionRecords) {
                     if (record.offset() < floor) {
