@@ -49,6 +49,11 @@
  * tenant. On every assignment it walks the tenant's tables' snapshots, inserts missing ledger
  * rows, and resets {@code row_count} to the table's {@code total-records}.
  *
+ * <p><b>DLQ replay</b> ({@code dlq.DlqReplay}): DLQ records go back to the raw topic in one
+ * transaction with the replay group's DLQ offsets, so each is replayed once per run even across
+ * crashes; a record that fails again returns with {@code pulse-attempt} + 1. Replayed records are
+ * new raw records: the worker treats them as new events (exactly once per Kafka record).
+ *
  * <p><b>Tenancy:</b> a record's tenant is its topic's. A record whose {@code pulse-tenant-id}
  * header is missing or different goes to the topic tenant's DLQ; a topic that matches the
  * pattern but names no canonical tenant id is paused and never read.
