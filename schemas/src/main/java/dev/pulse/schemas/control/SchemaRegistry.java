@@ -99,8 +99,8 @@ public final class SchemaRegistry {
                     }
                 }
                 int version = latest.map(s -> s.version() + 1).orElse(1);
-                tx.update("INSERT INTO pulse.event_schemas (tenant_id, name, version, definition, fingerprint, compatibility) VALUES (?, ?, ?, ?, ?, ?)",
-                        tenant, name, version, new TenantTransaction.Json(definition.toString()), fingerprint, effective.name());
+                tx.update("INSERT INTO pulse.event_schemas (tenant_id, name, version, definition, fingerprint, compatibility) VALUES (?, ?, ?, ?::json, ?, ?)",
+                        tenant, name, version, definition.toString(), fingerprint, effective.name());
                 return new RegisterResult(find(tx, name, version).orElseThrow(), true);
             });
         } catch (DatabaseException e) {

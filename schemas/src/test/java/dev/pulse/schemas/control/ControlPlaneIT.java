@@ -53,6 +53,20 @@ class ControlPlaneIT {
     // ---- audit log ----
 
     @Test
+    void aDatasetsColumnsFollowTheSchemaAsWritten() throws Exception {
+        var tenant = stack.newTenant();
+        var schema = new com.fasterxml.jackson.databind.ObjectMapper().readTree("""
+                {"type": "object", "properties": {"zeta": {"type": "string"}, "alpha_long_name": {"type": "integer"}, "mid": {"type": "boolean"}}}""");
+        stack.schemas().register(tenant.id(), "ordered", schema);
+        assertThat(stack.schemas().latest(tenant.id(), "ordered").orElseThrow().parsed().fields())
+                .extracting(dev.pulse.schemas.event.FieldType.Field::name).containsExactly("zeta", "alpha_long_name", "mid");
+        var dataset = stack.datasets().create(tenant.id(), "ordered", "ordered", null, dev.pulse.schemas.event.IcebergSchemas.Partitioning.DAY);
+        assertThat(stack.catalog().loadTable(dataset.table()).schema().columns())
+                .extracting(org.apache.iceberg.types.Types.NestedField::name)
+                .containsExactly("event_id", "event_time", "received_at", "zeta", "alpha_long_name", "mid");
+    }
+
+    @Test
     void theAuditLogIsAppendOnlyForTheRuntimeRoleAndTheOwner() throws Exception {
         TenantRecord tenant = stack.newTenant();
         AuditLog audit = new AuditLog(stack.db());
