@@ -1,0 +1,137 @@
+package dev.pulse.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The operator workflow of the README, as a person types it: real `pulse` processes against the running services. */
+class ControlPlaneCliIT {
+    static PipelineFixture pipeline;
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void start() throws Exception {
+        pipeline = PipelineFixture.shared();
+    }
+
+    static PulseProcess.Result pulse(String... args) throws Exception {
+        return PulseProcess.run(pipeline.envFile, args);
+    }
+
+    static JsonNode json(PulseProcess.Result result) throws Exception {
+        assertThat(result.exitCode()).as("stderr: %s", result.stderr()).isZero();
+        return OperatorClient.JSON.readTree(result.stdout());
+    }
+
+    static int ingest(String key) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(pipeline.apiUrl() + "/v1/events"))
+                .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"dataset\":\"visits\",\"data\":{\"url\":\"/\"}}")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode();
+    }
+
+    static Path schemaFile(String properties) throws Exception {
+        Path file = Files.createTempFile("schema", ".json");
+        Files.writeString(file, "{\"type\":\"object\",\"properties\":{" + properties + "},\"required\":[\"url\"]}");
+        return file;
+    }
+
+    @Test
+    void anOperatorRunsATenantsWholeLifecycleFromTheCli() throws Exception {
+        String slug = "ops-" + UUID.randomUUID().toString().substring(0, 8);
+        assertThat(json(pulse("tenant", "create", slug, "--tier", "free", "--json")).path("status").asText()).isEqualTo("active");
+        List<String> slugs = new ArrayList<>();
+        json(pulse("tenant", "list", "--json")).forEach(t -> slugs.add(t.path("slug").asText()));
+        assertThat(slugs).contains(slug);
+        assertThat(pulse("tenant", "list").stdout()).contains("SLUG").contains(slug);
+
+        // schemas: v1, a compatible v2, an incompatible v3 refused with each change listed
+        Path v1 = schemaFile("\"url\":{\"type\":\"string\"}");
+        Path v2 = schemaFile("\"url\":{\"type\":\"string\"},\"referrer\":{\"type\":\"string\"}");
+        Path v3 = schemaFile("\"url\":{\"type\":\"integer\"}");
+        assertThat(json(pulse("schema", "register", "--tenant", slug, "visit", v1.toString(), "--json")).path("version").asInt()).isEqualTo(1);
+        assertThat(json(pulse("schema", "register", "--tenant", slug, "visit", v1.toString(), "--json")).path("created").asBoolean()).isFalse();
+        assertThat(json(pulse("schema", "register", "--tenant", slug, "visit", v2.toString(), "--json")).path("version").asInt()).isEqualTo(2);
+        PulseProcess.Result incompatible = pulse("schema", "register", "--tenant", slug, "visit", v3.toString());
+        assertThat(incompatible.exitCode()).isEqualTo(1);
+        assertThat(incompatible.stderr()).contains("'referrer' was removed").contains("type changed");
+        assertThat(json(pulse("schema", "list", "--tenant", slug, "--json")).get(0).path("latest_version").asInt()).isEqualTo(2);
+        assertThat(json(pulse("schema", "show", "--tenant", slug, "visit", "--version", "1", "--json")).path("version").asInt()).isEqualTo(1);
+
+        // datasets: created on v1, upgraded to v2, described
+        assertThat(json(pulse("dataset", "create", "--tenant", slug, "visits", "--schema", "visit", "--schema-version", "1", "--json"))
+                .path("schema_version").asInt()).isEqualTo(1);
+        assertThat(json(pulse("dataset", "upgrade", "--tenant", slug, "visits", "--schema-version", "2", "--json"))
+                .path("schema_version").asInt()).isEqualTo(2);
+        List<String> columns = new ArrayList<>();
+        json(pulse("dataset", "show", "--tenant", slug, "visits", "--json")).path("columns").forEach(c -> columns.add(c.path("name").asText()));
+        assertThat(columns).containsSubsequence("event_id", "url", "referrer");
+        assertThat(pulse("dataset", "list", "--tenant", slug).stdout()).contains("visits");
+
+        // keys: create, list without secrets, suspend/resume, rotate, revoke
+        JsonNode key = json(pulse("key", "create", "--tenant", slug, "--scopes", "ingest", "--name", "producer", "--json"));
+        String token = key.path("key").asText();
+        PulseProcess.Result listed = pulse("key", "list", "--tenant", slug, "--json");
+        assertThat(json(listed).get(0).path("key_id").asText()).isEqualTo(key.path("key_id").asText());
+        assertThat(listed.stdout()).doesNotContain(token.substring(token.lastIndexOf('_') + 1));
+        assertThat(ingest(token)).isEqualTo(202);
+
+        assertThat(json(pulse("tenant", "suspend", slug, "--json")).path("status").asText()).isEqualTo("suspended");
+        assertThat(ingest(token)).isEqualTo(403);
+        assertThat(json(pulse("tenant", "resume", slug, "--json")).path("status").asText()).isEqualTo("active");
+        assertThat(ingest(token)).isEqualTo(202);
+
+        JsonNode rotated = json(pulse("key", "rotate", "--tenant", slug, key.path("key_id").asText(), "--json"));
+        String newToken = rotated.path("key").asText();
+        assertThat(newToken).startsWith("pulse_").isNotEqualTo(token);
+        await().atMost(Duration.ofSeconds(5)).until(() -> ingest(token) == 401);
+        assertThat(ingest(newToken)).isEqualTo(202);
+        json(pulse("key", "revoke", "--tenant", slug, rotated.path("key_id").asText(), "--json"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> ingest(newToken) == 401);
+    }
+
+    @Test
+    void badInputIsRefusedWithTheProblemDetailAndExitCodeOne() throws Exception {
+        String slug = "bad-" + UUID.randomUUID().toString().substring(0, 8);
+        json(pulse("tenant", "create", slug, "--json"));
+        PulseProcess.Result invalidSlug = pulse("tenant", "create", "Bad_Slug");
+        assertThat(invalidSlug.exitCode()).isEqualTo(1);
+        assertThat(invalidSlug.stderr()).contains("invalid");
+        PulseProcess.Result unknownTenant = pulse("tenant", "show", "no-such-tenant");
+        assertThat(unknownTenant.exitCode()).isEqualTo(1);
+        assertThat(unknownTenant.stderr()).contains("no-such-tenant");
+        PulseProcess.Result unknownSchema = pulse("dataset", "create", "--tenant", slug, "orders", "--schema", "nope");
+        assertThat(unknownSchema.exitCode()).isEqualTo(1);
+        assertThat(unknownSchema.stderr()).contains("nope");
+        PulseProcess.Result unknownScope = pulse("key", "create", "--tenant", slug, "--scopes", "ingest,admin");
+        assertThat(unknownScope.exitCode()).isEqualTo(1);
+        assertThat(unknownScope.stderr()).contains("admin");
+        Path notObject = Files.createTempFile("schema", ".json");
+        Files.writeString(notObject, "{\"type\":\"string\"}");
+        PulseProcess.Result notAnObjectSchema = pulse("schema", "register", "--tenant", slug, "s", notObject.toString());
+        assertThat(notAnObjectSchema.exitCode()).isEqualTo(1);
+        assertThat(notAnObjectSchema.stderr()).contains("/type");
+        Path unsupported = Files.createTempFile("schema", ".json");
+        Files.writeString(unsupported, "{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\",\"pattern\":\"x\"}}}");
+        PulseProcess.Result unsupportedKeyword = pulse("schema", "register", "--tenant", slug, "s", unsupported.toString());
+        assertThat(unsupportedKeyword.exitCode()).isEqualTo(1);
+        assertThat(unsupportedKeyword.stderr()).contains("/properties/a/pattern");
+        Path broken = Files.createTempFile("schema", ".json");
+        Files.writeString(broken, "{\"type\": ");
+        assertThat(pulse("schema", "register", "--tenant", slug, "s", broken.toString()).exitCode()).isEqualTo(1);
+        assertThat(pulse("tenant", "frobnicate").exitCode()).isEqualTo(2);
+    }
+}
