@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
             ServiceCommands.Query.class,
             ServiceCommands.Migrate.class,
             DoctorCommand.class,
+            DlqCommands.class,
             TenantCommands.class,
             KeyCommands.class,
             SchemaCommands.class,

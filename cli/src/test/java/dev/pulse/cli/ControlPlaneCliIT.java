@@ -104,6 +104,34 @@ class ControlPlaneCliIT {
     }
 
     @Test
+    void anOperatorFixesTheCauseAndReplaysTheDeadLettersOnce() throws Exception {
+        String slug = "dlq-" + UUID.randomUUID().toString().substring(0, 8);
+        json(pulse("tenant", "create", slug, "--json"));
+        Path strict = Files.createTempFile("schema", ".json");
+        Files.writeString(strict, "{\"type\":\"object\",\"properties\":{\"url\":{\"type\":\"string\"},\"ref\":{\"type\":\"string\"}},\"required\":[\"url\",\"ref\"]}");
+        Path relaxed = Files.createTempFile("schema", ".json");
+        Files.writeString(relaxed, "{\"type\":\"object\",\"properties\":{\"url\":{\"type\":\"string\"},\"ref\":{\"type\":\"string\"}},\"required\":[\"url\"]}");
+        json(pulse("schema", "register", "--tenant", slug, "visit", strict.toString(), "--json"));
+        json(pulse("dataset", "create", "--tenant", slug, "visits", "--schema", "visit", "--json"));
+        String key = json(pulse("key", "create", "--tenant", slug, "--scopes", "ingest,query", "--json")).path("key").asText();
+
+        assertThat(ingest(key)).isEqualTo(202); // no "ref": a schema violation, so a dead letter
+        String tenantId = json(pulse("tenant", "show", slug, "--json")).path("id").asText();
+        String dlq = dev.pulse.schemas.naming.Topics.dlq(dev.pulse.schemas.naming.TenantId.parse(tenantId));
+        assertThat(pipeline.readAll(dlq, 1)).hasSize(1);
+
+        json(pulse("schema", "register", "--tenant", slug, "visit", relaxed.toString(), "--json"));
+        json(pulse("dataset", "upgrade", "--tenant", slug, "visits", "--schema-version", "2", "--json"));
+        assertThat(json(pulse("dlq", "replay", "--tenant", slug, "--json")).path("replayed").asInt()).isEqualTo(1);
+        assertThat(json(pulse("dlq", "replay", "--tenant", slug, "--json")).path("replayed").asInt()).isZero();
+
+        HttpRequest preview = HttpRequest.newBuilder(URI.create(pipeline.queryUrl() + "/v1/datasets/visits/preview"))
+                .header("Authorization", "Bearer " + key).build();
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
+                OperatorClient.JSON.readTree(HTTP.send(preview, HttpResponse.BodyHandlers.ofString()).body()).path("rows").size()).isEqualTo(1));
+    }
+
+    @Test
     void badInputIsRefusedWithTheProblemDetailAndExitCodeOne() throws Exception {
         String slug = "bad-" + UUID.randomUUID().toString().substring(0, 8);
         json(pulse("tenant", "create", slug, "--json"));

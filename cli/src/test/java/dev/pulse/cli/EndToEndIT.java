@@ -137,38 +137,19 @@ class EndToEndIT {
         assertThat(postEvents(a, batch).statusCode()).isEqualTo(202);
 
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(previewEventIds(a, "page-views")).containsExactlyInAnyOrder("ok-0", "ok-1"));
-        List<ConsumerRecord<byte[], byte[]>> dlqA = readAll(Topics.dlq(TenantId.parse(a.id())), 1);
+        List<ConsumerRecord<byte[], byte[]>> dlqA = pipeline.readAll(Topics.dlq(TenantId.parse(a.id())), 1);
         assertThat(dlqA).hasSize(1);
         ConsumerRecord<byte[], byte[]> record = dlqA.getFirst();
         assertThat(header(record, "pulse-error-code")).isEqualTo("schema-violation");
         assertThat(header(record, "pulse-error-message")).contains("duration_ms");
         assertThat(header(record, "pulse-source-topic")).isEqualTo(Topics.raw(TenantId.parse(a.id())));
         assertThat(new String(record.value(), StandardCharsets.UTF_8)).contains("bad-1");
-        assertThat(readAll(Topics.dlq(TenantId.parse(b.id())), 0)).isEmpty();
+        assertThat(pipeline.readAll(Topics.dlq(TenantId.parse(b.id())), 0)).isEmpty();
     }
 
     static String header(ConsumerRecord<byte[], byte[]> record, String name) {
         var h = record.headers().lastHeader(name);
         return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
-    }
-
-    /** Reads the topic from the start until at least {@code atLeast} records arrived (and a quiet moment passed). */
-    static List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int atLeast) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, pipeline.stack.bootstrap());
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "e2e-reader-" + UUID.randomUUID());
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(topic));
-            long quietUntil = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (System.nanoTime() < deadline && (records.size() < atLeast || System.nanoTime() < quietUntil)) {
-                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-            }
-        }
-        return records;
     }
 
     @Test

@@ -103,6 +103,9 @@ public final class IngestWorker implements AutoCloseable {
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.transactionalId());
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.put(ProducerConfig.ACKS_CONFIG, "all");
+        // A dead letter carries the original record (up to the API's 1 MiB event limit plus its
+        // envelope) and headers; tenant topics accept 4 MiB (Tenants), the client default is 1 MiB.
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 4 * 1024 * 1024);
         p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, Integer.toString(config.transactionTimeoutMs()));
         return p;
     }
