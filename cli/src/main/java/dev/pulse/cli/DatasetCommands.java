@@ -3,13 +3,10 @@ package dev.pulse.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 @Command(name = "dataset", description = "Datasets of a tenant.",
         subcommands = {DatasetCommands.Create.class, DatasetCommands.Show.class, DatasetCommands.ListDatasets.class, DatasetCommands.Upgrade.class},
@@ -35,11 +32,7 @@ final class DatasetCommands {
     }
 
     @Command(name = "create", description = "Create a dataset and its Iceberg table from a registered schema.", mixinStandardHelpOptions = true)
-    static final class Create implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Option(names = "--tenant", required = true, description = "tenant slug")
-        String tenant;
+    static final class Create extends Verb.TenantVerb {
         @Parameters(index = "0", description = "dataset slug: [a-z][a-z0-9-]{2,39}")
         String dataset;
         @Option(names = "--schema", required = true, description = "registered schema name")
@@ -50,11 +43,9 @@ final class DatasetCommands {
         String partitioning;
         @Option(names = "--bucket", description = "also bucket by a top-level field: <field>[:<count>] (count 2..1024, default 16)")
         String bucket;
-        @Option(names = "--json", description = "print one JSON object")
-        boolean json;
 
         @Override
-        public Integer call() {
+        void run() {
             ObjectNode body = OperatorClient.JSON.createObjectNode().put("slug", dataset).put("schema", schema).put("partitioning", partitioning);
             if (schemaVersion != null) {
                 body.put("schema_version", schemaVersion);
@@ -70,76 +61,54 @@ final class DatasetCommands {
                     }
                 }
             }
-            JsonNode created = OperatorClient.fromEnvironment().post(OperatorClient.tenantPath(tenant, "/datasets"), body);
-            Output.print(spec.commandLine().getOut(), json, created, "dataset " + created.path("slug").asText() + " -> table "
+            JsonNode created = client().post(path("/datasets"), body);
+            emit(created, "dataset " + created.path("slug").asText() + " -> table "
                     + created.path("table").asText() + " (schema " + created.path("schema").asText() + " v" + created.path("schema_version").asInt() + ")");
-            return 0;
         }
     }
 
     @Command(name = "show", description = "Describe a dataset: schema version, columns, table, rows, snapshots.", mixinStandardHelpOptions = true)
-    static final class Show implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Option(names = "--tenant", required = true, description = "tenant slug")
-        String tenant;
+    static final class Show extends Verb.TenantVerb {
         @Parameters(index = "0", description = "dataset slug")
         String dataset;
-        @Option(names = "--json", description = "print one JSON object")
-        boolean json;
 
         @Override
-        public Integer call() {
-            JsonNode d = OperatorClient.fromEnvironment().get(OperatorClient.tenantPath(tenant, "/datasets/" + OperatorClient.segment(dataset)));
-            Output.print(spec.commandLine().getOut(), json, d, describe(d));
-            return 0;
+        void run() {
+            JsonNode d = client().get(path("/datasets/" + OperatorClient.segment(dataset)));
+            emit(d, describe(d));
         }
     }
 
     @Command(name = "list", description = "List a tenant's datasets.", mixinStandardHelpOptions = true)
-    static final class ListDatasets implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Option(names = "--tenant", required = true, description = "tenant slug")
-        String tenant;
-        @Option(names = "--json", description = "print one JSON array")
-        boolean json;
+    static final class ListDatasets extends Verb.TenantVerb {
 
         @Override
-        public Integer call() {
-            Output.table(spec.commandLine().getOut(), json, OperatorClient.fromEnvironment().get(OperatorClient.tenantPath(tenant, "/datasets")),
+        void run() {
+            emitTable(client().get(path("/datasets")),
                     List.of(Output.Column.of("DATASET", "slug"),
                             new Output.Column("SCHEMA", d -> d.path("schema").asText() + " v" + d.path("schema_version").asInt()),
                             Output.Column.of("PARTITIONING", "partitioning"), Output.Column.of("ROWS", "row_count"),
                             Output.Column.of("LAST EVENT", "last_event_time"), Output.Column.of("TABLE", "table")));
-            return 0;
         }
     }
 
     @Command(name = "upgrade", description = "Move a dataset to a newer compatible schema version; its table evolves in one commit.",
             mixinStandardHelpOptions = true)
-    static final class Upgrade implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Option(names = "--tenant", required = true, description = "tenant slug")
-        String tenant;
+    static final class Upgrade extends Verb.TenantVerb {
         @Parameters(index = "0", description = "dataset slug")
         String dataset;
         @Option(names = "--schema-version", required = true, description = "the schema version to move to")
         int schemaVersion;
-        @Option(names = "--json", description = "print one JSON object")
-        boolean json;
 
         @Override
-        public Integer call() {
+        void run() {
             ObjectNode body = OperatorClient.JSON.createObjectNode().put("schema_version", schemaVersion);
-            JsonNode d = OperatorClient.fromEnvironment().post(
-                    OperatorClient.tenantPath(tenant, "/datasets/" + OperatorClient.segment(dataset) + "/upgrade"), body);
+            JsonNode d = client().post(
+                    path("/datasets/" + OperatorClient.segment(dataset) + "/upgrade"), body);
             String headline = d.path("changed").asBoolean()
                     ? "dataset " + d.path("slug").asText() + " upgraded from v" + d.path("previous_version").asInt() + " to v" + d.path("schema_version").asInt()
                     : "dataset " + d.path("slug").asText() + " already on v" + d.path("schema_version").asInt();
-            Output.print(spec.commandLine().getOut(), json, d, headline + "\n" + describe(d));
-            return 0;
+            emit(d, headline + "\n" + describe(d));
         }
     }
 }

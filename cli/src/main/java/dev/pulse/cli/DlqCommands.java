@@ -6,11 +6,8 @@ import dev.pulse.schemas.config.Settings;
 import dev.pulse.schemas.naming.TenantId;
 import dev.pulse.worker.WorkerConfig;
 import dev.pulse.worker.dlq.DlqReplay;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(name = "dlq", description = "A tenant's dead-letter topic.", subcommands = DlqCommands.Replay.class, mixinStandardHelpOptions = true)
 final class DlqCommands {
@@ -22,25 +19,18 @@ final class DlqCommands {
      */
     @Command(name = "replay", description = "Replay a tenant's dead letters into its raw topic (exactly once per record).",
             mixinStandardHelpOptions = true)
-    static final class Replay implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Option(names = "--tenant", required = true, description = "tenant slug")
-        String tenant;
-        @Option(names = "--json", description = "print one JSON object")
-        boolean json;
+    static final class Replay extends Verb.TenantVerb {
 
         @Override
-        public Integer call() {
+        void run() {
             Settings settings = Settings.fromEnvironment();
             JsonNode found = OperatorClient.fromSettings(settings).get("/admin/v1/tenants/" + OperatorClient.segment(tenant));
             TenantId id = TenantId.parse(found.path("id").asText());
             DlqReplay.ReplayResult result = DlqReplay.replay(WorkerConfig.from(settings), id);
             ObjectNode out = OperatorClient.JSON.createObjectNode().put("tenant", tenant)
                     .put("replayed", result.replayed()).put("refused", result.refused());
-            Output.print(spec.commandLine().getOut(), json, out, "replayed " + result.replayed() + " dead letter(s) of " + tenant
+            emit(out, "replayed " + result.replayed() + " dead letter(s) of " + tenant
                     + (result.refused() > 0 ? "; refused " + result.refused() + " tenant-mismatch record(s), which are never replayed" : ""));
-            return 0;
         }
     }
 }

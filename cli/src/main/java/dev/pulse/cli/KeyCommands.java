@@ -4,12 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 @Command(name = "key", description = "API keys of a tenant.",
         subcommands = {KeyCommands.Create.class, KeyCommands.ListKeys.class, KeyCommands.Revoke.class, KeyCommands.Rotate.class},
@@ -25,22 +22,16 @@ final class KeyCommands {
     }
 
     @Command(name = "create", description = "Create an API key; the key is printed once and never stored.", mixinStandardHelpOptions = true)
-    static final class Create implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Option(names = "--tenant", required = true, description = "tenant slug")
-        String tenant;
+    static final class Create extends Verb.TenantVerb {
         @Option(names = "--scopes", required = true, split = ",", description = "comma-separated: ingest, query, manage")
         String[] scopes;
         @Option(names = "--name", description = "a name to recognise the key by")
         String name;
         @Option(names = "--expires-at", description = "RFC 3339 expiry, e.g. 2027-01-01T00:00:00Z")
         String expiresAt;
-        @Option(names = "--json", description = "print one JSON object")
-        boolean json;
 
         @Override
-        public Integer call() {
+        void run() {
             ObjectNode body = OperatorClient.JSON.createObjectNode();
             ArrayNode scopeArray = body.putArray("scopes");
             for (String s : scopes) {
@@ -52,72 +43,50 @@ final class KeyCommands {
             if (expiresAt != null) {
                 body.put("expires_at", expiresAt);
             }
-            JsonNode key = OperatorClient.fromEnvironment().post(OperatorClient.tenantPath(tenant, "/keys"), body);
-            Output.print(spec.commandLine().getOut(), json, key, shownOnce(key));
-            return 0;
+            JsonNode key = client().post(path("/keys"), body);
+            emit(key, shownOnce(key));
         }
     }
 
     @Command(name = "list", description = "List a tenant's keys (never their secrets).", mixinStandardHelpOptions = true)
-    static final class ListKeys implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Option(names = "--tenant", required = true, description = "tenant slug")
-        String tenant;
-        @Option(names = "--json", description = "print one JSON array")
-        boolean json;
+    static final class ListKeys extends Verb.TenantVerb {
 
         @Override
-        public Integer call() {
-            Output.table(spec.commandLine().getOut(), json, OperatorClient.fromEnvironment().get(OperatorClient.tenantPath(tenant, "/keys")), COLUMNS);
-            return 0;
+        void run() {
+            emitTable(client().get(path("/keys")), COLUMNS);
         }
     }
 
     @Command(name = "revoke", description = "Revoke a key: refused from the next request on.", mixinStandardHelpOptions = true)
-    static final class Revoke implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Option(names = "--tenant", required = true, description = "tenant slug")
-        String tenant;
+    static final class Revoke extends Verb.TenantVerb {
         @Parameters(index = "0", description = "key id (16 hex characters)")
         String keyId;
-        @Option(names = "--json", description = "print one JSON object")
-        boolean json;
 
         @Override
-        public Integer call() {
-            JsonNode key = OperatorClient.fromEnvironment().post(OperatorClient.tenantPath(tenant, "/keys/" + OperatorClient.segment(keyId) + "/revoke"));
-            Output.print(spec.commandLine().getOut(), json, key, "key " + key.path("key_id").asText() + " is " + key.path("status").asText()
+        void run() {
+            JsonNode key = client().post(path("/keys/" + OperatorClient.segment(keyId) + "/revoke"));
+            emit(key, "key " + key.path("key_id").asText() + " is " + key.path("status").asText()
                     + " (since " + key.path("revoked_at").asText() + ")");
-            return 0;
         }
     }
 
     @Command(name = "rotate", description = "Replace a key by a new one with the same name, scopes and expiry.", mixinStandardHelpOptions = true)
-    static final class Rotate implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Option(names = "--tenant", required = true, description = "tenant slug")
-        String tenant;
+    static final class Rotate extends Verb.TenantVerb {
         @Parameters(index = "0", description = "key id (16 hex characters)")
         String keyId;
         @Option(names = "--grace-seconds", defaultValue = "0",
                 description = "how long the old key keeps working (default: ${DEFAULT-VALUE}, revoked at once)")
         long graceSeconds;
-        @Option(names = "--json", description = "print one JSON object")
-        boolean json;
 
         @Override
-        public Integer call() {
+        void run() {
             ObjectNode body = OperatorClient.JSON.createObjectNode().put("grace_seconds", graceSeconds);
-            JsonNode key = OperatorClient.fromEnvironment().post(
-                    OperatorClient.tenantPath(tenant, "/keys/" + OperatorClient.segment(keyId) + "/rotate"), body);
+            JsonNode key = client().post(
+                    path("/keys/" + OperatorClient.segment(keyId) + "/rotate"), body);
             JsonNode previous = key.path("previous");
-            Output.print(spec.commandLine().getOut(), json, key, shownOnce(key) + "\nprevious key " + previous.path("key_id").asText() + " is "
+            emit(key, shownOnce(key) + "\nprevious key " + previous.path("key_id").asText() + " is "
                     + previous.path("status").asText() + ("active".equals(previous.path("status").asText())
                             ? " until " + previous.path("expires_at").asText() : ""));
-            return 0;
         }
     }
 }

@@ -6,12 +6,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 @Command(name = "schema", description = "Event schemas of a tenant.",
         subcommands = {SchemaCommands.Register.class, SchemaCommands.ListSchemas.class, SchemaCommands.Show.class},
@@ -20,22 +17,16 @@ final class SchemaCommands {
 
     @Command(name = "register", description = "Register a JSON Schema (draft 2020-12 subset) as the next version of <name>.",
             mixinStandardHelpOptions = true)
-    static final class Register implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Option(names = "--tenant", required = true, description = "tenant slug")
-        String tenant;
+    static final class Register extends Verb.TenantVerb {
         @Parameters(index = "0", description = "schema name")
         String name;
         @Parameters(index = "1", description = "file holding the JSON Schema")
         Path file;
         @Option(names = "--compatibility", description = "BACKWARD or NONE (default: the schema's current rule; BACKWARD for a new name)")
         String compatibility;
-        @Option(names = "--json", description = "print one JSON object")
-        boolean json;
 
         @Override
-        public Integer call() {
+        void run() {
             JsonNode definition;
             try {
                 definition = OperatorClient.JSON.readTree(Files.readString(file));
@@ -47,49 +38,35 @@ final class SchemaCommands {
             if (compatibility != null) {
                 body.put("compatibility", compatibility);
             }
-            JsonNode schema = OperatorClient.fromEnvironment().post(OperatorClient.tenantPath(tenant, "/schemas"), body);
-            Output.print(spec.commandLine().getOut(), json, schema, "schema " + schema.path("name").asText() + " version "
+            JsonNode schema = client().post(path("/schemas"), body);
+            emit(schema, "schema " + schema.path("name").asText() + " version "
                     + schema.path("version").asInt() + (schema.path("created").asBoolean(true) ? " registered" : " already registered (identical)"));
-            return 0;
         }
     }
 
     @Command(name = "list", description = "List a tenant's schema names with their latest version.", mixinStandardHelpOptions = true)
-    static final class ListSchemas implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Option(names = "--tenant", required = true, description = "tenant slug")
-        String tenant;
-        @Option(names = "--json", description = "print one JSON array")
-        boolean json;
+    static final class ListSchemas extends Verb.TenantVerb {
 
         @Override
-        public Integer call() {
-            Output.table(spec.commandLine().getOut(), json, OperatorClient.fromEnvironment().get(OperatorClient.tenantPath(tenant, "/schemas")),
+        void run() {
+            emitTable(client().get(path("/schemas")),
                     List.of(Output.Column.of("NAME", "name"), Output.Column.of("LATEST", "latest_version"), Output.Column.of("VERSIONS", "versions"),
                             Output.Column.of("COMPATIBILITY", "compatibility"), Output.Column.of("UPDATED", "updated_at")));
-            return 0;
         }
     }
 
     @Command(name = "show", description = "Show a schema's versions and latest definition, or one version with --version.",
             mixinStandardHelpOptions = true)
-    static final class Show implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Option(names = "--tenant", required = true, description = "tenant slug")
-        String tenant;
+    static final class Show extends Verb.TenantVerb {
         @Parameters(index = "0", description = "schema name")
         String name;
         @Option(names = "--version", description = "one version (default: the overview and the latest definition)")
         Integer version;
-        @Option(names = "--json", description = "print one JSON object")
-        boolean json;
 
         @Override
-        public Integer call() throws IOException {
+        void run() {
             String path = "/schemas/" + OperatorClient.segment(name) + (version == null ? "" : "/versions/" + version);
-            JsonNode schema = OperatorClient.fromEnvironment().get(OperatorClient.tenantPath(tenant, path));
+            JsonNode schema = client().get(path(path));
             StringBuilder readable = new StringBuilder("schema " + schema.path("name").asText());
             if (version == null) {
                 readable.append("  latest version ").append(schema.path("latest_version").asInt())
@@ -101,9 +78,8 @@ final class SchemaCommands {
             } else {
                 readable.append("  version ").append(schema.path("version").asInt()).append("  ").append(schema.path("created_at").asText()).append('\n');
             }
-            readable.append(OperatorClient.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(schema.path("definition")));
-            Output.print(spec.commandLine().getOut(), json, schema, readable.toString());
-            return 0;
+            readable.append(schema.path("definition").toPrettyString());
+            emit(schema, readable.toString());
         }
     }
 }

@@ -3,12 +3,9 @@ package dev.pulse.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 @Command(name = "tenant", description = "Operator verbs for tenants.",
         subcommands = {TenantCommands.Create.class, TenantCommands.Show.class, TenantCommands.ListTenants.class,
@@ -26,93 +23,68 @@ final class TenantCommands {
     }
 
     @Command(name = "create", description = "Create a tenant: its row, topics and Iceberg namespace (resumable).", mixinStandardHelpOptions = true)
-    static final class Create implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
+    static final class Create extends Verb {
         @Parameters(index = "0", description = "tenant slug: [a-z][a-z0-9-]{2,39}")
         String slug;
         @Option(names = "--name", description = "display name (defaults to the slug)")
         String name;
         @Option(names = "--tier", defaultValue = "standard", description = "free, standard or enterprise (default: ${DEFAULT-VALUE})")
         String tier;
-        @Option(names = "--json", description = "print one JSON object")
-        boolean json;
 
         @Override
-        public Integer call() {
+        void run() {
             ObjectNode body = OperatorClient.JSON.createObjectNode().put("slug", slug).put("tier", tier);
             if (name != null) {
                 body.put("name", name);
             }
-            JsonNode tenant = OperatorClient.fromEnvironment().post("/admin/v1/tenants", body);
-            Output.print(spec.commandLine().getOut(), json, tenant,
+            JsonNode tenant = client().post("/admin/v1/tenants", body);
+            emit(tenant,
                     tenant.path("id").asText() + "  tenant " + tenant.path("slug").asText() + " (" + tenant.path("status").asText() + ")");
-            return 0;
         }
     }
 
     @Command(name = "show", description = "Show a tenant.", mixinStandardHelpOptions = true)
-    static final class Show implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
+    static final class Show extends Verb {
         @Parameters(index = "0", description = "tenant slug")
         String slug;
-        @Option(names = "--json", description = "print one JSON object")
-        boolean json;
 
         @Override
-        public Integer call() {
-            JsonNode tenant = OperatorClient.fromEnvironment().get("/admin/v1/tenants/" + OperatorClient.segment(slug));
-            Output.print(spec.commandLine().getOut(), json, tenant, describe(tenant));
-            return 0;
+        void run() {
+            JsonNode tenant = client().get("/admin/v1/tenants/" + OperatorClient.segment(slug));
+            emit(tenant, describe(tenant));
         }
     }
 
     @Command(name = "list", description = "List every tenant.", mixinStandardHelpOptions = true)
-    static final class ListTenants implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Option(names = "--json", description = "print one JSON array")
-        boolean json;
+    static final class ListTenants extends Verb {
 
         @Override
-        public Integer call() {
-            Output.table(spec.commandLine().getOut(), json, OperatorClient.fromEnvironment().get("/admin/v1/tenants"), COLUMNS);
-            return 0;
+        void run() {
+            emitTable(client().get("/admin/v1/tenants"), COLUMNS);
         }
     }
 
     @Command(name = "suspend", description = "Suspend a tenant: its keys get 403 until it is resumed; its data stays.", mixinStandardHelpOptions = true)
-    static final class Suspend implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
+    static final class Suspend extends Verb {
         @Parameters(index = "0", description = "tenant slug")
         String slug;
-        @Option(names = "--json", description = "print one JSON object")
-        boolean json;
 
         @Override
-        public Integer call() {
-            JsonNode tenant = OperatorClient.fromEnvironment().post("/admin/v1/tenants/" + OperatorClient.segment(slug) + "/suspend");
-            Output.print(spec.commandLine().getOut(), json, tenant, "tenant " + tenant.path("slug").asText() + " is " + tenant.path("status").asText());
-            return 0;
+        void run() {
+            JsonNode tenant = client().post("/admin/v1/tenants/" + OperatorClient.segment(slug) + "/suspend");
+            emit(tenant, "tenant " + tenant.path("slug").asText() + " is " + tenant.path("status").asText());
         }
     }
 
     @Command(name = "resume", description = "Resume a suspended tenant.", mixinStandardHelpOptions = true)
-    static final class Resume implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
+    static final class Resume extends Verb {
         @Parameters(index = "0", description = "tenant slug")
         String slug;
-        @Option(names = "--json", description = "print one JSON object")
-        boolean json;
 
         @Override
-        public Integer call() {
-            JsonNode tenant = OperatorClient.fromEnvironment().post("/admin/v1/tenants/" + OperatorClient.segment(slug) + "/resume");
-            Output.print(spec.commandLine().getOut(), json, tenant, "tenant " + tenant.path("slug").asText() + " is " + tenant.path("status").asText());
-            return 0;
+        void run() {
+            JsonNode tenant = client().post("/admin/v1/tenants/" + OperatorClient.segment(slug) + "/resume");
+            emit(tenant, "tenant " + tenant.path("slug").asText() + " is " + tenant.path("status").asText());
         }
     }
 }
