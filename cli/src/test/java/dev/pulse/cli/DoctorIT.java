@@ -134,21 +134,12 @@ class DoctorIT {
             assertThat(findings()).anySatisfy(f -> assertThat(f).contains("dataset tampered").contains("outside the tenant's namespace"));
         } finally {
             tamper(a.id().value(), dev.pulse.schemas.naming.LakeNames.namespace(a.id()).level(0));
+            stack.revalidateDatasetConstraint();
         }
     }
 
     static void tamper(UUID tenant, String namespace) throws Exception {
-        try (Connection c = stack.adminConnection()) {
-            c.setAutoCommit(false);
-            try (Statement st = c.createStatement();
-                    var update = c.prepareStatement("UPDATE pulse.datasets SET table_namespace = ? WHERE tenant_id = ? AND slug = 'tampered'")) {
-                st.execute("ALTER TABLE pulse.datasets NO FORCE ROW LEVEL SECURITY");
-                update.setString(1, namespace);
-                update.setObject(2, tenant);
-                assertThat(update.executeUpdate()).isEqualTo(1);
-                st.execute("ALTER TABLE pulse.datasets FORCE ROW LEVEL SECURITY");
-            }
-            c.commit();
-        }
+        assertThat(stack.tamperDatasetsAsAdmin(
+                "UPDATE pulse.datasets SET table_namespace = ? WHERE tenant_id = ? AND slug = 'tampered'", namespace, tenant)).isEqualTo(1);
     }
 }

@@ -245,6 +245,11 @@ class PreviewIT {
         }
         tamper(attacker, attackerNamespace, "mine");
         assertThat(eventIds(client.get(preview("mine"), attacker.queryToken()).body())).containsExactly("m-1");
+        try {
+            stack.revalidateDatasetConstraint();
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
@@ -265,13 +270,18 @@ class PreviewIT {
     }
 
     /**
-     * Rewrites the dataset row as a buggy or compromised writer bound to the row's own tenant would:
-     * RLS lets the tenant's own row be updated, and nothing in the row ties it to the namespace.
-     * (The owner role cannot do it: FORCE RLS applies to the owner too, and no policy admits it.)
+     * Rewrites the dataset row as someone with the owner's rights would have to: the database
+     * refuses it otherwise (RLS, and a constraint tying the namespace to the row's tenant), so the
+     * query path's own namespace check is the layer under test here.
      */
     private static void tamper(TenantDataset ds, String namespace, String table) {
-        int changed = stack.db().inTenant(ds.tenant().id(), tx -> tx.update(
-                "UPDATE pulse.datasets SET table_namespace = ?, table_name = ? WHERE slug = ?", namespace, table, ds.slug()));
-        assertThat(changed).isEqualTo(1);
+        try {
+            int changed = stack.tamperDatasetsAsAdmin(
+                    "UPDATE pulse.datasets SET table_namespace = ?, table_name = ? WHERE tenant_id = ? AND slug = ?",
+                    namespace, table, ds.tenant().id().value(), ds.slug());
+            assertThat(changed).isEqualTo(1);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

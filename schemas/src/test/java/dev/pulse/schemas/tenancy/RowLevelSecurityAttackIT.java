@@ -101,6 +101,14 @@ class RowLevelSecurityAttackIT {
     }
 
     @Test
+    void aTenantBoundWriterCannotPointItsDatasetAtAnotherTenantsNamespace() {
+        String foreign = dev.pulse.schemas.naming.LakeNames.namespace(b.id()).level(0);
+        assertThatThrownBy(() -> stack.db().inTenant(a.id(), tx -> tx.update(
+                "UPDATE pulse.datasets SET table_namespace = ? WHERE slug = 'orders'", foreign)))
+                .isInstanceOf(DatabaseException.class).hasMessageContaining("datasets_table_in_tenant_namespace");
+    }
+
+    @Test
     void updatingOrDeletingAnotherTenantsRowByPrimaryKeyChangesNothing() {
         String keyOfB = stack.keys().keyIds(b.id()).getFirst();
         int updated = stack.db().inTenant(a.id(), tx -> tx.update(

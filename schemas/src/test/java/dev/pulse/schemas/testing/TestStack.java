@@ -119,6 +119,39 @@ public final class TestStack {
         return DriverManager.getConnection(stack.environment().get("PULSE_ADMIN_DATABASE_URL"));
     }
 
+    /**
+     * Runs one UPDATE of {@code pulse.datasets} as the owner would have to in order to tamper
+     * with a row: in one transaction, lift FORCE RLS and the namespace constraint, update, and put
+     * both back (the constraint NOT VALID, so the tampered row stays). Restoring the row through
+     * this helper and calling {@link #revalidateDatasetConstraint()} returns to the normal state.
+     */
+    public int tamperDatasetsAsAdmin(String update, Object... params) throws SQLException {
+        try (Connection c = adminConnection()) {
+            c.setAutoCommit(false);
+            int changed;
+            try (java.sql.Statement st = c.createStatement(); java.sql.PreparedStatement ps = c.prepareStatement(update)) {
+                st.execute("ALTER TABLE pulse.datasets NO FORCE ROW LEVEL SECURITY");
+                st.execute("ALTER TABLE pulse.datasets DROP CONSTRAINT datasets_table_in_tenant_namespace");
+                for (int i = 0; i < params.length; i++) {
+                    ps.setObject(i + 1, params[i]);
+                }
+                changed = ps.executeUpdate();
+                st.execute("ALTER TABLE pulse.datasets ADD CONSTRAINT datasets_table_in_tenant_namespace "
+                        + "CHECK (table_namespace = 'pulse_' || replace(tenant_id::text, '-', '')) NOT VALID");
+                st.execute("ALTER TABLE pulse.datasets FORCE ROW LEVEL SECURITY");
+            }
+            c.commit();
+            return changed;
+        }
+    }
+
+    /** After tampered rows were restored: the constraint holds for every row again. */
+    public void revalidateDatasetConstraint() throws SQLException {
+        try (Connection c = adminConnection(); java.sql.Statement st = c.createStatement()) {
+            st.execute("ALTER TABLE pulse.datasets VALIDATE CONSTRAINT datasets_table_in_tenant_namespace");
+        }
+    }
+
     public String bootstrap() {
         return stack.kafkaBootstrap();
     }
