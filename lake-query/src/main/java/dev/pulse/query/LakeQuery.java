@@ -49,6 +49,12 @@ public final class LakeQuery implements AutoCloseable {
         }
     }
 
+    /** "METHOD /path" of every route the server registered, for the OpenAPI test. */
+    java.util.List<String> registeredRoutes() {
+        return server.unsafe.internalRouter.allHttpHandlers().stream()
+                .map(e -> e.endpoint.method.name() + " " + e.endpoint.path).toList();
+    }
+
     public int port() {
         return server.port();
     }

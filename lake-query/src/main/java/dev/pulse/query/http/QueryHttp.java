@@ -25,7 +25,23 @@ public final class QueryHttp {
                 Json.write(ctx, 200, Json.MEDIA_TYPE, Map.of("status", "ok"));
             });
             config.routes.get("/v1/datasets/{slug}/preview", preview::handle);
+            byte[] openApi = openApiDocument();
+            config.routes.get("/openapi.json", ctx -> ctx.status(200).contentType("application/json").result(openApi));
             ProblemMapping.install(config.routes);
         });
+    }
+
+    static final String OPENAPI_RESOURCE = "/dev/pulse/query/openapi.json";
+
+    /** The hand-kept OpenAPI 3.1 document; a test checks it against the registered routes. */
+    static byte[] openApiDocument() {
+        try (java.io.InputStream in = QueryHttp.class.getResourceAsStream(OPENAPI_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException(OPENAPI_RESOURCE + " is missing from the lake-query jar");
+            }
+            return in.readAllBytes();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read " + OPENAPI_RESOURCE, e);
+        }
     }
 }
