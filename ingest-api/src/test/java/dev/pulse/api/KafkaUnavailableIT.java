@@ -3,12 +3,10 @@ package dev.pulse.api;
 import static dev.pulse.api.EventsIT.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pulse.schemas.control.TenantRecord;
 import dev.pulse.schemas.event.IcebergSchemas.Partitioning;
 import dev.pulse.schemas.tenancy.Scope;
 import dev.pulse.schemas.testing.TestStack;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,11 +25,8 @@ class KafkaUnavailableIT {
                 "PULSE_KAFKA_BOOTSTRAP", "127.0.0.1:1",
                 ApiConfig.PRODUCE_TIMEOUT_MS, "1500"))));
         http = new ApiClient(api.port());
-        TenantRecord tenant = stack.newTenant();
-        stack.schemas().register(tenant.id(), "pings", ApiClient.MAPPER.readTree("""
-                {"type": "object", "properties": {"n": {"type": "integer"}}}"""));
-        stack.datasets().create(tenant.id(), "pings", "pings", null, Partitioning.DAY);
-        key = stack.keys().create(tenant.id(), "k", Set.of(Scope.INGEST), null).token();
+        key = stack.newTenantWithDataset("pings", """
+                {"type": "object", "properties": {"n": {"type": "integer"}}}""", Partitioning.DAY, Scope.INGEST).key();
     }
 
     @AfterAll

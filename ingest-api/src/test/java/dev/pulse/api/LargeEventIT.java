@@ -10,7 +10,6 @@ import dev.pulse.schemas.event.EventEnvelope;
 import java.time.Instant;
 import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,10 +31,10 @@ class LargeEventIT {
         api = IngestApi.start(ApiConfig.from(stack.settings()));
         http = new ApiClient(api.port());
         // Created through Tenants, which configures the topics as production does.
-        tenant = stack.newTenant();
-        stack.schemas().register(tenant.id(), "blobs", ApiClient.MAPPER.readTree("{\"type\": \"object\", \"properties\": {\"text\": {\"type\": \"string\"}}}"));
-        stack.datasets().create(tenant.id(), "blobs", "blobs", null, Partitioning.DAY);
-        key = stack.keys().create(tenant.id(), "k", Set.of(Scope.INGEST), null).token();
+        var fixture = stack.newTenantWithDataset("blobs", "{\"type\": \"object\", \"properties\": {\"text\": {\"type\": \"string\"}}}",
+                Partitioning.DAY, Scope.INGEST);
+        tenant = fixture.tenant();
+        key = fixture.key();
     }
 
     @AfterAll

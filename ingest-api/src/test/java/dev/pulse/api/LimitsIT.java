@@ -3,13 +3,11 @@ package dev.pulse.api;
 import static dev.pulse.api.EventsIT.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pulse.schemas.control.TenantRecord;
 import dev.pulse.schemas.event.IcebergSchemas.Partitioning;
 import dev.pulse.schemas.tenancy.Scope;
 import dev.pulse.schemas.testing.TestStack;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,11 +30,8 @@ class LimitsIT {
                 ApiConfig.MAX_EVENT_BYTES, Integer.toString(MAX_EVENT),
                 ApiConfig.MAX_EVENTS_PER_REQUEST, Integer.toString(MAX_EVENTS)))));
         http = new ApiClient(api.port());
-        TenantRecord tenant = stack.newTenant();
-        stack.schemas().register(tenant.id(), "notes", ApiClient.MAPPER.readTree("""
-                {"type": "object", "properties": {"text": {"type": "string"}}}"""));
-        stack.datasets().create(tenant.id(), "notes", "notes", null, Partitioning.HOUR);
-        key = stack.keys().create(tenant.id(), "k", Set.of(Scope.INGEST), null).token();
+        key = stack.newTenantWithDataset("notes", """
+                {"type": "object", "properties": {"text": {"type": "string"}}}""", Partitioning.HOUR, Scope.INGEST).key();
     }
 
     @AfterAll

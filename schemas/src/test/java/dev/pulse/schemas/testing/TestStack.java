@@ -114,6 +114,27 @@ public final class TestStack {
         return tenants().create(slug.substring(0, Math.min(slug.length(), 20)), "test tenant", "standard").tenant();
     }
 
+    /** A fresh tenant with one dataset on a one-version schema, and a key with the given scopes. */
+    public record TenantWithDataset(TenantRecord tenant, String dataset, String key) {
+    }
+
+    /**
+     * The set-up most integration tests start from: a fresh tenant, schema {@code dataset}
+     * registered from {@code schemaJson}, dataset {@code dataset} on it, and one API key.
+     */
+    public TenantWithDataset newTenantWithDataset(String dataset, String schemaJson,
+            dev.pulse.schemas.event.IcebergSchemas.Partitioning partitioning, dev.pulse.schemas.tenancy.Scope... scopes) {
+        TenantRecord tenant = newTenant();
+        try {
+            schemas().register(tenant.id(), dataset, new com.fasterxml.jackson.databind.ObjectMapper().readTree(schemaJson));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("not a JSON schema: " + schemaJson, e);
+        }
+        datasets().create(tenant.id(), dataset, dataset, null, partitioning);
+        String key = keys().create(tenant.id(), "k", java.util.Set.of(scopes), null).token();
+        return new TenantWithDataset(tenant, dataset, key);
+    }
+
     /** A connection as the admin (owner) role, for tests that tamper or inspect as the owner. */
     public Connection adminConnection() throws SQLException {
         return DriverManager.getConnection(stack.environment().get("PULSE_ADMIN_DATABASE_URL"));
