@@ -87,7 +87,11 @@ public final class Settings {
 
     public String required(String key, String description) {
         return optional(key).orElseThrow(() -> new ConfigException(
-                key + " is not set (" + description + "); set it in the environment or in pulse.env (read from " + origin + ")"));
+                key + " is not set (" + description + "); set it in the environment or in pulse.env (read from " + origin + ")"
+                        + (origin.equals("environment")
+                                ? ". There is no " + DEFAULT_ENV_FILE + " here: run `./pulse dev` in this folder first, or point "
+                                        + ENV_FILE_KEY + " at the pulse.env of a running stack"
+                                : "")));
     }
 
     public String string(String key, String defaultValue) {
