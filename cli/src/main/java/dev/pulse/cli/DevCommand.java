@@ -64,6 +64,8 @@ final class DevCommand implements Callable<Integer> {
             try {
                 Map<String, String> env = new LinkedHashMap<>(stack.environment());
                 Migrations.apply(env.get(PulseKeys.ADMIN_DATABASE_URL), env.get(PulseKeys.DATABASE_URL), env.get(PulseKeys.CATALOG_DATABASE_URL));
+                // A development stack listens on loopback only.
+                env.put(PulseKeys.BIND_ADDRESS, "127.0.0.1");
                 env.put(PulseKeys.API_PORT, Integer.toString(apiPort));
                 env.put(PulseKeys.QUERY_PORT, Integer.toString(queryPort));
                 api = IngestApi.start(ApiConfig.from(Settings.of(env)));

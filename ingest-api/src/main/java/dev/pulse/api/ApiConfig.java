@@ -41,6 +41,7 @@ public final class ApiConfig {
 
     private final Infrastructure infrastructure;
     private final int port;
+    private final String bindAddress;
     private final String operatorToken;
     private final int topicPartitions;
     private final Tenants.PartitionsByTier partitionsByTier;
@@ -52,10 +53,11 @@ public final class ApiConfig {
     public record Limits(int maxBodyBytes, int maxEventBytes, int maxEventsPerRequest, int maxJsonDepth) {
     }
 
-    private ApiConfig(Infrastructure infrastructure, int port, String operatorToken, Tenants.PartitionsByTier partitionsByTier, Limits limits,
+    private ApiConfig(Infrastructure infrastructure, int port, String bindAddress, String operatorToken, Tenants.PartitionsByTier partitionsByTier, Limits limits,
             int produceTimeoutMs, int keyUsageFlushMs) {
         this.infrastructure = infrastructure;
         this.port = port;
+        this.bindAddress = bindAddress;
         this.operatorToken = operatorToken;
         this.topicPartitions = partitionsByTier.standard();
         this.partitionsByTier = partitionsByTier;
@@ -84,6 +86,7 @@ public final class ApiConfig {
         return new ApiConfig(
                 infrastructure,
                 settings.port(PulseKeys.API_PORT, 8080),
+                settings.bindAddress(),
                 token.strip(),
                 new Tenants.PartitionsByTier(
                         settings.integer(TOPIC_PARTITIONS_FREE, 1, 1, 1000),
@@ -96,6 +99,11 @@ public final class ApiConfig {
 
     public Infrastructure infrastructure() {
         return infrastructure;
+    }
+
+    /** {@code PULSE_BIND_ADDRESS}: where the server listens (0.0.0.0 by default; pulse dev uses 127.0.0.1). */
+    public String bindAddress() {
+        return bindAddress;
     }
 
     public int port() {

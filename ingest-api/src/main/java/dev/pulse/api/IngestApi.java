@@ -11,6 +11,7 @@ import dev.pulse.api.http.ProblemMapping;
 import dev.pulse.api.control.Audit;
 import dev.pulse.api.control.SelfService;
 import dev.pulse.api.control.TenantResources;
+import dev.pulse.schemas.config.PulseKeys;
 import dev.pulse.schemas.control.ApiKeyStore;
 import dev.pulse.schemas.control.AuditLog;
 import dev.pulse.schemas.control.KeyUsage;
@@ -85,6 +86,7 @@ public final class IngestApi implements AutoCloseable {
             byte[] openApi = OpenApi.document();
 
             Javalin server = Javalin.create(javalin -> {
+                javalin.jetty.host = config.bindAddress();
                 javalin.jetty.port = config.port();
                 javalin.startup.showJavalinBanner = false;
                 // Bodies are read by JsonBodies with the same limit (after decompression); this
@@ -103,7 +105,12 @@ public final class IngestApi implements AutoCloseable {
                 admin.register(javalin.routes);
                 resources.register(javalin.routes, SelfService.PREFIX, SelfService.manageKey(keyAuth));
             });
-            server.start();
+            try {
+                server.start();
+            } catch (io.javalin.util.JavalinBindException e) {
+                throw new dev.pulse.schemas.config.ConfigException(PulseKeys.API_PORT + "=" + config.port() + " cannot be used on "
+                        + config.bindAddress() + ": " + e.getMessage() + " (choose another port, e.g. pulse dev --api-port)");
+            }
             opened.push(server::stop);
             LOG.info("ingest API listening on port {} ({})", server.port(), config);
             // The server is stopped first by close(); the rest in reverse order of opening.

@@ -40,7 +40,13 @@ public final class LakeQuery implements AutoCloseable {
                     config.maxRows(), config.tempDirectory(), config.maxConcurrentQueries()));
             PreviewService previews = new PreviewService(db, catalog, config.infrastructure().warehouse(), sandbox);
             Javalin server = QueryHttp.create(db, previews, config.previewDefaultLimit(), config.previewMaxLimit());
-            server.start(config.port());
+            try {
+                server.start(config.bindAddress(), config.port());
+            } catch (io.javalin.util.JavalinBindException e) {
+                server.stop();
+                throw new dev.pulse.schemas.config.ConfigException(QueryConfig.PORT + "=" + config.port() + " cannot be used on "
+                        + config.bindAddress() + ": " + e.getMessage() + " (choose another port, e.g. pulse dev --query-port)");
+            }
             LOG.info("lake-query listening on port {}", server.port());
             return new LakeQuery(db, catalog, sandbox, server);
         } catch (RuntimeException e) {

@@ -47,6 +47,7 @@ public final class QueryConfig {
 
     private final Infrastructure infrastructure;
     private final int port;
+    private final String bindAddress;
     private final int previewDefaultLimit;
     private final int previewMaxLimit;
     private final Duration queryTimeout;
@@ -56,7 +57,7 @@ public final class QueryConfig {
     private final Path tempDirectory;
     private final int maxConcurrentQueries;
 
-    private QueryConfig(Infrastructure infrastructure, int port, int previewDefaultLimit, int previewMaxLimit, Duration queryTimeout,
+    private QueryConfig(Infrastructure infrastructure, int port, String bindAddress, int previewDefaultLimit, int previewMaxLimit, Duration queryTimeout,
             String memoryLimit, int maxRows, int threads, Path tempDirectory, int maxConcurrentQueries) {
         if (previewDefaultLimit > previewMaxLimit) {
             throw new ConfigException(PREVIEW_DEFAULT_LIMIT + "=" + previewDefaultLimit + " is above " + PREVIEW_MAX_LIMIT + "=" + previewMaxLimit);
@@ -67,6 +68,7 @@ public final class QueryConfig {
         }
         this.infrastructure = infrastructure;
         this.port = port;
+        this.bindAddress = bindAddress;
         this.previewDefaultLimit = previewDefaultLimit;
         this.previewMaxLimit = previewMaxLimit;
         this.queryTimeout = queryTimeout;
@@ -81,6 +83,7 @@ public final class QueryConfig {
         return new QueryConfig(
                 Infrastructure.from(settings),
                 settings.port(PORT, 8081),
+                settings.bindAddress(),
                 settings.integer(PREVIEW_DEFAULT_LIMIT, 100, 1, 1_000_000),
                 settings.integer(PREVIEW_MAX_LIMIT, 10_000, 1, 1_000_000),
                 Duration.ofMillis(settings.longValue(QUERY_TIMEOUT_MS, 30_000, 10, 3_600_000)),
@@ -114,6 +117,11 @@ public final class QueryConfig {
 
     public Infrastructure infrastructure() {
         return infrastructure;
+    }
+
+    /** {@code PULSE_BIND_ADDRESS}: where the server listens (0.0.0.0 by default; pulse dev uses 127.0.0.1). */
+    public String bindAddress() {
+        return bindAddress;
     }
 
     public int port() {

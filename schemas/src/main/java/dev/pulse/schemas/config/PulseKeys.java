@@ -12,6 +12,8 @@ public final class PulseKeys {
     /** The Iceberg warehouse: a local folder by default. */
     public static final String WAREHOUSE = "PULSE_WAREHOUSE";
     public static final String API_PORT = "PULSE_API_PORT";
+    /** The address the HTTP services listen on: all interfaces by default (containers), 127.0.0.1 under pulse dev. */
+    public static final String BIND_ADDRESS = "PULSE_BIND_ADDRESS";
     public static final String QUERY_PORT = "PULSE_QUERY_PORT";
     public static final String OPERATOR_TOKEN = "PULSE_OPERATOR_TOKEN";
     public static final String API_URL = "PULSE_API_URL";

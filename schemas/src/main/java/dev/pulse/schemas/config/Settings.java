@@ -130,6 +130,15 @@ public final class Settings {
         }
     }
 
+    /** {@link PulseKeys#BIND_ADDRESS}: an IP address or host name, 0.0.0.0 (every interface) by default. */
+    public String bindAddress() {
+        String address = string(PulseKeys.BIND_ADDRESS, "0.0.0.0").strip();
+        if (!address.matches("[A-Za-z0-9.:\\-]{1,253}")) {
+            throw new ConfigException(PulseKeys.BIND_ADDRESS + "=" + address + " is not an IP address or host name");
+        }
+        return address;
+    }
+
     public int port(String key, int defaultValue) {
         return integer(key, defaultValue, 0, 65535);
     }
