@@ -121,6 +121,18 @@ class DoctorIT {
     }
 
     @Test
+    void aThirdTopicOfATenantIsReported() throws Exception {
+        var tenant = stack.newTenant();
+        String extra = "pulse." + tenant.id() + ".events.shadow";
+        stack.kafkaAdmin().createTopics(List.of(new NewTopic(extra, Optional.of(1), Optional.empty()))).all().get(30, TimeUnit.SECONDS);
+        try {
+            assertThat(findings()).anySatisfy(f -> assertThat(f).contains(extra).contains("third topic"));
+        } finally {
+            stack.kafkaAdmin().deleteTopics(List.of(extra)).all().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void aDatasetRowPointingIntoAnotherNamespaceIsReported() throws Exception {
         var a = stack.newTenant();
         var b = stack.newTenant();

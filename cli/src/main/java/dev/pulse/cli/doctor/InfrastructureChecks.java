@@ -35,6 +35,8 @@ final class InfrastructureChecks {
     static final String TOPICS = "Kafka topics";
     static final String LAKE = "Iceberg namespaces and tables";
     private static final Pattern TENANT_TOPIC = Pattern.compile("pulse\\.([^.]+)\\.events\\.(raw|dlq)");
+    /** Any topic in the pulse.<something>. name space: only a live tenant's raw and dlq may exist there. */
+    private static final Pattern PULSE_TOPIC = Pattern.compile("pulse\\.([^.]+)\\..+");
     private static final Pattern NAMESPACE = Pattern.compile("pulse_([0-9a-f]{32})");
 
     private final TenantDatabase db;
@@ -81,12 +83,16 @@ final class InfrastructureChecks {
             }
         }
         for (String topic : topics) {
-            Matcher m = TENANT_TOPIC.matcher(topic);
+            Matcher m = PULSE_TOPIC.matcher(topic);
             if (!m.matches()) {
                 continue;
             }
-            Optional<TenantId> owner = Topics.tenantOf(topic);
-            if (owner.isEmpty()) {
+            Optional<TenantId> owner = TenantId.tryParse(m.group(1));
+            if (!TENANT_TOPIC.matcher(topic).matches()) {
+                report.find(TOPICS, topic, owner.filter(tenants::containsKey).isPresent()
+                        ? "is a third topic of a tenant, which has exactly a raw and a dlq topic"
+                        : "is in Pulse's topic name space but is no tenant topic", "delete it, or find out who created it");
+            } else if (owner.isEmpty()) {
                 report.find(TOPICS, topic, "is named like a tenant topic but its id is not a tenant id", "delete it");
             } else if (!tenants.containsKey(owner.get())) {
                 report.find(TOPICS, topic, "belongs to no tenant", "delete it, or find out who created it");
