@@ -8,7 +8,6 @@ import dev.pulse.api.http.JsonBodies;
 import dev.pulse.api.http.OperatorAuth;
 import dev.pulse.api.http.ProblemException;
 import dev.pulse.api.http.ProblemMapping;
-import dev.pulse.api.control.Audit;
 import dev.pulse.api.control.SelfService;
 import dev.pulse.api.control.TenantResources;
 import dev.pulse.schemas.config.PulseKeys;
@@ -79,10 +78,9 @@ public final class IngestApi implements AutoCloseable {
             JsonBodies bodies = new JsonBodies(config.limits());
             EventRoutes events = new EventRoutes(db, keyAuth, bodies, config.limits(), producer, config.produceTimeoutMs());
             AuditLog auditLog = new AuditLog(db);
-            Audit audit = new Audit(auditLog);
-            TenantResources resources = new TenantResources(bodies, keys, new SchemaRegistry(db), new Datasets(db, catalog), audit);
+            TenantResources resources = new TenantResources(bodies, keys, new SchemaRegistry(db), new Datasets(db, catalog));
             AdminRoutes admin = new AdminRoutes(new OperatorAuth(config.operatorToken()), bodies,
-                    new Tenants(db, kafkaAdmin, catalog, config.partitionsByTier()), resources, audit, auditLog);
+                    new Tenants(db, kafkaAdmin, catalog, config.partitionsByTier()), resources, auditLog);
             byte[] openApi = OpenApi.document();
 
             Javalin server = Javalin.create(javalin -> {

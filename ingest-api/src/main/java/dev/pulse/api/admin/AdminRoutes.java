@@ -8,6 +8,7 @@ import dev.pulse.api.http.Json;
 import dev.pulse.api.http.JsonBodies;
 import dev.pulse.api.http.OperatorAuth;
 import dev.pulse.api.http.ProblemException;
+import dev.pulse.schemas.control.Actor;
 import dev.pulse.schemas.control.AuditLog;
 import dev.pulse.schemas.control.TenantRecord;
 import dev.pulse.schemas.control.Tenants;
@@ -30,15 +31,13 @@ public final class AdminRoutes {
     private final JsonBodies bodies;
     private final Tenants tenants;
     private final TenantResources resources;
-    private final Audit audit;
     private final AuditLog auditLog;
 
-    public AdminRoutes(OperatorAuth auth, JsonBodies bodies, Tenants tenants, TenantResources resources, Audit audit, AuditLog auditLog) {
+    public AdminRoutes(OperatorAuth auth, JsonBodies bodies, Tenants tenants, TenantResources resources, AuditLog auditLog) {
         this.auth = auth;
         this.bodies = bodies;
         this.tenants = tenants;
         this.resources = resources;
-        this.audit = audit;
         this.auditLog = auditLog;
     }
 
@@ -65,10 +64,8 @@ public final class AdminRoutes {
         Fields body = new Fields(bodies.read(ctx, JsonBodies.MediaTypeRule.JSON_OR_ABSENT));
         String tier = body.optionalString("tier");
         Tenants.CreateResult result = tenants.create(body.requiredString("slug"), body.optionalString("name"),
-                tier == null ? "standard" : tier);
+                tier == null ? "standard" : tier, new Actor(Audit.operatorActor(ctx)));
         TenantRecord tenant = result.tenant();
-        audit.record(Audit.operatorActor(ctx), result.created() ? "tenant.create" : "tenant.finish-provisioning", tenant.id(),
-                Map.of("slug", tenant.slug(), "name", tenant.name(), "tier", tenant.tier()));
         Json.respond(ctx, result.created() ? 201 : 200, tenantJson(tenant));
     }
 
@@ -78,10 +75,8 @@ public final class AdminRoutes {
 
     private void changeStatus(Context ctx, String action) {
         String slug = ctx.pathParam("slug");
-        Tenants.StatusChangeResult result = action.equals("suspend") ? tenants.suspend(slug) : tenants.resume(slug);
-        if (result.changed()) {
-            audit.record(Audit.operatorActor(ctx), "tenant." + action, result.tenant().id(), Map.of("slug", slug));
-        }
+        Actor actor = new Actor(Audit.operatorActor(ctx));
+        Tenants.StatusChangeResult result = action.equals("suspend") ? tenants.suspend(slug, actor) : tenants.resume(slug, actor);
         Json.respond(ctx, 200, tenantJson(result.tenant()));
     }
 

@@ -1,21 +1,18 @@
 package dev.pulse.api.control;
 
-import dev.pulse.schemas.control.AuditLog;
-import dev.pulse.schemas.naming.TenantId;
 import io.javalin.http.Context;
-import java.util.Map;
 import java.util.regex.Pattern;
 
-/** Appends control-plane changes to the audit log and names the operator's actor. */
+/**
+ * Names who makes a control-plane change. The change itself writes its audit entry, inside its
+ * own transaction (see {@code dev.pulse.schemas.control.Actor}).
+ */
 public final class Audit {
     /** Optional header naming the person behind the operator token (the CLI sends {@code $USER}). */
     public static final String ACTOR_HEADER = "X-Pulse-Actor";
     private static final Pattern ACTOR_NAME = Pattern.compile("[A-Za-z0-9._@-]{1,64}");
 
-    private final AuditLog log;
-
-    public Audit(AuditLog log) {
-        this.log = log;
+    private Audit() {
     }
 
     /**
@@ -25,13 +22,5 @@ public final class Audit {
     public static String operatorActor(Context ctx) {
         String claimed = ctx.header(ACTOR_HEADER);
         return claimed != null && ACTOR_NAME.matcher(claimed.strip()).matches() ? "operator:" + claimed.strip() : "operator";
-    }
-
-    /**
-     * Records a change that has been made. It runs after the change's own transaction: should
-     * this write fail, the request fails (so the caller knows) although the change stands.
-     */
-    public void record(String actor, String action, TenantId tenant, Map<String, ?> detail) {
-        log.record(actor, action, tenant, detail);
     }
 }

@@ -5,6 +5,7 @@ import dev.pulse.api.http.Fields;
 import dev.pulse.api.http.Json;
 import dev.pulse.api.http.JsonBodies;
 import dev.pulse.api.http.ProblemException;
+import dev.pulse.schemas.control.Actor;
 import dev.pulse.schemas.control.ApiKeyStore;
 import dev.pulse.schemas.control.ControlException;
 import dev.pulse.schemas.control.DatasetRecord;
@@ -32,14 +33,12 @@ public final class TenantResources {
     private final ApiKeyStore keys;
     private final SchemaRegistry schemas;
     private final Datasets datasets;
-    private final Audit audit;
 
-    public TenantResources(JsonBodies bodies, ApiKeyStore keys, SchemaRegistry schemas, Datasets datasets, Audit audit) {
+    public TenantResources(JsonBodies bodies, ApiKeyStore keys, SchemaRegistry schemas, Datasets datasets) {
         this.bodies = bodies;
         this.keys = keys;
         this.schemas = schemas;
         this.datasets = datasets;
-        this.audit = audit;
     }
 
     /** A handler that receives the resolved caller. */
@@ -93,27 +92,21 @@ public final class TenantResources {
             scopes.add(Scope.parse(scope.isTextual() ? scope.textValue() : null).orElseThrow(() -> ProblemException.badRequest(
                     "unknown-scope", "scope " + scope + " is unknown: use ingest, query or manage")));
         }
-        ApiKeyStore.CreatedKey key = keys.create(caller.tenant(), body.optionalString("name"), scopes, body.optionalInstant("expires_at"));
-        audit.record(caller.actor(), "key.create", caller.tenant(), Map.of("key_id", key.keyId(), "name", key.name(),
-                "scopes", wireScopes(key.scopes())));
+        ApiKeyStore.CreatedKey key = keys.create(caller.tenant(), body.optionalString("name"), scopes, body.optionalInstant("expires_at"),
+                new Actor(caller.actor()));
         Json.respond(ctx, 201, createdKeyJson(key));
     }
 
     private void revokeKey(Context ctx, Caller caller) {
         String keyId = ctx.pathParam("key_id");
-        boolean wasRevoked = keys.find(caller.tenant(), keyId).map(k -> k.revokedAt() != null).orElse(false);
-        ApiKeyStore.KeyInfo key = keys.revoke(caller.tenant(), keyId);
-        if (!wasRevoked) {
-            audit.record(caller.actor(), "key.revoke", caller.tenant(), Map.of("key_id", keyId));
-        }
+        ApiKeyStore.KeyInfo key = keys.revoke(caller.tenant(), keyId, new Actor(caller.actor()));
         Json.respond(ctx, 200, keyJson(key));
     }
 
     private void rotateKey(Context ctx, Caller caller) {
         Long grace = optionalBody(ctx).optionalNonNegativeLong("grace_seconds");
-        ApiKeyStore.RotateResult result = keys.rotate(caller.tenant(), ctx.pathParam("key_id"), grace == null ? 0 : grace);
-        audit.record(caller.actor(), "key.rotate", caller.tenant(), Map.of("key_id", result.previous().keyId(),
-                "new_key_id", result.key().keyId(), "grace_seconds", grace == null ? 0 : grace));
+        ApiKeyStore.RotateResult result = keys.rotate(caller.tenant(), ctx.pathParam("key_id"), grace == null ? 0 : grace,
+                new Actor(caller.actor()));
         Map<String, Object> json = createdKeyJson(result.key());
         json.put("previous", keyJson(result.previous()));
         Json.respond(ctx, 201, json);
@@ -168,11 +161,7 @@ public final class TenantResources {
         Fields body = body(ctx);
         String compatibility = body.optionalString("compatibility");
         SchemaRegistry.RegisterResult result = schemas.register(caller.tenant(), body.requiredString("name"), body.requiredObject("definition"),
-                compatibility == null ? null : SchemaRegistry.CompatibilityMode.parse(compatibility));
-        if (result.created()) {
-            audit.record(caller.actor(), "schema.register", caller.tenant(), Map.of("name", result.schema().name(),
-                    "version", result.schema().version(), "fingerprint", result.schema().fingerprint()));
-        }
+                compatibility == null ? null : SchemaRegistry.CompatibilityMode.parse(compatibility), new Actor(caller.actor()));
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("name", result.schema().name());
         json.put("version", result.schema().version());
@@ -254,16 +243,7 @@ public final class TenantResources {
             bucket = new Datasets.Bucket(bucketFields.requiredString("field"), count == null ? 16 : count);
         }
         DatasetRecord dataset = datasets.create(caller.tenant(), body.requiredString("slug"), body.requiredString("schema"),
-                body.optionalPositiveInt("schema_version"), parsed, bucket);
-        Map<String, Object> detail = new LinkedHashMap<>();
-        detail.put("slug", dataset.slug());
-        detail.put("schema", dataset.schemaName());
-        detail.put("schema_version", dataset.schemaVersion());
-        detail.put("partitioning", dataset.partitioning());
-        if (bucket != null) {
-            detail.put("bucket", Map.of("field", bucket.field(), "count", bucket.count()));
-        }
-        audit.record(caller.actor(), "dataset.create", caller.tenant(), detail);
+                body.optionalPositiveInt("schema_version"), parsed, bucket, new Actor(caller.actor()));
         Map<String, Object> json = datasetJson(dataset);
         json.put("bucket", bucket == null ? null : Map.of("field", bucket.field(), "count", bucket.count()));
         Json.respond(ctx, 201, json);
@@ -282,11 +262,7 @@ public final class TenantResources {
         if (version == null) {
             throw ProblemException.badRequest("missing-field", "'schema_version' is required");
         }
-        Datasets.UpgradeResult result = datasets.upgrade(caller.tenant(), slug, version);
-        if (result.changed()) {
-            audit.record(caller.actor(), "dataset.upgrade", caller.tenant(), Map.of("slug", slug, "schema", result.dataset().schemaName(),
-                    "from_version", result.previousVersion(), "to_version", result.dataset().schemaVersion()));
-        }
+        Datasets.UpgradeResult result = datasets.upgrade(caller.tenant(), slug, version, new Actor(caller.actor()));
         Map<String, Object> json = describeJson(datasets.describe(caller.tenant(), slug).orElseThrow());
         json.put("previous_version", result.previousVersion());
         json.put("changed", result.changed());

@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -58,6 +59,11 @@ public final class ApiKeyStore {
     }
 
     public CreatedKey create(TenantId tenant, String name, Set<Scope> scopes, Instant expiresAt) {
+        return create(tenant, name, scopes, expiresAt, Actor.SYSTEM);
+    }
+
+    /** Creates a key; its audit entry ({@code key.create}) commits with it. */
+    public CreatedKey create(TenantId tenant, String name, Set<Scope> scopes, Instant expiresAt, Actor actor) {
         if (scopes.isEmpty()) {
             throw ControlException.invalid("invalid-scopes", "a key needs at least one scope: ingest, query or manage");
         }
@@ -67,9 +73,11 @@ public final class ApiKeyStore {
         String keyName = name == null || name.isBlank() ? "key" : name;
         ApiKeys.NewKey key = ApiKeys.generate();
         String[] scopeNames = scopes.stream().map(Scope::wireName).sorted().toArray(String[]::new);
-        db.inTenant(tenant, tx -> tx.update(
-                "INSERT INTO pulse.api_keys (tenant_id, key_id, name, secret_hash, scopes, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
-                tenant, key.keyId(), keyName, key.secretHash(), scopeNames, expiresAt));
+        db.inTenant(tenant, tx -> {
+            tx.update("INSERT INTO pulse.api_keys (tenant_id, key_id, name, secret_hash, scopes, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    tenant, key.keyId(), keyName, key.secretHash(), scopeNames, expiresAt);
+            return AuditLog.append(tx, actor, "key.create", Map.of("key_id", key.keyId(), "name", keyName, "scopes", List.of(scopeNames)));
+        });
         return new CreatedKey(key.token(), key.keyId(), keyName, scopes, expiresAt);
     }
 
@@ -138,9 +146,16 @@ public final class ApiKeyStore {
      * outlive it). Revoking a revoked key changes nothing. Unknown (or another tenant's) key: 404.
      */
     public KeyInfo revoke(TenantId tenant, String keyId) {
+        return revoke(tenant, keyId, Actor.SYSTEM);
+    }
+
+    /** Revokes a key; when it was not revoked yet, its audit entry ({@code key.revoke}) commits with it. */
+    public KeyInfo revoke(TenantId tenant, String keyId, Actor actor) {
         return db.inTenant(tenant, tx -> {
             find(tx, keyId).orElseThrow(() -> ControlException.notFound("key", keyId));
-            tx.update("UPDATE pulse.api_keys SET revoked_at = now() WHERE key_id = ? AND revoked_at IS NULL", keyId);
+            if (tx.update("UPDATE pulse.api_keys SET revoked_at = now() WHERE key_id = ? AND revoked_at IS NULL", keyId) > 0) {
+                AuditLog.append(tx, actor, "key.revoke", Map.of("key_id", keyId));
+            }
             return find(tx, keyId).orElseThrow();
         });
     }
@@ -151,6 +166,11 @@ public final class ApiKeyStore {
      * (its expiry is brought forward) so that producers can switch without a gap.
      */
     public RotateResult rotate(TenantId tenant, String keyId, long graceSeconds) {
+        return rotate(tenant, keyId, graceSeconds, Actor.SYSTEM);
+    }
+
+    /** Rotates a key; its audit entry ({@code key.rotate}) commits with it. */
+    public RotateResult rotate(TenantId tenant, String keyId, long graceSeconds, Actor actor) {
         if (graceSeconds < 0 || graceSeconds > 7 * 24 * 3600) {
             throw ControlException.invalid("invalid-grace", "grace_seconds must be between 0 and 604800 (7 days)");
         }
@@ -170,6 +190,7 @@ public final class ApiKeyStore {
                         UPDATE pulse.api_keys SET expires_at = LEAST(COALESCE(expires_at, 'infinity'), now() + make_interval(secs => ?))
                          WHERE key_id = ?""", (double) graceSeconds, keyId);
             }
+            AuditLog.append(tx, actor, "key.rotate", Map.of("key_id", keyId, "new_key_id", fresh.keyId(), "grace_seconds", graceSeconds));
             CreatedKey created = new CreatedKey(fresh.token(), fresh.keyId(), old.name(), old.scopes(), old.expiresAt());
             return new RotateResult(created, find(tx, keyId).orElseThrow());
         });

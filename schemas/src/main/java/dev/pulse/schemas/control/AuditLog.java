@@ -37,13 +37,21 @@ public final class AuditLog {
 
     /** Appends an entry about {@code tenant} (null: about no tenant); returns its id. */
     public long record(String actor, String action, TenantId tenant, Map<String, ?> detail) {
-        String detailJson;
+        String detailJson = toJson(detail);
+        return db.inTenant(tenant == null ? NO_TENANT : tenant, tx -> append(tx, actor, action, detailJson));
+    }
+
+    /** Appends an entry about the transaction's tenant, inside that transaction (atomic with the change). */
+    public static long append(TenantTransaction tx, Actor actor, String action, Map<String, ?> detail) throws SQLException {
+        return append(tx, actor.name(), action, toJson(detail));
+    }
+
+    private static String toJson(Map<String, ?> detail) {
         try {
-            detailJson = JSON.writeValueAsString(detail == null ? Map.of() : detail);
+            return JSON.writeValueAsString(detail == null ? Map.of() : detail);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("audit detail does not serialize to JSON", e);
         }
-        return db.inTenant(tenant == null ? NO_TENANT : tenant, tx -> append(tx, actor, action, detailJson));
     }
 
     /** Appends an entry about the transaction's tenant, inside that transaction (atomic with the change). */

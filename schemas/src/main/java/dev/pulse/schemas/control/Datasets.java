@@ -60,6 +60,12 @@ public final class Datasets {
      */
     public DatasetRecord create(TenantId tenant, String slug, String schemaName, Integer schemaVersion, Partitioning partitioning,
             Bucket bucket) {
+        return create(tenant, slug, schemaName, schemaVersion, partitioning, bucket, Actor.SYSTEM);
+    }
+
+    /** Creates a dataset; its audit entry ({@code dataset.create}) commits with the dataset row. */
+    public DatasetRecord create(TenantId tenant, String slug, String schemaName, Integer schemaVersion, Partitioning partitioning,
+            Bucket bucket, Actor actor) {
         if (!Slugs.isValidSlug(slug)) {
             throw ControlException.invalid("invalid-slug",
                     "dataset slug '" + slug + "' is invalid: use 3 to 40 characters, a lower-case letter first, then lower-case letters, digits or '-'");
@@ -87,12 +93,23 @@ public final class Datasets {
             // A previous attempt created the table and stopped before the row: reuse it.
         }
         try {
-            db.inTenant(tenant, tx -> tx.update("""
-                    INSERT INTO pulse.datasets (tenant_id, slug, schema_name, schema_version, table_namespace, table_name, partitioning,
-                                                bucket_field, bucket_count)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                    tenant, slug, schema.name(), schema.version(), table.namespace().level(0), table.name(), partitioning.wireName(),
-                    bucket == null ? null : bucket.field(), bucket == null ? null : bucket.count()));
+            db.inTenant(tenant, tx -> {
+                tx.update("""
+                        INSERT INTO pulse.datasets (tenant_id, slug, schema_name, schema_version, table_namespace, table_name, partitioning,
+                                                    bucket_field, bucket_count)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                        tenant, slug, schema.name(), schema.version(), table.namespace().level(0), table.name(), partitioning.wireName(),
+                        bucket == null ? null : bucket.field(), bucket == null ? null : bucket.count());
+                Map<String, Object> detail = new java.util.LinkedHashMap<>();
+                detail.put("slug", slug);
+                detail.put("schema", schema.name());
+                detail.put("schema_version", schema.version());
+                detail.put("partitioning", partitioning.wireName());
+                if (bucket != null) {
+                    detail.put("bucket", Map.of("field", bucket.field(), "count", bucket.count()));
+                }
+                return AuditLog.append(tx, actor, "dataset.create", detail);
+            });
         } catch (DatabaseException e) {
             if (e.isUniqueViolation()) {
                 throw ControlException.conflict("duplicate-dataset", "dataset '" + slug + "' already exists");
@@ -179,6 +196,11 @@ public final class Datasets {
      * failure finishes it; upgrading to the current version changes nothing.
      */
     public UpgradeResult upgrade(TenantId tenant, String slug, int targetVersion) {
+        return upgrade(tenant, slug, targetVersion, Actor.SYSTEM);
+    }
+
+    /** Upgrades; when the row moves, its audit entry ({@code dataset.upgrade}) commits with it. */
+    public UpgradeResult upgrade(TenantId tenant, String slug, int targetVersion, Actor actor) {
         DatasetRecord dataset = find(tenant, slug).orElseThrow(() -> ControlException.notFound("dataset", slug));
         RegisteredSchema target = db.inTenant(tenant, tx -> SchemaRegistry.find(tx, dataset.schemaName(), targetVersion))
                 .orElseThrow(() -> ControlException.notFound("schema", dataset.schemaName() + " version " + targetVersion));
@@ -199,8 +221,14 @@ public final class Datasets {
         }
         requireOwnNamespace(tenant, dataset);
         evolveTable(dataset, IcebergSchemas.tableSchema(target.parsed()), targetVersion);
-        int updated = db.inTenant(tenant, tx -> tx.update(
-                "UPDATE pulse.datasets SET schema_version = ? WHERE slug = ? AND schema_version < ?", targetVersion, slug, targetVersion));
+        int updated = db.inTenant(tenant, tx -> {
+            int rows = tx.update("UPDATE pulse.datasets SET schema_version = ? WHERE slug = ? AND schema_version < ?", targetVersion, slug, targetVersion);
+            if (rows > 0) {
+                AuditLog.append(tx, actor, "dataset.upgrade", Map.of("slug", slug, "schema", dataset.schemaName(),
+                        "from_version", dataset.schemaVersion(), "to_version", targetVersion));
+            }
+            return rows;
+        });
         DatasetRecord after = find(tenant, slug).orElseThrow();
         return new UpgradeResult(after, dataset.schemaVersion(), updated > 0);
     }

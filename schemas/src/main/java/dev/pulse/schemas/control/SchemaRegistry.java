@@ -70,6 +70,11 @@ public final class SchemaRegistry {
      * and is kept for the next ones.
      */
     public RegisterResult register(TenantId tenant, String name, JsonNode definition, CompatibilityMode mode) {
+        return register(tenant, name, definition, mode, Actor.SYSTEM);
+    }
+
+    /** Registers; a new version's audit entry ({@code schema.register}) commits with it. */
+    public RegisterResult register(TenantId tenant, String name, JsonNode definition, CompatibilityMode mode, Actor actor) {
         if (name == null || !Slugs.SCHEMA_NAME.matcher(name).matches()) {
             throw ControlException.invalid("invalid-schema-name",
                     "schema name '" + name + "' is invalid: use a lower-case letter, then up to 62 lower-case letters, digits, '_' or '-'");
@@ -101,6 +106,7 @@ public final class SchemaRegistry {
                 int version = latest.map(s -> s.version() + 1).orElse(1);
                 tx.update("INSERT INTO pulse.event_schemas (tenant_id, name, version, definition, fingerprint, compatibility) VALUES (?, ?, ?, ?::json, ?, ?)",
                         tenant, name, version, definition.toString(), fingerprint, effective.name());
+                AuditLog.append(tx, actor, "schema.register", java.util.Map.of("name", name, "version", version, "fingerprint", fingerprint));
                 return new RegisterResult(find(tx, name, version).orElseThrow(), true);
             });
         } catch (DatabaseException e) {

@@ -83,6 +83,15 @@ public final class Tenants {
     }
 
     public CreateResult create(String slug, String name, String tier) {
+        return create(slug, name, tier, Actor.SYSTEM);
+    }
+
+    /**
+     * Creates (or finishes creating) a tenant. The audit entry ({@code tenant.create}, or
+     * {@code tenant.finish-provisioning} for a resumed job) commits with the step that makes the
+     * tenant active.
+     */
+    public CreateResult create(String slug, String name, String tier, Actor actor) {
         if (!Slugs.isValidSlug(slug)) {
             throw ControlException.invalid("invalid-slug",
                     "tenant slug '" + slug + "' is invalid: use 3 to 40 characters, a lower-case letter first, then lower-case letters, digits or '-'");
@@ -97,7 +106,7 @@ public final class Tenants {
             if (!"provisioning".equals(tenant.status())) {
                 throw ControlException.conflict("duplicate-slug", "a tenant with slug '" + slug + "' already exists");
             }
-            return new CreateResult(finishProvisioning(tenant), false);
+            return new CreateResult(finishProvisioning(tenant, actor, "tenant.finish-provisioning"), false);
         }
         TenantId id = TenantId.random();
         try {
@@ -109,14 +118,18 @@ public final class Tenants {
             }
             throw e;
         }
-        return new CreateResult(finishProvisioning(load(id).orElseThrow()), true);
+        return new CreateResult(finishProvisioning(load(id).orElseThrow(), actor, "tenant.create"), true);
     }
 
-    private TenantRecord finishProvisioning(TenantRecord tenant) {
+    private TenantRecord finishProvisioning(TenantRecord tenant, Actor actor, String action) {
         createTopics(tenant.id(), partitions.forTier(tenant.tier()));
         createNamespace(tenant.id());
-        db.inTenant(tenant.id(), tx -> tx.update(
-                "UPDATE pulse.tenants SET status = 'active', updated_at = now() WHERE status = 'provisioning'"));
+        db.inTenant(tenant.id(), tx -> {
+            if (tx.update("UPDATE pulse.tenants SET status = 'active', updated_at = now() WHERE status = 'provisioning'") > 0) {
+                AuditLog.append(tx, actor, action, Map.of("slug", tenant.slug(), "name", tenant.name(), "tier", tenant.tier()));
+            }
+            return null;
+        });
         return load(tenant.id()).orElseThrow();
     }
 
@@ -172,21 +185,36 @@ public final class Tenants {
      * topics and tables stay. Suspending a suspended tenant changes nothing.
      */
     public StatusChangeResult suspend(String slug) {
-        return changeStatus(slug, "active", "suspended");
+        return suspend(slug, Actor.SYSTEM);
+    }
+
+    /** Suspends; when anything changed, its audit entry ({@code tenant.suspend}) commits with it. */
+    public StatusChangeResult suspend(String slug, Actor actor) {
+        return changeStatus(slug, "active", "suspended", actor, "tenant.suspend");
     }
 
     /** Resumes a suspended tenant. Resuming an active tenant changes nothing. */
     public StatusChangeResult resume(String slug) {
-        return changeStatus(slug, "suspended", "active");
+        return resume(slug, Actor.SYSTEM);
     }
 
-    private StatusChangeResult changeStatus(String slug, String from, String to) {
+    /** Resumes; when anything changed, its audit entry ({@code tenant.resume}) commits with it. */
+    public StatusChangeResult resume(String slug, Actor actor) {
+        return changeStatus(slug, "suspended", "active", actor, "tenant.resume");
+    }
+
+    private StatusChangeResult changeStatus(String slug, String from, String to, Actor actor, String action) {
         TenantRecord tenant = requireBySlug(slug);
         if (tenant.status().equals(to)) {
             return new StatusChangeResult(tenant, false);
         }
-        int changed = db.inTenant(tenant.id(), tx -> tx.update(
-                "UPDATE pulse.tenants SET status = ?, updated_at = now() WHERE status = ?", to, from));
+        int changed = db.inTenant(tenant.id(), tx -> {
+            int rows = tx.update("UPDATE pulse.tenants SET status = ?, updated_at = now() WHERE status = ?", to, from);
+            if (rows > 0) {
+                AuditLog.append(tx, actor, action, Map.of("slug", slug));
+            }
+            return rows;
+        });
         if (changed == 0) {
             TenantRecord now = load(tenant.id()).orElseThrow(() -> ControlException.notFound("tenant", slug));
             if (now.status().equals(to)) {

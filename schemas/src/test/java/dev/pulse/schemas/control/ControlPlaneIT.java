@@ -67,13 +67,28 @@ class ControlPlaneIT {
     }
 
     @Test
+    void aChangeWhoseAuditEntryCannotBeWrittenDoesNotHappen() {
+        TenantRecord tenant = stack.newTenant();
+        // The audit log refuses actors longer than 200 characters: the key must not exist either.
+        Actor unrecordable = new Actor("x".repeat(201));
+        assertThatThrownBy(() -> stack.keys().create(tenant.id(), "k", java.util.Set.of(dev.pulse.schemas.tenancy.Scope.INGEST), null, unrecordable))
+                .isInstanceOf(dev.pulse.schemas.tenancy.DatabaseException.class);
+        assertThat(stack.keys().keyIds(tenant.id())).isEmpty();
+        assertThatThrownBy(() -> stack.tenants().suspend(tenant.slug(), unrecordable)).isInstanceOf(dev.pulse.schemas.tenancy.DatabaseException.class);
+        assertThat(stack.tenants().load(tenant.id()).orElseThrow().status()).isEqualTo("active");
+    }
+
+    @Test
     void theAuditLogIsAppendOnlyForTheRuntimeRoleAndTheOwner() throws Exception {
         TenantRecord tenant = stack.newTenant();
         AuditLog audit = new AuditLog(stack.db());
         long id = audit.record("operator:alice", "tenant.suspend", tenant.id(), Map.of("slug", tenant.slug()));
 
         List<AuditLog.AuditEntry> entries = audit.operatorRead(tenant.id(), 10);
-        assertThat(entries).extracting(AuditLog.AuditEntry::id).containsExactly(id);
+        // Newest first: this entry, then the tenant's creation, written in the creating transaction.
+        assertThat(entries).extracting(AuditLog.AuditEntry::action).containsExactly("tenant.suspend", "tenant.create");
+        assertThat(entries.getFirst().id()).isEqualTo(id);
+        assertThat(entries.get(1).actor()).isEqualTo("system");
         assertThat(entries.getFirst().actor()).isEqualTo("operator:alice");
         assertThat(entries.getFirst().tenant()).isEqualTo(tenant.id());
         assertThat(entries.getFirst().detail().path("slug").asText()).isEqualTo(tenant.slug());
