@@ -2,8 +2,8 @@ package dev.pulse.schemas.control;
 
 /**
  * Who makes a control-plane change, as the audit log records it: {@code operator},
- * {@code operator:<name>}, {@code key:<key id>}, or {@code system} for Pulse's own set-up (the
- * demo tenant, tests). Every change writes its audit entry inside its own transaction, so a
+ * {@code operator:<name>}, {@code key:<key id>}, or {@code system} for changes made from code
+ * with no caller (test fixtures). Every change writes its audit entry inside its own transaction, so a
  * change and its entry commit together or not at all.
  */
 public record Actor(String name) {
