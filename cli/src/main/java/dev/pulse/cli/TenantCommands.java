@@ -64,27 +64,33 @@ final class TenantCommands {
         }
     }
 
-    @Command(name = "suspend", description = "Suspend a tenant: its keys get 403 until it is resumed; its data stays.", mixinStandardHelpOptions = true)
-    static final class Suspend extends Verb {
+    /** A status change: POST /admin/v1/tenants/{slug}/{action}, printing the status afterwards. */
+    abstract static class StatusChange extends Verb {
         @Parameters(index = "0", description = "tenant slug")
         String slug;
 
+        abstract String action();
+
         @Override
         void run() {
-            JsonNode tenant = client().post("/admin/v1/tenants/" + OperatorClient.segment(slug) + "/suspend");
+            JsonNode tenant = client().post("/admin/v1/tenants/" + OperatorClient.segment(slug) + "/" + action());
             emit(tenant, "tenant " + tenant.path("slug").asText() + " is " + tenant.path("status").asText());
         }
     }
 
-    @Command(name = "resume", description = "Resume a suspended tenant.", mixinStandardHelpOptions = true)
-    static final class Resume extends Verb {
-        @Parameters(index = "0", description = "tenant slug")
-        String slug;
-
+    @Command(name = "suspend", description = "Suspend a tenant: its keys get 403 until it is resumed; its data stays.", mixinStandardHelpOptions = true)
+    static final class Suspend extends StatusChange {
         @Override
-        void run() {
-            JsonNode tenant = client().post("/admin/v1/tenants/" + OperatorClient.segment(slug) + "/resume");
-            emit(tenant, "tenant " + tenant.path("slug").asText() + " is " + tenant.path("status").asText());
+        String action() {
+            return "suspend";
+        }
+    }
+
+    @Command(name = "resume", description = "Resume a suspended tenant.", mixinStandardHelpOptions = true)
+    static final class Resume extends StatusChange {
+        @Override
+        String action() {
+            return "resume";
         }
     }
 }

@@ -124,9 +124,7 @@ final class InfrastructureChecks {
             if (!namespaces.namespaceExists(own)) {
                 report.find(LAKE, "namespace " + own, "is missing for tenant " + t.slug(), "run `pulse tenant create " + t.slug() + "` again");
             }
-            List<DatasetRecord> datasets = db.inTenant(t.id(), tx -> tx.query(
-                    "SELECT slug FROM pulse.datasets", rs -> rs.getString(1))).stream()
-                    .map(slug -> db.inTenant(t.id(), tx -> Datasets.find(tx, slug)).orElseThrow()).toList();
+            List<DatasetRecord> datasets = new Datasets(db, catalog).list(t.id());
             for (DatasetRecord d : datasets) {
                 TableIdentifier table = d.table();
                 String object = "tenant " + t.slug() + " dataset " + d.slug() + " (" + table + ")";
