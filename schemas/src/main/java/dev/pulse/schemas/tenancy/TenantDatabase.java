@@ -24,7 +24,9 @@ public final class TenantDatabase implements AutoCloseable {
 
     private final HikariDataSource pool;
 
-    private TenantDatabase(HikariDataSource pool) {
+    // Package-private so that TenancyIT can hold the pool too and read what a pooled connection
+    // carries after the helper returned it.
+    TenantDatabase(HikariDataSource pool) {
         this.pool = pool;
     }
 

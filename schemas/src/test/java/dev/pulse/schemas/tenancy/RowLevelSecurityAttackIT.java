@@ -92,12 +92,71 @@ class RowLevelSecurityAttackIT {
     }
 
     @Test
-    void writingARowWithAnotherTenantsIdFailsInEveryTable() {
-        assertThatThrownBy(() -> stack.db().inTenant(a.id(), tx -> tx.update(
-                "INSERT INTO pulse.datasets (tenant_id, slug, schema_name, schema_version, table_namespace, table_name) VALUES (?, 'evil', 'orders', 1, 'x', 'y')",
-                b.id()))).isInstanceOf(DatabaseException.class).hasMessageContaining("row-level security");
-        assertThatThrownBy(() -> stack.db().inTenant(a.id(), tx -> tx.update(
-                "UPDATE pulse.datasets SET tenant_id = ? WHERE slug = 'orders'", b.id()))).isInstanceOf(DatabaseException.class);
+    void writingARowWithAnotherTenantsIdFailsInEveryTable() throws Exception {
+        // A commit-ledger row for A, so that every tenant table holds a row of A to copy.
+        stack.db().inTenant(a.id(), tx -> tx.update("""
+                INSERT INTO pulse.ingest_commits (tenant_id, dataset_slug, snapshot_id, topic, kafka_partition,
+                                                  first_offset, next_offset, record_count, committed_at)
+                VALUES (?, 'orders', 1, 'attack', 0, 0, 1, 1, now())""", a.id()));
+        for (String table : tenantTables) {
+            List<String> columns = writableColumns(table);
+            String copy = String.join(", ", columns.stream().map(c -> c.equals("tenant_id") ? "?::uuid" : quoted(c)).toList());
+            String insert = "INSERT INTO pulse." + table + " (" + String.join(", ", columns.stream().map(RowLevelSecurityAttackIT::quoted).toList())
+                    + ") SELECT " + copy + " FROM pulse." + table + " WHERE tenant_id = ? LIMIT 1";
+            long ownRows = stack.db().inTenant(a.id(), tx -> tx.queryOptional(
+                    "SELECT count(*) FROM pulse." + table, rs -> rs.getLong(1)).orElseThrow());
+            assertThat(ownRows).as("tenant A needs a row in %s to copy (seed one in set-up)", table).isPositive();
+            long foreignBefore = rowsOf(b, table);
+            assertThatThrownBy(() -> stack.db().inTenant(a.id(), tx -> tx.update(insert, b.id(), a.id())))
+                    .as("inserting a copy of A's row in %s with B's tenant_id", table)
+                    .isInstanceOf(DatabaseException.class).hasMessageContaining("row-level security");
+            if (runtimeRoleMay("UPDATE", table)) {
+                assertThatThrownBy(() -> stack.db().inTenant(a.id(), tx -> tx.update(
+                        "UPDATE pulse." + table + " SET tenant_id = ? WHERE tenant_id = ?", b.id(), a.id())))
+                        .as("moving A's rows in %s to B", table)
+                        .isInstanceOf(DatabaseException.class);
+            }
+            assertThat(rowsOf(b, table)).as("B's rows in %s after the attack", table).isEqualTo(foreignBefore);
+        }
+    }
+
+    /** Every column an INSERT may name (not generated, not an identity), in table order. */
+    static List<String> writableColumns(String table) throws Exception {
+        List<String> columns = new ArrayList<>();
+        try (Connection admin = stack.adminConnection(); PreparedStatement ps = admin.prepareStatement("""
+                SELECT att.attname FROM pg_attribute att
+                 WHERE att.attrelid = ('pulse.' || quote_ident(?))::regclass AND att.attnum > 0 AND NOT att.attisdropped
+                   AND att.attgenerated = '' AND att.attidentity = '' ORDER BY att.attnum""")) {
+            ps.setString(1, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    columns.add(rs.getString(1));
+                }
+            }
+        }
+        assertThat(columns).as("columns of %s", table).contains("tenant_id");
+        return columns;
+    }
+
+    static boolean runtimeRoleMay(String privilege, String table) throws Exception {
+        try (Connection admin = stack.adminConnection(); PreparedStatement ps = admin.prepareStatement(
+                "SELECT has_table_privilege('pulse_app', ('pulse.' || quote_ident(?))::regclass, ?)")) {
+            ps.setString(1, table);
+            ps.setString(2, privilege);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    static long rowsOf(TenantRecord tenant, String table) {
+        return stack.db().inTenant(tenant.id(), tx -> tx.queryOptional(
+                "SELECT count(*) FROM pulse." + table, rs -> rs.getLong(1)).orElseThrow());
+    }
+
+    static String quoted(String identifier) {
+        return "\"" + identifier.replace("\"", "\"\"") + "\"";
     }
 
     @Test

@@ -3,6 +3,8 @@ package dev.pulse.schemas.tenancy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import dev.pulse.schemas.control.TenantRecord;
 import dev.pulse.schemas.naming.TenantId;
 import dev.pulse.schemas.testing.TestStack;
@@ -59,16 +61,31 @@ class TenancyIT {
     }
 
     @Test
-    void theNextTransactionOnThePooledConnectionSeesNoTenant() {
-        try (TenantDatabase onePool = TenantDatabase.connect(stack.environment().get("PULSE_DATABASE_URL"), 1, "single")) {
-            String bound = onePool.inTenant(tenantA.id(), tx -> tx.queryOptional(
-                    "SELECT current_setting('app.current_tenant_id', true)", rs -> rs.getString(1)).orElse(null));
-            assertThat(bound).isEqualTo(tenantA.id().toString());
+    void theNextTransactionOnThePooledConnectionSeesNoTenant() throws Exception {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(stack.environment().get("PULSE_DATABASE_URL"));
+        config.setMaximumPoolSize(1);
+        config.setPoolName("single");
+        try (HikariDataSource pool = new HikariDataSource(config)) {
+            TenantDatabase onePool = new TenantDatabase(pool);
+            Integer backendInside = onePool.inTenant(tenantA.id(), tx -> tx.queryOptional(
+                    "SELECT pg_backend_pid()", rs -> rs.getInt(1)).orElseThrow());
+            // Outside the helper: borrow the pool's only connection and read what it carries. Were
+            // the binding session-level (set_config(..., false)), tenant A would still be bound here.
+            try (Connection pooled = pool.getConnection()) {
+                pooled.setAutoCommit(false);
+                try (Statement st = pooled.createStatement();
+                        ResultSet rs = st.executeQuery("SELECT pg_backend_pid(), current_setting('app.current_tenant_id', true), "
+                                + "(SELECT count(*) FROM pulse.tenants)")) {
+                    rs.next();
+                    assertThat(rs.getInt(1)).as("the same pooled connection").isEqualTo(backendInside);
+                    assertThat(rs.getString(2)).as("tenant setting after the helper's transaction").isNullOrEmpty();
+                    assertThat(rs.getLong(3)).as("tenant rows visible after the helper's transaction").isZero();
+                }
+                pooled.commit();
+            }
             // The directory lookup borrows the same (only) connection without binding a tenant.
             assertThat(onePool.tenantForSlug("no-such-tenant")).isEmpty();
-            String after = onePool.inTenant(tenantB.id(), tx -> tx.queryOptional(
-                    "SELECT current_setting('app.current_tenant_id', true)", rs -> rs.getString(1)).orElse(null));
-            assertThat(after).isEqualTo(tenantB.id().toString());
             Long visible = onePool.inTenant(tenantB.id(), tx -> tx.queryOptional(
                     "SELECT count(*) FROM pulse.tenants WHERE tenant_id = ?", rs -> rs.getLong(1), tenantA.id()).orElseThrow());
             assertThat(visible).isZero();
