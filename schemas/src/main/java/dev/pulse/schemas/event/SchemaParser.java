@@ -30,6 +30,7 @@ public final class SchemaParser {
     private static final Set<String> OBJECT_KEYWORDS = Set.of("type", "properties", "required", "additionalProperties");
     private static final Set<String> SCALAR_KEYWORDS = Set.of("type", "format", "enum");
     private static final Set<String> ARRAY_KEYWORDS = Set.of("type", "items");
+    private static final Set<String> ANY_TYPE_KEYWORDS = union(OBJECT_KEYWORDS, SCALAR_KEYWORDS, ARRAY_KEYWORDS);
     private static final int MAX_DEPTH = 16;
 
     private SchemaParser() {
@@ -112,6 +113,9 @@ public final class SchemaParser {
         }
         JsonNode typeNode = node.get("type");
         if (typeNode == null) {
+            // A property without "type" is usually written with a keyword Pulse does not support
+            // (oneOf, anyOf, $ref, const, ...): name that keyword rather than the missing type.
+            checkKeywords(node, pointer, ANY_TYPE_KEYWORDS);
             throw new SchemaDefinitionException(pointer + "/type", "every property needs a \"type\"");
         }
         String type;
@@ -217,6 +221,15 @@ public final class SchemaParser {
                         "unsupported keyword '" + keyword + "' here (supported: " + String.join(", ", new java.util.TreeSet<>(allowed)) + ")");
             }
         }
+    }
+
+    @SafeVarargs
+    private static Set<String> union(Set<String>... sets) {
+        Set<String> all = new HashSet<>();
+        for (Set<String> set : sets) {
+            all.addAll(set);
+        }
+        return Set.copyOf(all);
     }
 
     /** RFC 6901 escaping of one pointer segment. */

@@ -66,6 +66,21 @@ class SchemaParserTest {
     }
 
     @Test
+    void aPropertyWrittenWithAnUnsupportedKeywordInsteadOfATypeIsRefusedNamingTheKeyword() {
+        assertThatThrownBy(() -> SchemaParser.parse(json("""
+                {"type": "object", "properties": {"id": {"oneOf": [{"type": "string"}, {"type": "integer"}]}}}""")))
+                .isInstanceOf(SchemaDefinitionException.class)
+                .hasMessageContaining("/properties/id/oneOf").hasMessageContaining("unsupported keyword 'oneOf'")
+                .hasMessageNotContaining("needs a");
+        assertThatThrownBy(() -> SchemaParser.parse(json("""
+                {"type": "object", "properties": {"ref": {"$ref": "#/$defs/x"}}}""")))
+                .hasMessageContaining("unsupported keyword '$ref'");
+        assertThatThrownBy(() -> SchemaParser.parse(json("""
+                {"type": "object", "properties": {"plain": {"description": "no type"}}}""")))
+                .hasMessageContaining("/properties/plain/type").hasMessageContaining("every property needs a \"type\"");
+    }
+
+    @Test
     void refusesWhatIsNotAnObjectSchema() {
         assertThatThrownBy(() -> SchemaParser.parse(json("{\"type\": \"string\"}"))).hasMessageContaining("/type");
         assertThatThrownBy(() -> SchemaParser.parse(json("[1, 2]"))).isInstanceOf(SchemaDefinitionException.class);
