@@ -3,16 +3,23 @@ package dev.pulse.query.http;
 import dev.pulse.query.preview.PreviewResult;
 import dev.pulse.query.preview.PreviewService;
 import dev.pulse.schemas.control.ApiKeyStore.AuthenticatedKey;
+import dev.pulse.schemas.control.DatasetRecord;
 import dev.pulse.schemas.tenancy.Scope;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
-/** {@code GET /v1/datasets/{slug}/preview?limit=N}: the newest rows of one of the key's datasets. */
+/**
+ * {@code GET /v1/datasets/{slug}/preview?limit=N}: the newest rows of one of the key's datasets;
+ * {@code GET /v1/datasets}: the datasets the key may preview.
+ */
 final class PreviewHandler {
     private static final Pattern DIGITS = Pattern.compile("[0-9]{1,9}");
+    private static final Set<String> PREVIEW_PARAMETERS = Set.of("limit");
 
     private final Authenticator authenticator;
     private final PreviewService previews;
@@ -28,6 +35,7 @@ final class PreviewHandler {
 
     void handle(Context ctx) {
         AuthenticatedKey key = authenticator.require(ctx, Scope.QUERY);
+        refuseUnknownParameters(ctx, PREVIEW_PARAMETERS);
         int limit = limit(ctx.queryParams("limit"));
         PreviewResult preview = previews.preview(key.tenant(), ctx.pathParam("slug"), limit);
         Map<String, Object> body = new LinkedHashMap<>();
@@ -36,6 +44,39 @@ final class PreviewHandler {
         body.put("columns", preview.columns().stream().map(c -> Map.of("name", c.name(), "type", c.type())).toList());
         body.put("rows", preview.rows());
         Json.write(ctx, 200, Json.MEDIA_TYPE, body);
+    }
+
+    void list(Context ctx) {
+        AuthenticatedKey key = authenticator.require(ctx, Scope.QUERY);
+        refuseUnknownParameters(ctx, Set.of());
+        List<Map<String, Object>> datasets = previews.datasets(key.tenant()).stream().map(PreviewHandler::datasetJson).toList();
+        Json.write(ctx, 200, Json.MEDIA_TYPE, Map.of("datasets", datasets));
+    }
+
+    private static Map<String, Object> datasetJson(DatasetRecord dataset) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("slug", dataset.slug());
+        json.put("schema", dataset.schemaName());
+        json.put("schema_version", dataset.schemaVersion());
+        json.put("row_count", dataset.rowCount());
+        json.put("last_event_time", dataset.lastEventTime() == null ? null : dataset.lastEventTime().toString());
+        json.put("preview", "/v1/datasets/" + dataset.slug() + "/preview");
+        return json;
+    }
+
+    /**
+     * A parameter the endpoint does not know ({@code as_of=}, {@code where=}, ...) is refused, so
+     * a caller never believes a filter was applied when it was not.
+     */
+    private static void refuseUnknownParameters(Context ctx, Set<String> known) {
+        Set<String> unknown = new TreeSet<>(ctx.queryParamMap().keySet());
+        unknown.removeAll(known);
+        if (!unknown.isEmpty()) {
+            String supported = known.isEmpty() ? "none" : String.join(", ", new TreeSet<>(known));
+            throw ApiProblemException.badRequest("unknown-parameter",
+                    "unknown query parameter" + (unknown.size() > 1 ? "s " : " ") + String.join(", ", unknown.stream().map(p -> "'" + p + "'").toList())
+                            + " (supported: " + supported + ")");
+        }
     }
 
     private int limit(List<String> values) {

@@ -24,6 +24,7 @@ public final class QueryHttp {
                 }
                 Json.write(ctx, 200, Json.MEDIA_TYPE, Map.of("status", "ok"));
             });
+            config.routes.get("/v1/datasets", preview::list);
             config.routes.get("/v1/datasets/{slug}/preview", preview::handle);
             byte[] openApi = openApiDocument();
             config.routes.get("/openapi.json", ctx -> ctx.status(200).contentType("application/json").result(openApi));

@@ -58,6 +58,11 @@ public final class PreviewService {
         this.sandbox = sandbox;
     }
 
+    /** The tenant's datasets (read under RLS): what its analysts may preview. */
+    public List<DatasetRecord> datasets(TenantId tenant) {
+        return db.inTenant(tenant, Datasets::list);
+    }
+
     /** The newest {@code limit} events (by event_time, then event_id, descending). */
     public PreviewResult preview(TenantId tenant, String slug, int limit) {
         return read(tenant, slug, limit, Selection.NEWEST_FIRST);

@@ -215,6 +215,42 @@ class PreviewIT {
     }
 
     @Test
+    void unknownQueryParametersOnAPreviewAreRefusedWith400NamingThem() {
+        TenantDataset ds = LakeFixture.tenantWithDataset(stack, "params");
+        for (String parameter : List.of("as_of", "where", "columns")) {
+            QueryClient.Response refused = client.get(preview("params") + "?" + parameter + "=x", ds.queryToken());
+            assertProblem(refused, 400, "unknown-parameter");
+            assertThat(refused.body().get("detail").asText()).contains("'" + parameter + "'").contains("limit");
+        }
+        QueryClient.Response two = client.get(preview("params") + "?limit=5&where=1%3D1&as_of=2026-01-01", ds.queryToken());
+        assertProblem(two, 400, "unknown-parameter");
+        assertThat(two.body().get("detail").asText()).contains("'as_of'", "'where'").doesNotContain("'limit'");
+        assertProblem(client.get("/v1/datasets?tenant=x", ds.queryToken()), 400, "unknown-parameter");
+    }
+
+    @Test
+    void aQueryKeyListsItsTenantsDatasetsAndNeverAnotherTenants() {
+        TenantDataset a = LakeFixture.tenantWithDataset(stack, "listed-a");
+        LakeFixture.datasetFor(stack, a.tenant(), "listed-a2");
+        TenantDataset b = LakeFixture.tenantWithDataset(stack, "listed-b");
+
+        QueryClient.Response ofA = client.get("/v1/datasets", a.queryToken());
+        QueryClient.Response ofB = client.get("/v1/datasets", b.queryToken());
+
+        assertThat(ofA.status()).as(ofA.raw().body()).isEqualTo(200);
+        List<String> slugsOfA = StreamSupport.stream(ofA.body().get("datasets").spliterator(), false).map(d -> d.get("slug").asText()).toList();
+        List<String> slugsOfB = StreamSupport.stream(ofB.body().get("datasets").spliterator(), false).map(d -> d.get("slug").asText()).toList();
+        assertThat(slugsOfA).containsExactly("listed-a", "listed-a2");
+        assertThat(slugsOfB).containsExactly("listed-b");
+        JsonNode first = ofA.body().get("datasets").get(0);
+        assertThat(first.get("preview").asText()).isEqualTo("/v1/datasets/listed-a/preview");
+        assertThat(first.has("schema_version")).isTrue();
+        String ingestOnly = stack.keys().create(a.tenant().id(), "ingest", Set.of(Scope.INGEST), null).token();
+        assertProblem(client.get("/v1/datasets", ingestOnly), 403, "insufficient-scope");
+        assertProblem(client.get("/v1/datasets", null), 401, "missing-credential");
+    }
+
+    @Test
     void unknownDatasetsRoutesAndMethodsAreProblems() {
         TenantDataset ds = LakeFixture.tenantWithDataset(stack, "routes");
         assertProblem(client.get(preview("nothing-here"), ds.queryToken()), 404, "dataset-not-found");

@@ -268,7 +268,12 @@ public final class Datasets {
     }
 
     public List<DatasetRecord> list(TenantId tenant) {
-        return db.inTenant(tenant, tx -> tx.query(SELECT + " ORDER BY slug", Datasets::map));
+        return db.inTenant(tenant, Datasets::list);
+    }
+
+    /** The bound tenant's datasets, by slug. */
+    public static List<DatasetRecord> list(TenantTransaction tx) throws SQLException {
+        return tx.query(SELECT + " ORDER BY slug", Datasets::map);
     }
 
     private static final String SELECT = """
