@@ -57,23 +57,35 @@ final class KeyCommands {
         }
     }
 
-    @Command(name = "revoke", description = "Revoke a key: refused from the next request on.", mixinStandardHelpOptions = true)
-    static final class Revoke extends Verb.TenantVerb {
+    /**
+     * A verb on one key: the key id names its tenant (an exact-match lookup on the server), so
+     * {@code --tenant} is optional; when given, the key must belong to that tenant.
+     */
+    abstract static class KeyVerb extends Verb {
+        @Option(names = "--tenant", description = "tenant slug (optional: the key id names its tenant)")
+        String tenant;
         @Parameters(index = "0", description = "key id (16 hex characters)")
         String keyId;
 
+        String keyPath(String action) {
+            String key = "/keys/" + OperatorClient.segment(keyId) + "/" + action;
+            return tenant == null ? "/admin/v1" + key : OperatorClient.tenantPath(tenant, key);
+        }
+    }
+
+    @Command(name = "revoke", description = "Revoke a key: refused from the next request on.", mixinStandardHelpOptions = true)
+    static final class Revoke extends KeyVerb {
+
         @Override
         void run() {
-            JsonNode key = client().post(path("/keys/" + OperatorClient.segment(keyId) + "/revoke"));
+            JsonNode key = client().post(keyPath("revoke"));
             emit(key, "key " + key.path("key_id").asText() + " is " + key.path("status").asText()
                     + " (since " + key.path("revoked_at").asText() + ")");
         }
     }
 
     @Command(name = "rotate", description = "Replace a key by a new one with the same name, scopes and expiry.", mixinStandardHelpOptions = true)
-    static final class Rotate extends Verb.TenantVerb {
-        @Parameters(index = "0", description = "key id (16 hex characters)")
-        String keyId;
+    static final class Rotate extends KeyVerb {
         @Option(names = "--grace-seconds", defaultValue = "0",
                 description = "how long the old key keeps working (default: ${DEFAULT-VALUE}, revoked at once)")
         long graceSeconds;
@@ -81,8 +93,7 @@ final class KeyCommands {
         @Override
         void run() {
             ObjectNode body = OperatorClient.JSON.createObjectNode().put("grace_seconds", graceSeconds);
-            JsonNode key = client().post(
-                    path("/keys/" + OperatorClient.segment(keyId) + "/rotate"), body);
+            JsonNode key = client().post(keyPath("rotate"), body);
             JsonNode previous = key.path("previous");
             emit(key, shownOnce(key) + "\nprevious key " + previous.path("key_id").asText() + " is "
                     + previous.path("status").asText() + ("active".equals(previous.path("status").asText())

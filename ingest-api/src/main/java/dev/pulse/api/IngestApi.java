@@ -80,7 +80,7 @@ public final class IngestApi implements AutoCloseable {
             AuditLog auditLog = new AuditLog(db);
             TenantResources resources = new TenantResources(bodies, keys, new SchemaRegistry(db), new Datasets(db, catalog));
             AdminRoutes admin = new AdminRoutes(new OperatorAuth(config.operatorToken()), bodies,
-                    new Tenants(db, kafkaAdmin, catalog, config.partitionsByTier()), resources, auditLog);
+                    new Tenants(db, kafkaAdmin, catalog, config.partitionsByTier()), resources, auditLog, keys);
             byte[] openApi = OpenApi.document();
 
             Javalin server = Javalin.create(javalin -> {

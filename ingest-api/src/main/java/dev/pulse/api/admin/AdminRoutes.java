@@ -9,7 +9,9 @@ import dev.pulse.api.http.JsonBodies;
 import dev.pulse.api.http.OperatorAuth;
 import dev.pulse.api.http.ProblemException;
 import dev.pulse.schemas.control.Actor;
+import dev.pulse.schemas.control.ApiKeyStore;
 import dev.pulse.schemas.control.AuditLog;
+import dev.pulse.schemas.control.ControlException;
 import dev.pulse.schemas.control.TenantRecord;
 import dev.pulse.schemas.control.Tenants;
 import dev.pulse.schemas.naming.TenantId;
@@ -32,8 +34,11 @@ public final class AdminRoutes {
     private final Tenants tenants;
     private final TenantResources resources;
     private final AuditLog auditLog;
+    private final ApiKeyStore keys;
 
-    public AdminRoutes(OperatorAuth auth, JsonBodies bodies, Tenants tenants, TenantResources resources, AuditLog auditLog) {
+    public AdminRoutes(OperatorAuth auth, JsonBodies bodies, Tenants tenants, TenantResources resources, AuditLog auditLog,
+            ApiKeyStore keys) {
+        this.keys = keys;
         this.auth = auth;
         this.bodies = bodies;
         this.tenants = tenants;
@@ -49,6 +54,15 @@ public final class AdminRoutes {
         routes.post(PREFIX + "/tenants/{slug}/resume", auth.guard(ctx -> changeStatus(ctx, "resume")));
         routes.get(PREFIX + "/audit", auth.guard(this::readAudit));
         resources.register(routes, PREFIX + "/tenants/{slug}", this::operatorCaller);
+        // A key id names its tenant, so `pulse key revoke <key-id>` needs no --tenant.
+        resources.registerKeyActions(routes, PREFIX, this::keyOwnerCaller);
+    }
+
+    private Caller keyOwnerCaller(Context ctx) {
+        auth.require(ctx);
+        String keyId = ctx.pathParam("key_id");
+        TenantId tenant = keys.tenantOf(keyId).orElseThrow(() -> ControlException.notFound("key", keyId));
+        return new Caller(tenant, Audit.operatorActor(ctx));
     }
 
     private Caller operatorCaller(Context ctx) {

@@ -51,8 +51,7 @@ public final class TenantResources {
     public void register(RoutesConfig routes, String prefix, CallerResolver resolver) {
         routes.get(prefix + "/keys", bind(resolver, this::listKeys));
         routes.post(prefix + "/keys", bind(resolver, this::createKey));
-        routes.post(prefix + "/keys/{key_id}/revoke", bind(resolver, this::revokeKey));
-        routes.post(prefix + "/keys/{key_id}/rotate", bind(resolver, this::rotateKey));
+        registerKeyActions(routes, prefix, resolver);
         routes.get(prefix + "/schemas", bind(resolver, this::listSchemas));
         routes.post(prefix + "/schemas", bind(resolver, this::registerSchema));
         routes.get(prefix + "/schemas/{name}", bind(resolver, this::showSchema));
@@ -61,6 +60,15 @@ public final class TenantResources {
         routes.post(prefix + "/datasets", bind(resolver, this::createDataset));
         routes.get(prefix + "/datasets/{dataset}", bind(resolver, this::describeDataset));
         routes.post(prefix + "/datasets/{dataset}/upgrade", bind(resolver, this::upgradeDataset));
+    }
+
+    /**
+     * Registers only {@code prefix/keys/{key_id}/revoke} and {@code .../rotate}: for the operator's
+     * {@code /admin/v1/keys/{key_id}/...}, whose resolver finds the tenant from the key id.
+     */
+    public void registerKeyActions(RoutesConfig routes, String prefix, CallerResolver resolver) {
+        routes.post(prefix + "/keys/{key_id}/revoke", bind(resolver, this::revokeKey));
+        routes.post(prefix + "/keys/{key_id}/rotate", bind(resolver, this::rotateKey));
     }
 
     private static Handler bind(CallerResolver resolver, CallerHandler handler) {

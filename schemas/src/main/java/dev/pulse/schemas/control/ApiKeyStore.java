@@ -141,6 +141,11 @@ public final class ApiKeyStore {
         return tx.queryOptional(SELECT_INFO + " WHERE key_id = ?", ApiKeyStore::mapInfo, keyId);
     }
 
+    /** The tenant a key id belongs to: an exact match through the directory, or nothing. */
+    public Optional<TenantId> tenantOf(String keyId) {
+        return db.tenantForApiKey(keyId);
+    }
+
     /**
      * Revokes a key: from the commit on, every authentication of it fails (there is no cache to
      * outlive it). Revoking a revoked key changes nothing. Unknown (or another tenant's) key: 404.
