@@ -60,7 +60,7 @@ final class BenchCommands {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "need events >= tenants >= 1, batch >= 1, concurrency >= 1");
             }
             PrintWriter out = spec.commandLine().getOut();
-            Settings settings = Settings.fromEnvironment();
+            Settings settings = RunningStack.settings();
             OperatorClient operator = OperatorClient.fromSettings(settings);
             String apiUrl = settings.optional(PulseKeys.API_URL).orElse("http://127.0.0.1:" + settings.port(PulseKeys.API_PORT, 8080));
             String queryUrl = settings.optional(PulseKeys.QUERY_URL).orElse("http://127.0.0.1:" + settings.port(PulseKeys.QUERY_PORT, 8081));

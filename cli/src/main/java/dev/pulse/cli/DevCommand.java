@@ -168,6 +168,7 @@ final class DevCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
+                RunningStack.forget(RunningStack.pointer(), running.envFile);
                 running.close();
             } catch (Exception e) {
                 System.err.println("pulse dev: error while stopping: " + e.getMessage());
@@ -176,6 +177,8 @@ final class DevCommand implements Callable<Integer> {
             }
         }, "pulse-dev-shutdown"));
         DemoTenant demo = DemoTenant.ensure(running.environment, dataDir.toAbsolutePath().normalize());
+        // Every other verb of this user finds this stack, whatever --data-dir says.
+        RunningStack.record(RunningStack.pointer(), running.envFile);
         out.println(banner(running, demo, dataDir.toAbsolutePath().normalize()));
         out.flush();
         stopped.await();
@@ -253,7 +256,8 @@ final class DevCommand implements Callable<Integer> {
         String api = running.environment.get(PulseKeys.API_URL);
         String query = running.environment.get(PulseKeys.QUERY_URL);
         String envHint = dataDir.equals(Path.of(".pulse").toAbsolutePath().normalize())
-                ? "" : "\n  (other pulse commands: export PULSE_ENV_FILE=" + running.envFile + ")";
+                ? "" : "\n  (other pulse commands find it through " + RunningStack.pointer() + ", or export PULSE_ENV_FILE="
+                        + running.envFile + ")";
         return """
 
                 Pulse is running.

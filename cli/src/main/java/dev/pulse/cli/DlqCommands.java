@@ -23,7 +23,7 @@ final class DlqCommands {
 
         @Override
         void run() {
-            Settings settings = Settings.fromEnvironment();
+            Settings settings = RunningStack.settings();
             JsonNode found = OperatorClient.fromSettings(settings).get("/admin/v1/tenants/" + OperatorClient.segment(tenant));
             TenantId id = TenantId.parse(found.path("id").asText());
             DlqReplay.ReplayResult result = DlqReplay.replay(WorkerConfig.from(settings), id);

@@ -17,8 +17,8 @@ import java.time.Duration;
 
 /**
  * The operator verbs' way to the control plane: ingest-api's {@code /admin/v1} over HTTP with the
- * operator token. Settings come from the environment or {@code ./.pulse/pulse.env} (what
- * {@code pulse dev} writes).
+ * operator token. Settings come from the environment, {@code ./.pulse/pulse.env} (what
+ * {@code pulse dev} writes) or the stack the last {@code pulse dev} recorded (see {@link RunningStack}).
  */
 final class OperatorClient {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -39,7 +39,7 @@ final class OperatorClient {
     }
 
     static OperatorClient fromEnvironment() {
-        return fromSettings(Settings.fromEnvironment());
+        return fromSettings(RunningStack.settings());
     }
 
     JsonNode post(String path, ObjectNode body) {

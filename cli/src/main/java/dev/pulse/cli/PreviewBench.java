@@ -59,7 +59,7 @@ final class PreviewBench extends Verb {
 
     @Override
     void run() {
-        Settings settings = Settings.fromEnvironment();
+        Settings settings = RunningStack.settings();
         Infrastructure infrastructure = Infrastructure.from(settings);
         String slug = "bench-" + UUID.randomUUID().toString().substring(0, 8);
         OperatorClient operator = OperatorClient.fromSettings(settings);

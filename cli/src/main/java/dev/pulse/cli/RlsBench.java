@@ -74,7 +74,7 @@ final class RlsBench implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Settings settings = Settings.fromEnvironment();
+        Settings settings = RunningStack.settings();
         String adminUrl = settings.required(PulseKeys.ADMIN_DATABASE_URL, "the admin URL, to create the bench table");
         String runtimeUrl = settings.required(PulseKeys.DATABASE_URL, "the runtime URL");
         List<UUID> ids = new ArrayList<>();

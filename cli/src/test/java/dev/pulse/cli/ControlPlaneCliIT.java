@@ -104,6 +104,48 @@ class ControlPlaneCliIT {
     }
 
     @Test
+    void aKeyIsRotatedAndRevokedByItsIdAloneAndNeverThroughAnotherTenant() throws Exception {
+        String slug = "kid-" + UUID.randomUUID().toString().substring(0, 8);
+        String other = "kio-" + UUID.randomUUID().toString().substring(0, 8);
+        json(pulse("tenant", "create", slug, "--json"));
+        json(pulse("tenant", "create", other, "--json"));
+        JsonNode key = json(pulse("key", "create", "--tenant", slug, "--scopes", "ingest", "--json"));
+
+        PulseProcess.Result viaOther = pulse("key", "revoke", "--tenant", other, key.path("key_id").asText());
+        assertThat(viaOther.exitCode()).isEqualTo(1);
+        assertThat(viaOther.stderr()).contains("does not exist");
+        PulseProcess.Result unknown = pulse("key", "revoke", "0123456789abcdef");
+        assertThat(unknown.exitCode()).isEqualTo(1);
+        assertThat(unknown.stderr()).contains("key '0123456789abcdef' does not exist").contains("404");
+
+        JsonNode rotated = json(pulse("key", "rotate", key.path("key_id").asText(), "--json"));
+        assertThat(rotated.path("previous").path("status").asText()).isEqualTo("revoked");
+        assertThat(ingest(key.path("key").asText())).isEqualTo(401);
+        JsonNode revoked = json(pulse("key", "revoke", rotated.path("key_id").asText(), "--json"));
+        assertThat(revoked.path("status").asText()).isEqualTo("revoked");
+        assertThat(ingest(rotated.path("key").asText())).isEqualTo(401);
+        List<String> statuses = new ArrayList<>();
+        json(pulse("key", "list", "--tenant", slug, "--json")).forEach(k -> statuses.add(k.path("status").asText()));
+        assertThat(statuses).containsExactly("revoked", "revoked");
+    }
+
+    @Test
+    void theVerbsFindTheStackThatPulseDevRecordedFromAnyFolderAndSayWhatToExportWithoutIt() throws Exception {
+        Path home = Files.createTempDirectory("pulse-home");
+        Path elsewhere = Files.createTempDirectory("pulse-elsewhere");
+        PulseProcess.Result lost = PulseProcess.runWithoutSettings(home, elsewhere, "tenant", "list");
+        assertThat(lost.exitCode()).isEqualTo(1);
+        assertThat(lost.stderr()).contains("PULSE_ENV_FILE").contains("./pulse dev");
+
+        RunningStack.record(home.resolve(".pulse").resolve("current"), pipeline.envFile);
+        String slug = "found-" + UUID.randomUUID().toString().substring(0, 8);
+        PulseProcess.Result created = PulseProcess.runWithoutSettings(home, elsewhere, "tenant", "create", slug, "--json");
+        assertThat(json(created).path("slug").asText()).isEqualTo(slug);
+        assertThat(json(PulseProcess.runWithoutSettings(home, elsewhere, "tenant", "show", slug, "--json")).path("status").asText())
+                .isEqualTo("active");
+    }
+
+    @Test
     void anOperatorFixesTheCauseAndReplaysTheDeadLettersOnce() throws Exception {
         String slug = "dlq-" + UUID.randomUUID().toString().substring(0, 8);
         json(pulse("tenant", "create", slug, "--json"));

@@ -17,13 +17,32 @@ final class PulseProcess {
     }
 
     static Result run(Path envFile, String... args) throws IOException, InterruptedException {
+        ProcessBuilder builder = builder(List.of(), args);
+        builder.environment().put("PULSE_ENV_FILE", envFile.toString());
+        return run(builder, args);
+    }
+
+    /**
+     * Runs {@code pulse} the way a user does in a folder without {@code .pulse/} and with no
+     * {@code PULSE_*} variable: the CLI must find the stack itself (through {@code home/.pulse/current}).
+     */
+    static Result runWithoutSettings(Path home, Path workDir, String... args) throws IOException, InterruptedException {
+        ProcessBuilder builder = builder(List.of("-Duser.home=" + home), args).directory(workDir.toFile());
+        return run(builder, args);
+    }
+
+    private static ProcessBuilder builder(List<String> jvmOptions, String... args) {
         String javaBinary = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(javaBinary, "-cp", System.getProperty("java.class.path"),
-                Pulse.class.getName()));
+        List<String> command = new ArrayList<>(List.of(javaBinary));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Pulse.class.getName()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().keySet().removeIf(k -> k.startsWith("PULSE_"));
-        builder.environment().put("PULSE_ENV_FILE", envFile.toString());
+        return builder;
+    }
+
+    private static Result run(ProcessBuilder builder, String... args) throws IOException, InterruptedException {
         // stderr to a file so that a chatty child can never block on a full pipe
         Path stderrFile = Files.createTempFile("pulse-stderr", ".txt");
         builder.redirectError(stderrFile.toFile());
