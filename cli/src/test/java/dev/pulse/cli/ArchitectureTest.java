@@ -3,12 +3,15 @@ package dev.pulse.cli;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -55,6 +58,44 @@ class ArchitectureTest {
         noClasses().that().resideInAPackage("dev.pulse.schemas..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.pulse.api..", "dev.pulse.worker..", "dev.pulse.query..")
                 .check(classes);
+    }
+
+    /**
+     * Only {@code pulse dev} touches the embedded stack, and nothing else links to the classes that
+     * do: the production artifact has no devstack (see ProductionArtifactIT), and {@link Pulse}
+     * loads the command by name when the stack is on the classpath.
+     */
+    @Test
+    void onlyThePulseDevCommandUsesTheEmbeddedStackAndNothingElseLinksToIt() {
+        String devCommand = "dev\\.pulse\\.cli\\.DevCommand(\\$.*)?";
+        noClasses().that().resideInAPackage("dev.pulse.cli..").and().haveNameNotMatching(devCommand)
+                .should().dependOnClassesThat().resideInAnyPackage("dev.pulse.devstack..", "kafka..", "io.zonky..")
+                .because("the production artifact carries no development infrastructure").check(classes);
+        // The DevCommand classes that reach devstack, directly or through each other.
+        Set<String> linking = new HashSet<>();
+        boolean grew = true;
+        while (grew) {
+            grew = false;
+            for (JavaClass c : classes) {
+                if (c.getName().matches(devCommand) && !linking.contains(c.getName()) && c.getDirectDependenciesFromSelf().stream()
+                        .map(d -> d.getTargetClass()).anyMatch(t -> t.getPackageName().startsWith("dev.pulse.devstack")
+                                || linking.contains(t.getName()))) {
+                    linking.add(c.getName());
+                    grew = true;
+                }
+            }
+        }
+        assertThat(linking).contains("dev.pulse.cli.DevCommand");
+        noClasses().that().resideInAPackage("dev.pulse.cli..").and().haveNameNotMatching(devCommand)
+                .should().dependOnClassesThat().haveNameMatching(String.join("|", linking.stream().map(java.util.regex.Pattern::quote).toList()))
+                .because("Pulse loads pulse dev by name, only when devstack is on the classpath").check(classes);
+    }
+
+    @Test
+    void theCliPomKeepsTheEmbeddedStackOffTheRuntimeClasspath() throws Exception {
+        String pom = Files.readString(Path.of("pom.xml"));
+        assertThat(pom).as("cli/pom.xml: devstack must be provided (compile and tests), never runtime")
+                .containsPattern("<artifactId>pulse-devstack</artifactId><scope>provided</scope>");
     }
 
     /** The Maven view of the same rule, test scope included: a service pom names no other service. */
