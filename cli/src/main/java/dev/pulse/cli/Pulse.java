@@ -1,8 +1,13 @@
 package dev.pulse.cli;
 
 import dev.pulse.schemas.PulseException;
+import java.util.List;
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Unmatched;
 
 /** The {@code pulse} command. Exit codes: 0 success, 1 a refused request or failure, 2 bad usage. */
 @Command(name = "pulse",
@@ -49,11 +54,11 @@ public final class Pulse {
 
     @Command(name = "dev", description = "Not in this build: run ./pulse dev from a clone of the repository.",
             mixinStandardHelpOptions = true)
-    static final class DevUnavailable implements java.util.concurrent.Callable<Integer> {
-        @picocli.CommandLine.Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-        @picocli.CommandLine.Unmatched
-        java.util.List<String> ignored;
+    static final class DevUnavailable implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Unmatched
+        List<String> ignored;
 
         @Override
         public Integer call() {

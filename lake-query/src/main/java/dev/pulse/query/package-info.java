@@ -1,5 +1,8 @@
 /**
  * lake-query: analysts read their tenant's Iceberg tables over HTTP through a sandboxed DuckDB.
+ * {@code GET /v1/datasets} lists the datasets a {@code query} key may preview (read under RLS);
+ * {@code GET /v1/datasets/{slug}/preview?limit=N} reads one. Any other query parameter is a 400
+ * naming it, so a caller never believes a filter ({@code where=}, {@code as_of=}) was applied.
  *
  * <p>The isolation chain, each link checked before the next is trusted:
  * <ol>
