@@ -8,6 +8,7 @@ import dev.pulse.api.http.JsonBodies;
 import dev.pulse.api.http.OperatorAuth;
 import dev.pulse.api.http.ProblemException;
 import dev.pulse.api.http.ProblemMapping;
+import dev.pulse.api.http.RequestDrain;
 import dev.pulse.api.control.SelfService;
 import dev.pulse.api.control.TenantResources;
 import dev.pulse.schemas.config.PulseKeys;
@@ -91,7 +92,7 @@ public final class IngestApi implements AutoCloseable {
                 // keeps Javalin's own body readers consistent should anything use them.
                 javalin.http.maxRequestSize = config.limits().maxBodyBytes();
                 javalin.http.prefer405over404 = true;
-                ProblemMapping.install(javalin.routes);
+                ProblemMapping.install(javalin.routes, RequestDrain.forBodyLimit(config.limits().maxBodyBytes()));
                 javalin.routes.get("/healthz", ctx -> {
                     if (!db.isReachable()) {
                         throw ProblemException.unavailable("database-unavailable", "the database is unreachable", 5, null);
