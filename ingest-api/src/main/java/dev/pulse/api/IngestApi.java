@@ -4,6 +4,7 @@ import dev.pulse.api.admin.AdminRoutes;
 import dev.pulse.api.events.EventRoutes;
 import dev.pulse.api.http.ApiKeyAuth;
 import dev.pulse.api.http.Json;
+import dev.pulse.api.http.JettyProblems;
 import dev.pulse.api.http.JsonBodies;
 import dev.pulse.api.http.OperatorAuth;
 import dev.pulse.api.http.ProblemException;
@@ -88,6 +89,7 @@ public final class IngestApi implements AutoCloseable {
                 javalin.jetty.host = config.bindAddress();
                 javalin.jetty.port = config.port();
                 javalin.startup.showJavalinBanner = false;
+                javalin.jetty.modifyServer(jetty -> jetty.setErrorHandler(new JettyProblems()));
                 // Bodies are read by JsonBodies with the same limit (after decompression); this
                 // keeps Javalin's own body readers consistent should anything use them.
                 javalin.http.maxRequestSize = config.limits().maxBodyBytes();
