@@ -146,6 +146,21 @@ public final class HostileInput {
                 member(data.generate().map(o -> (JsonNode) o), hostileValue(2))));
     }
 
+    /**
+     * An event the API accepts (its envelope is valid, or a member is left out) whose {@code data}
+     * is hostile: what the worker must land in the table or the DLQ, never lose or repeat.
+     */
+    public static Arbitrary<ObjectNode> acceptableEvent(String dataset, ObjectDataGenerator data) {
+        Arbitrary<JsonNode> absent = Arbitraries.just(ABSENT);
+        return object(List.of("dataset", "event_id", "timestamp", "data"), List.of(
+                Arbitraries.just(JSON.textNode(dataset)),
+                Arbitraries.oneOf(absent, Arbitraries.strings().withChars("abcdefABCDEF0123456789._:-").ofMinLength(1).ofMaxLength(100)
+                        .map(JSON::textNode)),
+                Arbitraries.oneOf(absent, text(ordinaryDateTimeText()),
+                        text(Arbitraries.of("0001-01-01T00:00:00Z", "9999-12-31T23:59:59.999999999Z", "1677-09-21T00:12:43.145224191Z"))),
+                data.generate().map(o -> (JsonNode) o)));
+    }
+
     /** Generates the {@code data} object of an event. */
     @FunctionalInterface
     public interface ObjectDataGenerator {
