@@ -65,7 +65,7 @@ public final class ApiKeyStore {
     /** Creates a key; its audit entry ({@code key.create}) commits with it. */
     public CreatedKey create(TenantId tenant, String name, Set<Scope> scopes, Instant expiresAt, Actor actor) {
         if (scopes.isEmpty()) {
-            throw ControlException.invalid("invalid-scopes", "a key needs at least one scope: ingest, query or manage");
+            throw new InvalidFieldException("invalid-scopes", "scopes", "a key needs at least one scope: ingest, query or manage");
         }
         KeyExpiry.require(expiresAt, Instant.now());
         String keyName = DisplayNames.orDefault("name", name, "key");
