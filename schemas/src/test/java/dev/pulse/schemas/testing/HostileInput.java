@@ -241,9 +241,15 @@ public final class HostileInput {
                 member(text(Arbitraries.of("free", "standard", "enterprise")), text(hostileText()))));
     }
 
-    /** A path segment for GET routes (schema names, dataset slugs, key ids, versions), URL-encoded by the caller. */
+    /**
+     * A path segment for GET routes (schema names, dataset slugs, key ids, versions), URL-encoded
+     * by the caller. At most 2,000 characters: a request line beyond Jetty's 8 KiB header buffer
+     * is refused by Jetty (414) while the client may still be sending it, so the answer can be
+     * lost to a connection reset (a known gap, see the README's field ranges).
+     */
     public static Arbitrary<String> pathSegment() {
-        return Arbitraries.oneOf(slugLike(), Arbitraries.of("0123456789abcdef", "1", "0", "-1", "99999999999", "%", "..", "."));
+        return Arbitraries.oneOf(slugLike(), Arbitraries.of("0123456789abcdef", "1", "0", "-1", "99999999999", "%", "..", "."))
+                .filter(segment -> segment.length() <= 2_000);
     }
 
     /** Empty optional: a helper for readers of {@link #member} results. */
