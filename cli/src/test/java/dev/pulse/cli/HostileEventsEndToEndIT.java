@@ -102,12 +102,14 @@ class HostileEventsEndToEndIT {
             throws Exception {
         Tenant tenant = tenants.get(second ? 1 : 0);
         String prefix = "b" + BATCH.incrementAndGet() + "-";
-        batch.forEach(event -> {
-            // Unique ids across tries; a hostile id stays hostile with the prefix.
+        for (int i = 0; i < batch.size(); i++) {
+            // Unique ids across and within tries (a producer may repeat an id; Pulse does not
+            // deduplicate, so a repeated id would make "exactly one place" ambiguous here).
+            JsonNode event = batch.get(i);
             if (event.isObject() && event.path("event_id").isTextual()) {
-                ((ObjectNode) event).put("event_id", prefix + event.path("event_id").textValue());
+                ((ObjectNode) event).put("event_id", prefix + i + "-" + event.path("event_id").textValue());
             }
-        });
+        }
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(pipeline.apiUrl() + "/v1/events"))
                 .header("Authorization", "Bearer " + tenant.key()).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(batch.toString())).build(), HttpResponse.BodyHandlers.ofString());
