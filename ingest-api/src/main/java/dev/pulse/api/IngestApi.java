@@ -4,10 +4,12 @@ import dev.pulse.api.admin.AdminRoutes;
 import dev.pulse.api.events.EventRoutes;
 import dev.pulse.api.http.ApiKeyAuth;
 import dev.pulse.api.http.Json;
+import dev.pulse.api.http.JettyProblems;
 import dev.pulse.api.http.JsonBodies;
 import dev.pulse.api.http.OperatorAuth;
 import dev.pulse.api.http.ProblemException;
 import dev.pulse.api.http.ProblemMapping;
+import dev.pulse.api.http.RequestDrain;
 import dev.pulse.api.control.SelfService;
 import dev.pulse.api.control.TenantResources;
 import dev.pulse.schemas.config.PulseKeys;
@@ -87,11 +89,12 @@ public final class IngestApi implements AutoCloseable {
                 javalin.jetty.host = config.bindAddress();
                 javalin.jetty.port = config.port();
                 javalin.startup.showJavalinBanner = false;
+                javalin.jetty.modifyServer(jetty -> jetty.setErrorHandler(new JettyProblems()));
                 // Bodies are read by JsonBodies with the same limit (after decompression); this
                 // keeps Javalin's own body readers consistent should anything use them.
                 javalin.http.maxRequestSize = config.limits().maxBodyBytes();
                 javalin.http.prefer405over404 = true;
-                ProblemMapping.install(javalin.routes);
+                ProblemMapping.install(javalin.routes, RequestDrain.forBodyLimit(config.limits().maxBodyBytes()));
                 javalin.routes.get("/healthz", ctx -> {
                     if (!db.isReachable()) {
                         throw ProblemException.unavailable("database-unavailable", "the database is unreachable", 5, null);

@@ -116,14 +116,16 @@ class AdminIT {
         var dataset = http.admin(token, "/admin/v1/tenants/" + slug + "/datasets", "{\"slug\": \"web-clicks\", \"schema\": \"clicks\"}");
         assertThat(dataset.status()).as(dataset.body()).isEqualTo(201);
 
+        // Expiry is at most ten years ahead (KeyExpiry): eight years from now, whole seconds.
+        String expiresAt = java.time.Instant.now().plus(java.time.Duration.ofDays(8 * 365)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
         var created = http.admin(token, "/admin/v1/tenants/" + slug + "/keys",
-                "{\"name\": \"producer\", \"scopes\": [\"ingest\", \"query\"], \"expires_at\": \"2099-01-01T00:00:00Z\"}");
+                "{\"name\": \"producer\", \"scopes\": [\"ingest\", \"query\"], \"expires_at\": \"" + expiresAt + "\"}");
         assertThat(created.status()).as(created.body()).isEqualTo(201);
         JsonNode key = created.json();
         assertThat(key.path("key").asText()).startsWith("pulse_" + key.path("key_id").asText() + "_");
         assertThat(key.path("name").asText()).isEqualTo("producer");
         assertThat(key.path("scopes").toString()).isEqualTo("[\"ingest\",\"query\"]");
-        assertThat(key.path("expires_at").asText()).isEqualTo("2099-01-01T00:00:00Z");
+        assertThat(key.path("expires_at").asText()).isEqualTo(expiresAt);
 
         var ingest = http.ingest(key.path("key").asText(), "{\"dataset\": \"web-clicks\", \"data\": {\"page\": \"/\"}}");
         assertThat(ingest.status()).as(ingest.body()).isEqualTo(202);

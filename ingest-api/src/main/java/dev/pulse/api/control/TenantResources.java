@@ -9,6 +9,7 @@ import dev.pulse.schemas.control.Actor;
 import dev.pulse.schemas.control.ApiKeyStore;
 import dev.pulse.schemas.control.ControlException;
 import dev.pulse.schemas.control.DatasetRecord;
+import dev.pulse.schemas.control.FieldText;
 import dev.pulse.schemas.control.Datasets;
 import dev.pulse.schemas.control.RegisteredSchema;
 import dev.pulse.schemas.control.SchemaRegistry;
@@ -97,8 +98,9 @@ public final class TenantResources {
         Fields body = body(ctx);
         Set<Scope> scopes = EnumSet.noneOf(Scope.class);
         for (JsonNode scope : body.requiredArray("scopes")) {
-            scopes.add(Scope.parse(scope.isTextual() ? scope.textValue() : null).orElseThrow(() -> ProblemException.badRequest(
-                    "unknown-scope", "scope " + scope + " is unknown: use ingest, query or manage")));
+            scopes.add(Scope.parse(scope.isTextual() ? scope.textValue() : null).orElseThrow(() -> ProblemException.invalidField(
+                    "unknown-scope", "scopes", "scope " + (scope.isTextual() ? FieldText.quote(scope.textValue()) : "of JSON type "
+                            + scope.getNodeType().name().toLowerCase(java.util.Locale.ROOT)) + " is unknown: use ingest, query or manage")));
         }
         ApiKeyStore.CreatedKey key = keys.create(caller.tenant(), body.optionalString("name"), scopes, body.optionalInstant("expires_at"),
                 new Actor(caller.actor()));
@@ -241,12 +243,13 @@ public final class TenantResources {
         try {
             parsed = partitioning == null ? Partitioning.DAY : Partitioning.parse(partitioning);
         } catch (IllegalArgumentException e) {
-            throw ProblemException.badRequest("invalid-partitioning", e.getMessage());
+            throw ProblemException.invalidField("invalid-partitioning", "partitioning", "partitioning " + FieldText.quote(partitioning)
+                    + " is unknown: use day or hour");
         }
         Datasets.Bucket bucket = null;
         JsonNode bucketNode = body.optionalObject("bucket");
         if (bucketNode != null) {
-            Fields bucketFields = new Fields(bucketNode);
+            Fields bucketFields = new Fields(bucketNode, "bucket.");
             Integer count = bucketFields.optionalPositiveInt("count");
             bucket = new Datasets.Bucket(bucketFields.requiredString("field"), count == null ? 16 : count);
         }
@@ -268,7 +271,7 @@ public final class TenantResources {
         String slug = ctx.pathParam("dataset");
         Integer version = body(ctx).optionalPositiveInt("schema_version");
         if (version == null) {
-            throw ProblemException.badRequest("missing-field", "'schema_version' is required");
+            throw ProblemException.invalidField("missing-field", "schema_version", "'schema_version' is required");
         }
         Datasets.UpgradeResult result = datasets.upgrade(caller.tenant(), slug, version, new Actor(caller.actor()));
         Map<String, Object> json = describeJson(datasets.describe(caller.tenant(), slug).orElseThrow());

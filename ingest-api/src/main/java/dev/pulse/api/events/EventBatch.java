@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.pulse.api.ApiConfig;
 import dev.pulse.api.http.ProblemException;
 import dev.pulse.schemas.event.EventEnvelope;
+import dev.pulse.schemas.event.EventTimeRange;
 import dev.pulse.schemas.naming.Slugs;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -90,7 +91,14 @@ record EventBatch(List<EventEnvelope> events) {
                 if (!timeNode.isTextual()) {
                     throw new DateTimeParseException("not a string", timeNode.toString(), 0);
                 }
-                eventTime = OffsetDateTime.parse(timeNode.textValue(), DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+                Instant parsed = EventTimeRange.toStoredPrecision(
+                        OffsetDateTime.parse(timeNode.textValue(), DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant());
+                if (EventTimeRange.contains(parsed)) {
+                    eventTime = parsed;
+                } else {
+                    errors.add(new EventError(index, "timestamp", "must lie between " + EventTimeRange.MIN_TEXT + " and "
+                            + EventTimeRange.MAX_TEXT + " (years 0001 to 9999)"));
+                }
             } catch (DateTimeParseException e) {
                 errors.add(new EventError(index, "timestamp", "must be an RFC 3339 date-time with an offset, e.g. 2024-05-01T12:00:00Z"));
             }

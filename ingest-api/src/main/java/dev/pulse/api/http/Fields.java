@@ -9,18 +9,34 @@ import java.time.format.DateTimeParseException;
 /** Typed reads of the members of a control-plane request body; a wrong type is a 400 naming the member. */
 public final class Fields {
     private final JsonNode body;
+    private final String prefix;
 
     public Fields(JsonNode body) {
+        this(body, "");
+    }
+
+    /** The members of a nested object, named {@code <prefix><member>} in errors (e.g. {@code bucket.count}). */
+    public Fields(JsonNode body, String prefix) {
         if (!body.isObject()) {
-            throw ProblemException.badRequest("invalid-body", "the body must be a JSON object");
+            throw ProblemException.badRequest("invalid-body", prefix.isEmpty() ? "the body must be a JSON object"
+                    : "'" + prefix.substring(0, prefix.length() - 1) + "' must be a JSON object");
         }
         this.body = body;
+        this.prefix = prefix;
+    }
+
+    private ProblemException missing(String name) {
+        return ProblemException.invalidField("missing-field", prefix + name, "'" + prefix + name + "' is required");
+    }
+
+    private ProblemException invalid(String name, String must) {
+        return ProblemException.invalidField("invalid-field", prefix + name, "'" + prefix + name + "' must be " + must);
     }
 
     public String requiredString(String name) {
         String value = optionalString(name);
         if (value == null) {
-            throw ProblemException.badRequest("missing-field", "'" + name + "' is required");
+            throw missing(name);
         }
         return value;
     }
@@ -31,7 +47,7 @@ public final class Fields {
             return null;
         }
         if (!node.isTextual()) {
-            throw ProblemException.badRequest("invalid-field", "'" + name + "' must be a string");
+            throw invalid(name, "a string");
         }
         return node.textValue();
     }
@@ -42,7 +58,7 @@ public final class Fields {
             return null;
         }
         if (!node.isIntegralNumber() || !node.canConvertToInt() || node.intValue() < 1) {
-            throw ProblemException.badRequest("invalid-field", "'" + name + "' must be a positive integer");
+            throw invalid(name, "a positive integer");
         }
         return node.intValue();
     }
@@ -55,17 +71,17 @@ public final class Fields {
         try {
             return OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
         } catch (DateTimeParseException e) {
-            throw ProblemException.badRequest("invalid-field", "'" + name + "' must be an RFC 3339 date-time with an offset, e.g. 2030-01-01T00:00:00Z");
+            throw invalid(name, "an RFC 3339 date-time with an offset, e.g. 2030-01-01T00:00:00Z");
         }
     }
 
     public JsonNode requiredObject(String name) {
         JsonNode node = body.get(name);
         if (node == null || node.isNull()) {
-            throw ProblemException.badRequest("missing-field", "'" + name + "' is required");
+            throw missing(name);
         }
         if (!node.isObject()) {
-            throw ProblemException.badRequest("invalid-field", "'" + name + "' must be a JSON object");
+            throw invalid(name, "a JSON object");
         }
         return node;
     }
@@ -76,7 +92,7 @@ public final class Fields {
             return null;
         }
         if (!node.isIntegralNumber() || !node.canConvertToLong() || node.longValue() < 0) {
-            throw ProblemException.badRequest("invalid-field", "'" + name + "' must be a non-negative integer");
+            throw invalid(name, "a non-negative integer");
         }
         return node.longValue();
     }
@@ -88,7 +104,7 @@ public final class Fields {
             return null;
         }
         if (!node.isObject()) {
-            throw ProblemException.badRequest("invalid-field", "'" + name + "' must be a JSON object");
+            throw invalid(name, "a JSON object");
         }
         return node;
     }
@@ -96,10 +112,10 @@ public final class Fields {
     public JsonNode requiredArray(String name) {
         JsonNode node = body.get(name);
         if (node == null || node.isNull()) {
-            throw ProblemException.badRequest("missing-field", "'" + name + "' is required");
+            throw missing(name);
         }
         if (!node.isArray()) {
-            throw ProblemException.badRequest("invalid-field", "'" + name + "' must be a JSON array");
+            throw invalid(name, "a JSON array");
         }
         return node;
     }

@@ -54,8 +54,15 @@ public final class JsonBodies {
             }
             return node;
         } catch (StreamConstraintsException e) {
-            throw ProblemException.badRequest("json-too-deep", "the JSON nests deeper than " + limits.maxJsonDepth()
-                    + " levels" + where(e.getLocation()));
+            // The same exception reports every parser limit: nesting, and the lengths of one
+            // number, string or property name.
+            String message = String.valueOf(e.getOriginalMessage());
+            if (message.toLowerCase(Locale.ROOT).contains("nesting depth")) {
+                throw ProblemException.badRequest("json-too-deep", "the JSON nests deeper than " + limits.maxJsonDepth()
+                        + " levels" + where(e.getLocation()));
+            }
+            throw ProblemException.badRequest("json-value-too-long", "a JSON value is longer than the parser accepts"
+                    + where(e.getLocation()) + ": " + message);
         } catch (JsonProcessingException e) {
             throw ProblemException.badRequest("malformed-json", "the body is not valid JSON" + where(e.getLocation())
                     + ": " + e.getOriginalMessage());
@@ -94,7 +101,10 @@ public final class JsonBodies {
         if (declared > limits.maxBodyBytes()) {
             throw tooLarge();
         }
-        try (InputStream raw = ctx.req().getInputStream();
+        ctx.attribute(RequestDrain.BODY_READ_STARTED, Boolean.TRUE);
+        // The container's stream stays open: after a refusal the error path drains what is left
+        // of it, so that the client reads the answer instead of a connection reset.
+        try (InputStream raw = new UnclosedStream(ctx.req().getInputStream());
                 InputStream in = gzip ? new GZIPInputStream(raw, 8192) : raw) {
             return readAtMost(in, limits.maxBodyBytes());
         } catch (ZipException | java.io.EOFException e) {
@@ -117,6 +127,18 @@ public final class JsonBodies {
             out.write(buffer, 0, n);
         }
         return out.toByteArray();
+    }
+
+    /** Closing it leaves the underlying request stream open (for {@link RequestDrain}). */
+    private static final class UnclosedStream extends java.io.FilterInputStream {
+        UnclosedStream(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public void close() {
+            // the container owns the request stream
+        }
     }
 
     private ProblemException tooLarge() {

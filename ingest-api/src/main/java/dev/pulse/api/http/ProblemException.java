@@ -36,6 +36,11 @@ public class ProblemException extends PulseException {
         return new ProblemException(400, code, detail, errors, Map.of(), null);
     }
 
+    /** A 400 about one member of a request body; {@code errors} holds {@code [{field, message}]}. */
+    public static ProblemException invalidField(String code, String field, String detail) {
+        return badRequest(code, detail, List.of(Map.of("field", field, "message", detail)));
+    }
+
     public static ProblemException unauthorized(String detail) {
         return new ProblemException(401, "unauthorized", detail, null, Map.of("WWW-Authenticate", "Bearer"), null);
     }

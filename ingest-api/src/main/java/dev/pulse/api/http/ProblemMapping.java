@@ -1,6 +1,7 @@
 package dev.pulse.api.http;
 
 import dev.pulse.schemas.control.ControlException;
+import dev.pulse.schemas.control.InvalidFieldException;
 import dev.pulse.schemas.http.Problem;
 import dev.pulse.schemas.naming.InvalidNameException;
 import dev.pulse.schemas.tenancy.DatabaseException;
@@ -9,7 +10,9 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,13 +27,14 @@ public final class ProblemMapping {
     private ProblemMapping() {
     }
 
-    public static void install(RoutesConfig routes) {
+    /** Installs the mapping; before an error is written, what is left of the request body is drained by {@code drain}. */
+    public static void install(RoutesConfig routes, RequestDrain drain) {
         routes.exception(ProblemException.class, (e, ctx) -> {
             if (e.status() >= 500) {
                 LOG.warn("{} {} -> {}: {}", ctx.method(), ctx.path(), e.status(), e.getMessage(), e.getCause());
             }
             e.headers().forEach(ctx::header);
-            write(ctx, e.problem());
+            write(ctx, drain, e.problem());
         });
         routes.exception(ControlException.class, (e, ctx) -> {
             int status = switch (e.kind()) {
@@ -44,18 +48,31 @@ public final class ProblemMapping {
                 LOG.warn("{} {} -> 503: {}", ctx.method(), ctx.path(), e.getMessage(), e.getCause());
                 ctx.header("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
             }
-            write(ctx, Problem.of(status, e.code(), Problem.titleFor(status), e.getMessage()));
+            Problem problem = Problem.of(status, e.code(), Problem.titleFor(status), e.getMessage());
+            if (e instanceof InvalidFieldException invalid) {
+                problem = problem.withErrors(List.of(Map.of("field", invalid.field(), "message", e.getMessage())));
+            }
+            write(ctx, drain, problem);
         });
         routes.exception(InvalidNameException.class, (e, ctx) ->
-                write(ctx, Problem.of(400, "invalid-name", Problem.titleFor(400), e.getMessage())));
+                write(ctx, drain, Problem.of(400, "invalid-name", Problem.titleFor(400), e.getMessage())));
         routes.exception(DatabaseException.class, (e, ctx) -> {
             if (isUnreachable(e)) {
                 LOG.warn("{} {} -> 503, database unreachable: {}", ctx.method(), ctx.path(), e.getMessage());
                 ctx.header("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
-                write(ctx, Problem.of(503, "database-unavailable", Problem.titleFor(503),
+                write(ctx, drain, Problem.of(503, "database-unavailable", Problem.titleFor(503),
                         "the database is unreachable; retry in a few seconds"));
+            } else if (isRefusedValue(e)) {
+                // A safety net, not the validation: every field is checked before it reaches SQL.
+                // Reaching this means a check is missing, so it is logged as a warning.
+                int status = e.isUniqueViolation() || e.sqlState().equals("23P01") ? 409 : 400;
+                LOG.warn("{} {} -> {}, PostgreSQL refused a value (SQLSTATE {}); a field check is missing: {}", ctx.method(), ctx.path(),
+                        status, e.sqlState(), e.getMessage());
+                write(ctx, drain, Problem.of(status, status == 409 ? "conflict" : "unstorable-value", Problem.titleFor(status),
+                        status == 409 ? "the request conflicts with an existing object" : "a value in the request cannot be stored"
+                                + " (too long, out of range or holding a character such as NUL); see the field ranges in the API documentation"));
             } else {
-                internalError(ctx, e);
+                internalError(ctx, drain, e);
             }
         });
         // Javalin's own answers: unknown route (404), wrong method (405), and any other it raises.
@@ -72,14 +89,14 @@ public final class ProblemMapping {
                 case 405 -> "method " + ctx.method() + " is not allowed on " + ctx.path();
                 default -> e.getMessage();
             };
-            write(ctx, Problem.of(status, code, Problem.titleFor(status), detail));
+            write(ctx, drain, Problem.of(status, code, Problem.titleFor(status), detail));
         });
-        routes.exception(Exception.class, (e, ctx) -> internalError(ctx, e));
+        routes.exception(Exception.class, (e, ctx) -> internalError(ctx, drain, e));
     }
 
-    private static void internalError(Context ctx, Exception e) {
+    private static void internalError(Context ctx, RequestDrain drain, Exception e) {
         LOG.error("{} {} failed unexpectedly", ctx.method(), ctx.path(), e);
-        write(ctx, Problem.of(500, "internal-error", Problem.titleFor(500),
+        write(ctx, drain, Problem.of(500, "internal-error", Problem.titleFor(500),
                 "the server failed unexpectedly; the failure was logged, retry later or contact the operator"));
     }
 
@@ -91,7 +108,17 @@ public final class ProblemMapping {
                 || e.getCause() instanceof SQLNonTransientConnectionException;
     }
 
-    static void write(Context ctx, Problem problem) {
+    /**
+     * PostgreSQL refused a value the client sent: a data exception (class 22: too long, out of
+     * range, NUL in text, bad encoding) or an integrity constraint (class 23: check, not null,
+     * unique, foreign key).
+     */
+    static boolean isRefusedValue(DatabaseException e) {
+        return e.sqlState().startsWith("22") || e.sqlState().startsWith("23");
+    }
+
+    static void write(Context ctx, RequestDrain drain, Problem problem) {
+        drain.drain(ctx);
         Json.write(ctx, problem.status(), Problem.MEDIA_TYPE, problem);
     }
 }

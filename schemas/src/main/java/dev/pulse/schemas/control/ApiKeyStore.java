@@ -65,12 +65,10 @@ public final class ApiKeyStore {
     /** Creates a key; its audit entry ({@code key.create}) commits with it. */
     public CreatedKey create(TenantId tenant, String name, Set<Scope> scopes, Instant expiresAt, Actor actor) {
         if (scopes.isEmpty()) {
-            throw ControlException.invalid("invalid-scopes", "a key needs at least one scope: ingest, query or manage");
+            throw new InvalidFieldException("invalid-scopes", "scopes", "a key needs at least one scope: ingest, query or manage");
         }
-        if (expiresAt != null && !expiresAt.isAfter(Instant.now())) {
-            throw ControlException.invalid("invalid-expiry", "expires_at must be in the future");
-        }
-        String keyName = name == null || name.isBlank() ? "key" : name;
+        KeyExpiry.require(expiresAt, Instant.now());
+        String keyName = DisplayNames.orDefault("name", name, "key");
         ApiKeys.NewKey key = ApiKeys.generate();
         String[] scopeNames = scopes.stream().map(Scope::wireName).sorted().toArray(String[]::new);
         db.inTenant(tenant, tx -> {
@@ -176,9 +174,7 @@ public final class ApiKeyStore {
 
     /** Rotates a key; its audit entry ({@code key.rotate}) commits with it. */
     public RotateResult rotate(TenantId tenant, String keyId, long graceSeconds, Actor actor) {
-        if (graceSeconds < 0 || graceSeconds > 7 * 24 * 3600) {
-            throw ControlException.invalid("invalid-grace", "grace_seconds must be between 0 and 604800 (7 days)");
-        }
+        GracePeriod.require(graceSeconds);
         ApiKeys.NewKey fresh = ApiKeys.generate();
         return db.inTenant(tenant, tx -> {
             KeyInfo old = find(tx, keyId).orElseThrow(() -> ControlException.notFound("key", keyId));

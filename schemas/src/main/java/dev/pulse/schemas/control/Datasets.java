@@ -67,11 +67,12 @@ public final class Datasets {
     public DatasetRecord create(TenantId tenant, String slug, String schemaName, Integer schemaVersion, Partitioning partitioning,
             Bucket bucket, Actor actor) {
         if (!Slugs.isValidSlug(slug)) {
-            throw ControlException.invalid("invalid-slug",
-                    "dataset slug '" + slug + "' is invalid: use 3 to 40 characters, a lower-case letter first, then lower-case letters, digits or '-'");
+            throw new InvalidFieldException("invalid-slug", "slug", "dataset slug " + FieldText.quote(slug)
+                    + " is invalid: use 3 to 40 characters, a lower-case letter first, then lower-case letters, digits or '-'");
         }
-        if (schemaName == null || !Slugs.SCHEMA_NAME.matcher(schemaName).matches()) {
-            throw ControlException.notFound("schema", String.valueOf(schemaName));
+        if (!SchemaRegistry.isValidName(schemaName)) {
+            throw new InvalidFieldException("invalid-schema-name", "schema", "schema name " + FieldText.quote(schemaName)
+                    + " is invalid: use a lower-case letter, then up to 62 lower-case letters, digits, '_' or '-'");
         }
         RegisteredSchema schema = db.inTenant(tenant, tx -> schemaVersion == null
                         ? SchemaRegistry.latest(tx, schemaName)
@@ -121,17 +122,17 @@ public final class Datasets {
 
     private static void checkBucket(EventSchema schema, Bucket bucket) {
         if (bucket.count() < 2 || bucket.count() > 1024) {
-            throw ControlException.invalid("invalid-bucket", "bucket count must be between 2 and 1024, got " + bucket.count());
+            throw new InvalidFieldException("invalid-bucket", "bucket.count", "bucket count must be between 2 and 1024, got " + bucket.count());
         }
         FieldType.Field field = schema.fields().stream().filter(f -> f.name().equals(bucket.field())).findFirst()
-                .orElseThrow(() -> ControlException.invalid("invalid-bucket",
-                        "bucket field '" + bucket.field() + "' is not a top-level property of the schema"));
+                .orElseThrow(() -> new InvalidFieldException("invalid-bucket", "bucket.field",
+                        "bucket field " + FieldText.quote(bucket.field()) + " is not a top-level property of the schema"));
         boolean bucketable = field.type() instanceof FieldType.Scalar s && switch (s.kind()) {
             case STRING, UUID, INTEGER, INT32, DATE, DATE_TIME -> true;
             case NUMBER, FLOAT, BOOLEAN -> false;
         };
         if (!bucketable) {
-            throw ControlException.invalid("invalid-bucket", "bucket field '" + bucket.field() + "' is " + field.type().display()
+            throw new InvalidFieldException("invalid-bucket", "bucket.field", "bucket field '" + bucket.field() + "' is " + field.type().display()
                     + "; bucket a string, uuid, integer, date or date-time field");
         }
     }

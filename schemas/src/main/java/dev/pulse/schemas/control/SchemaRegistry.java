@@ -52,7 +52,8 @@ public final class SchemaRegistry {
                     return m;
                 }
             }
-            throw ControlException.invalid("invalid-compatibility", "compatibility '" + text + "' is unknown: use BACKWARD or NONE");
+            throw new InvalidFieldException("invalid-compatibility", "compatibility", "compatibility " + FieldText.quote(text)
+                    + " is unknown: use BACKWARD or NONE");
         }
     }
 
@@ -75,10 +76,11 @@ public final class SchemaRegistry {
 
     /** Registers; a new version's audit entry ({@code schema.register}) commits with it. */
     public RegisterResult register(TenantId tenant, String name, JsonNode definition, CompatibilityMode mode, Actor actor) {
-        if (name == null || !Slugs.SCHEMA_NAME.matcher(name).matches()) {
-            throw ControlException.invalid("invalid-schema-name",
-                    "schema name '" + name + "' is invalid: use a lower-case letter, then up to 62 lower-case letters, digits, '_' or '-'");
+        if (!isValidName(name)) {
+            throw new InvalidFieldException("invalid-schema-name", "name",
+                    "schema name " + FieldText.quote(name) + " is invalid: use a lower-case letter, then up to 62 lower-case letters, digits, '_' or '-'");
         }
+        String definitionText = SchemaDefinitions.requireStorable(definition);
         EventSchema parsed;
         try {
             parsed = SchemaParser.parse(definition);
@@ -105,7 +107,7 @@ public final class SchemaRegistry {
                 }
                 int version = latest.map(s -> s.version() + 1).orElse(1);
                 tx.update("INSERT INTO pulse.event_schemas (tenant_id, name, version, definition, fingerprint, compatibility) VALUES (?, ?, ?, ?::json, ?, ?)",
-                        tenant, name, version, definition.toString(), fingerprint, effective.name());
+                        tenant, name, version, definitionText, fingerprint, effective.name());
                 AuditLog.append(tx, actor, "schema.register", java.util.Map.of("name", name, "version", version, "fingerprint", fingerprint));
                 return new RegisterResult(find(tx, name, version).orElseThrow(), true);
             });
@@ -115,6 +117,11 @@ public final class SchemaRegistry {
             }
             throw e;
         }
+    }
+
+    /** Whether {@code name} can be a schema's name; any other (from a path, say) names no schema and never reaches SQL. */
+    static boolean isValidName(String name) {
+        return name != null && Slugs.SCHEMA_NAME.matcher(name).matches();
     }
 
     /** Every schema name of the tenant, by name. */
@@ -128,6 +135,9 @@ public final class SchemaRegistry {
 
     /** Every version of one schema, oldest first; empty when the name is unknown. */
     public List<RegisteredSchema> versions(TenantId tenant, String name) {
+        if (!isValidName(name)) {
+            return List.of();
+        }
         return db.inTenant(tenant, tx -> tx.query(
                 "SELECT name, version, definition::text, fingerprint, created_at FROM pulse.event_schemas WHERE name = ? ORDER BY version",
                 SchemaRegistry::map, name));
@@ -139,6 +149,9 @@ public final class SchemaRegistry {
     }
 
     static Optional<CompatibilityMode> compatibility(TenantTransaction tx, String name) throws SQLException {
+        if (!isValidName(name)) {
+            return Optional.empty();
+        }
         return tx.queryOptional("SELECT compatibility FROM pulse.event_schemas WHERE name = ? ORDER BY version DESC LIMIT 1",
                 rs -> CompatibilityMode.valueOf(rs.getString(1)), name);
     }
@@ -152,11 +165,17 @@ public final class SchemaRegistry {
     }
 
     public static Optional<RegisteredSchema> find(TenantTransaction tx, String name, int version) throws SQLException {
+        if (!isValidName(name)) {
+            return Optional.empty();
+        }
         return tx.queryOptional("SELECT name, version, definition::text, fingerprint, created_at FROM pulse.event_schemas WHERE name = ? AND version = ?",
                 SchemaRegistry::map, name, version);
     }
 
     public static Optional<RegisteredSchema> latest(TenantTransaction tx, String name) throws SQLException {
+        if (!isValidName(name)) {
+            return Optional.empty();
+        }
         return tx.queryOptional("SELECT name, version, definition::text, fingerprint, created_at FROM pulse.event_schemas WHERE name = ? ORDER BY version DESC LIMIT 1",
                 SchemaRegistry::map, name);
     }

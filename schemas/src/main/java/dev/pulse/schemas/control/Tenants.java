@@ -93,13 +93,14 @@ public final class Tenants {
      */
     public CreateResult create(String slug, String name, String tier, Actor actor) {
         if (!Slugs.isValidSlug(slug)) {
-            throw ControlException.invalid("invalid-slug",
-                    "tenant slug '" + slug + "' is invalid: use 3 to 40 characters, a lower-case letter first, then lower-case letters, digits or '-'");
+            throw new InvalidFieldException("invalid-slug", "slug", "tenant slug " + FieldText.quote(slug)
+                    + " is invalid: use 3 to 40 characters, a lower-case letter first, then lower-case letters, digits or '-'");
         }
-        if (!TIERS.contains(tier)) {
-            throw ControlException.invalid("invalid-tier", "tier '" + tier + "' is unknown: use one of " + TIERS);
+        if (tier == null || !TIERS.contains(tier)) {
+            throw new InvalidFieldException("invalid-tier", "tier", "tier " + FieldText.quote(tier) + " is unknown: use one of "
+                    + TIERS.stream().sorted().toList());
         }
-        String displayName = name == null || name.isBlank() ? slug : name;
+        String displayName = DisplayNames.orDefault("name", name, slug);
         Optional<TenantId> existing = db.tenantForSlug(slug);
         if (existing.isPresent()) {
             TenantRecord tenant = load(existing.get()).orElseThrow();

@@ -40,8 +40,10 @@ public record Problem(
             Map.entry(405, "Method not allowed"),
             Map.entry(409, "Conflict"),
             Map.entry(413, "Content too large"),
+            Map.entry(414, "URI too long"),
             Map.entry(415, "Unsupported media type"),
             Map.entry(429, "Too many requests"),
+            Map.entry(431, "Request header fields too large"),
             Map.entry(500, "Internal error"),
             Map.entry(503, "Service unavailable"));
 }
