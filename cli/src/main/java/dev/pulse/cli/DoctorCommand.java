@@ -26,7 +26,8 @@ final class DoctorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        DoctorReport report = Doctor.audit(Infrastructure.from(Settings.fromEnvironment()));
+        Settings settings = Settings.fromEnvironment();
+        DoctorReport report = Doctor.audit(Infrastructure.from(settings), Infrastructure.operatorDatabaseUrl(settings));
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             ObjectNode root = OperatorClient.JSON.createObjectNode().put("passed", report.passed());

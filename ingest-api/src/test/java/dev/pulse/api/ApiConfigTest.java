@@ -14,6 +14,7 @@ class ApiConfigTest {
         Map<String, String> values = new HashMap<>();
         values.put("PULSE_DATABASE_URL", "jdbc:postgresql://localhost/pulse?user=pulse_app&password=p");
         values.put("PULSE_CATALOG_DATABASE_URL", "jdbc:postgresql://localhost/pulse?user=pulse_catalog&password=c");
+        values.put("PULSE_OPERATOR_DATABASE_URL", "jdbc:postgresql://localhost/pulse?user=pulse_operator&password=o");
         values.put("PULSE_WAREHOUSE", "/tmp/warehouse");
         values.put("PULSE_KAFKA_BOOTSTRAP", "localhost:9092");
         values.put("PULSE_OPERATOR_TOKEN", "o".repeat(32));

@@ -9,7 +9,7 @@ import dev.pulse.api.http.JsonBodies;
 import dev.pulse.api.http.OperatorAuth;
 import dev.pulse.api.http.ProblemException;
 import dev.pulse.schemas.control.Actor;
-import dev.pulse.schemas.control.AuditLog;
+import dev.pulse.schemas.control.OperatorDatabase;
 import dev.pulse.schemas.control.TenantRecord;
 import dev.pulse.schemas.control.Tenants;
 import dev.pulse.schemas.naming.TenantId;
@@ -31,14 +31,15 @@ public final class AdminRoutes {
     private final JsonBodies bodies;
     private final Tenants tenants;
     private final TenantResources resources;
-    private final AuditLog auditLog;
+    private final OperatorDatabase operator;
 
-    public AdminRoutes(OperatorAuth auth, JsonBodies bodies, Tenants tenants, TenantResources resources, AuditLog auditLog) {
+    /** {@code operator}: the operator role's reads (tenant directory, audit log); every other route works as the runtime role. */
+    public AdminRoutes(OperatorAuth auth, JsonBodies bodies, Tenants tenants, TenantResources resources, OperatorDatabase operator) {
         this.auth = auth;
         this.bodies = bodies;
         this.tenants = tenants;
         this.resources = resources;
-        this.auditLog = auditLog;
+        this.operator = operator;
     }
 
     public void register(RoutesConfig routes) {
@@ -57,7 +58,7 @@ public final class AdminRoutes {
     }
 
     private void listTenants(Context ctx) {
-        Json.respond(ctx, 200, tenants.list().stream().map(AdminRoutes::tenantJson).toList());
+        Json.respond(ctx, 200, tenants.list(operator).stream().map(AdminRoutes::tenantJson).toList());
     }
 
     private void createTenant(Context ctx) {
@@ -95,13 +96,14 @@ public final class AdminRoutes {
                 throw ProblemException.badRequest("invalid-limit", "limit must be an integer from 1 to 1000");
             }
         }
-        Json.respond(ctx, 200, auditLog.operatorRead(tenant, limit).stream().map(e -> {
+        Json.respond(ctx, 200, operator.auditLog(tenant, limit).stream().map(e -> {
             Map<String, Object> json = new LinkedHashMap<>();
-            json.put("id", e.id());
+            // An entry is identified by its tenant and its number within that tenant's log.
+            json.put("tenant_id", e.tenant() == null ? null : e.tenant().toString());
+            json.put("seq", e.seq());
             json.put("at", e.at().toString());
             json.put("actor", e.actor());
             json.put("action", e.action());
-            json.put("tenant_id", e.tenant() == null ? null : e.tenant().toString());
             json.put("detail", e.detail());
             return json;
         }).toList());
