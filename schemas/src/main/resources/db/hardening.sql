@@ -17,6 +17,11 @@ BEGIN
                 OR p.proname IN ('pg_lock_status',                                      -- other sessions' locks
                                  'pg_relation_size', 'pg_total_relation_size',          -- table-wide sizes
                                  'pg_table_size', 'pg_indexes_size',
+                                 'pg_database_size', 'pg_tablespace_size',             -- the whole database's growth
+                                 'pg_current_wal_lsn', 'pg_current_wal_insert_lsn',     -- the WAL position: every write
+                                 'pg_current_wal_flush_lsn',
+                                 'pg_control_checkpoint', 'pg_control_system',
+                                 'pg_control_init', 'pg_control_recovery',
                                  'txid_current', 'txid_current_if_assigned',            -- the global transaction counter
                                  'pg_current_xact_id', 'pg_current_xact_id_if_assigned',
                                  'txid_current_snapshot', 'pg_current_snapshot'))

@@ -65,6 +65,17 @@ class ApiConfigTest {
     }
 
     @Test
+    void theOperatorDatabaseUrlIsRequiredAndMustConnectAsTheOperatorRole() {
+        Map<String, String> values = minimal();
+        values.remove("PULSE_OPERATOR_DATABASE_URL");
+        assertThatThrownBy(() -> ApiConfig.from(Settings.of(values))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("PULSE_OPERATOR_DATABASE_URL");
+        // The runtime role's credentials in its place would give tenant traffic the operator's reach.
+        assertThatThrownBy(() -> with("PULSE_OPERATOR_DATABASE_URL", "jdbc:postgresql://localhost/pulse?user=pulse_app&password=p"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("PULSE_OPERATOR_DATABASE_URL").hasMessageContaining("pulse_operator");
+    }
+
+    @Test
     void theOperatorTokenNeverAppearsInToString() {
         assertThat(ApiConfig.from(Settings.of(minimal())).toString()).doesNotContain("oooooooo");
     }

@@ -36,6 +36,9 @@ final class SharedChannelChecks {
             new Channel("relation sizes", "has_function_privilege(current_user, 'pg_catalog.pg_relation_size(regclass)', 'EXECUTE')"
                     + " OR has_function_privilege(current_user, 'pg_catalog.pg_total_relation_size(regclass)', 'EXECUTE')",
                     "the runtime role may read table sizes in bytes: every tenant's volume", HARDEN),
+            new Channel("database size and WAL position", "has_function_privilege(current_user, 'pg_catalog.pg_database_size(oid)', 'EXECUTE')"
+                    + " OR has_function_privilege(current_user, 'pg_catalog.pg_current_wal_lsn()', 'EXECUTE')",
+                    "the runtime role may watch the database grow (pg_database_size, pg_current_wal_lsn): every tenant's write volume", HARDEN),
             new Channel("other sessions' locks", "has_table_privilege(current_user, 'pg_catalog.pg_locks', 'SELECT')",
                     "the runtime role may watch other sessions' locks (pg_locks): other tenants' activity", HARDEN),
             new Channel("transaction counter", "has_function_privilege(current_user, 'pg_catalog.pg_current_xact_id()', 'EXECUTE')"

@@ -203,6 +203,8 @@ class RuntimeRoleReachIT {
         refusedToTenantA("SELECT query FROM pg_stat_activity");
         refusedToTenantA("SELECT pg_relation_size('pulse.tenants')");
         refusedToTenantA("SELECT pg_total_relation_size('pulse.api_keys')");
+        refusedToTenantA("SELECT pg_database_size(current_database())");
+        refusedToTenantA("SELECT pg_current_wal_lsn()");
         refusedToTenantA("SELECT * FROM pg_locks");
         refusedToTenantA("SELECT pg_current_xact_id()");
         refusedToTenantA("SELECT txid_current()");
@@ -213,6 +215,49 @@ class RuntimeRoleReachIT {
                 ResultSet rs = st.executeQuery("SELECT current_setting('lo_compat_privileges')")) {
             rs.next();
             assertThat(rs.getString(1)).isEqualTo("off");
+        }
+    }
+
+    /** The probes of issue 7 that held, kept as tests so that they go on holding. */
+    @Test
+    void theProbesThatHeldStillHold() throws Exception {
+        try (Connection c = runtime()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement bind = c.prepareStatement("SELECT set_config('app.current_tenant_id', ?, true)")) {
+                bind.setString(1, a.id().toString());
+                bind.execute();
+            }
+            try (Statement st = c.createStatement()) {
+                try (ResultSet rs = st.executeQuery("SELECT count(*), min(slug) FROM pulse.tenants TABLESAMPLE SYSTEM (100)")) {
+                    rs.next();
+                    assertThat(rs.getLong(1)).isEqualTo(1);
+                    assertThat(rs.getString(2)).isEqualTo(a.slug());
+                }
+                java.io.StringWriter copied = new java.io.StringWriter();
+                c.unwrap(org.postgresql.PGConnection.class).getCopyAPI().copyOut("COPY pulse.tenants (slug) TO STDOUT", copied);
+                assertThat(copied.toString().strip()).isEqualTo(a.slug());
+                for (String probe : List.of("%", "_", "", "x".repeat(10_000), ".*", "^" + b.slug().substring(0, 3) + ".*$", b.slug().toUpperCase(java.util.Locale.ROOT))) {
+                    for (String lookup : List.of("pulse.tenant_for_slug", "pulse.tenant_for_api_key")) {
+                        try (PreparedStatement ps = c.prepareStatement("SELECT " + lookup + "(?)")) {
+                            ps.setString(1, probe);
+                            try (ResultSet rs = ps.executeQuery()) {
+                                rs.next();
+                                assertThat(rs.getObject(1)).as(lookup + "('" + probe.substring(0, Math.min(probe.length(), 20)) + "')").isNull();
+                            }
+                        }
+                    }
+                }
+                try (ResultSet rs = st.executeQuery("SELECT pulse.tenant_for_slug(NULL), pulse.tenant_for_api_key(NULL)")) {
+                    rs.next();
+                    assertThat(rs.getObject(1)).isNull();
+                    assertThat(rs.getObject(2)).isNull();
+                }
+            }
+            c.rollback();
+        }
+        for (String sql : List.of("SELECT * FROM pulse_directory.tenant_slugs", "SELECT * FROM pulse_directory.api_key_ids",
+                "SELECT * FROM pulse_directory.audit_log", "SELECT * FROM pulse_directory.audit_counters")) {
+            refusedToTenantA(sql);
         }
     }
 
