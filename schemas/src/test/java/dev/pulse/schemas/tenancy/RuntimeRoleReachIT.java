@@ -218,6 +218,24 @@ class RuntimeRoleReachIT {
         }
     }
 
+    @Test
+    void theRuntimeRoleCanUseNoSequenceAndNoTableItReadsHasOne() throws Exception {
+        // A shared counter is a view of every tenant's activity: no id a tenant sees may come from one.
+        try (Connection c = runtime(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("""
+                SELECT string_agg(n.nspname || '.' || s.relname, ', ') FROM pg_class s JOIN pg_namespace n ON n.oid = s.relnamespace
+                 WHERE s.relkind = 'S' AND has_sequence_privilege(current_user, s.oid, 'USAGE, SELECT, UPDATE')""")) {
+            rs.next();
+            assertThat(rs.getString(1)).as("sequences the runtime role may use").isNull();
+        }
+        try (Connection owner = stack.adminConnection(); Statement st = owner.createStatement(); ResultSet rs = st.executeQuery("""
+                SELECT string_agg(d.refobjid::regclass::text, ', ') FROM pg_depend d JOIN pg_class s ON s.oid = d.objid
+                 WHERE s.relkind = 'S' AND d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
+                   AND has_table_privilege('pulse_app', d.refobjid, 'SELECT, INSERT')""")) {
+            rs.next();
+            assertThat(rs.getString(1)).as("tables the runtime role reaches whose ids come from a sequence").isNull();
+        }
+    }
+
     /** The probes of issue 7 that held, kept as tests so that they go on holding. */
     @Test
     void theProbesThatHeldStillHold() throws Exception {
@@ -258,6 +276,41 @@ class RuntimeRoleReachIT {
         for (String sql : List.of("SELECT * FROM pulse_directory.tenant_slugs", "SELECT * FROM pulse_directory.api_key_ids",
                 "SELECT * FROM pulse_directory.audit_log", "SELECT * FROM pulse_directory.audit_counters")) {
             refusedToTenantA(sql);
+        }
+    }
+
+    /**
+     * The channels the README lists as open, shown to be open and to yield table-wide totals
+     * only; when PostgreSQL or a change here closes one, this fails and the README must change.
+     */
+    @Test
+    void theChannelsLeftOpenGiveOnlyTableWideTotals() throws Exception {
+        try (Connection owner = stack.adminConnection(); Statement st = owner.createStatement()) {
+            st.execute("ANALYZE pulse.tenants");
+        }
+        try (Connection c = runtime()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement bind = c.prepareStatement("SELECT set_config('app.current_tenant_id', ?, true)")) {
+                bind.setString(1, a.id().toString());
+                bind.execute();
+            }
+            try (Statement st = c.createStatement()) {
+                try (ResultSet rs = st.executeQuery("SELECT reltuples FROM pg_class WHERE oid = 'pulse.tenants'::regclass")) {
+                    rs.next();
+                    assertThat(rs.getDouble(1)).as("pg_class.reltuples: an estimate of all tenants together").isGreaterThanOrEqualTo(2);
+                }
+                st.execute("SET LOCAL enable_indexscan = off");
+                st.execute("SET LOCAL enable_bitmapscan = off");
+                StringBuilder plan = new StringBuilder();
+                try (ResultSet rs = st.executeQuery("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) SELECT slug FROM pulse.tenants")) {
+                    while (rs.next()) {
+                        plan.append(rs.getString(1)).append('\n');
+                    }
+                }
+                assertThat(plan.toString()).as("EXPLAIN ANALYZE counts the rows the policy removed").containsPattern("Rows Removed by Filter: [1-9]");
+                st.execute("NOTIFY pulse_probe, 'the NOTIFY statement needs no privilege'");
+            }
+            c.rollback();
         }
     }
 
