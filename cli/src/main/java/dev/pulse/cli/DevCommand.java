@@ -63,7 +63,9 @@ final class DevCommand implements Callable<Integer> {
             started.push(stack);
             try {
                 Map<String, String> env = new LinkedHashMap<>(stack.environment());
-                Migrations.apply(env.get(PulseKeys.ADMIN_DATABASE_URL), env.get(PulseKeys.DATABASE_URL), env.get(PulseKeys.CATALOG_DATABASE_URL));
+                Migrations.apply(env.get(PulseKeys.ADMIN_DATABASE_URL), env.get(PulseKeys.DATABASE_URL), env.get(PulseKeys.CATALOG_DATABASE_URL),
+                        env.get(PulseKeys.OPERATOR_DATABASE_URL));
+                Migrations.harden(stack.superuserJdbcUrl());
                 // A development stack listens on loopback only.
                 env.put(PulseKeys.BIND_ADDRESS, "127.0.0.1");
                 env.put(PulseKeys.API_PORT, Integer.toString(apiPort));

@@ -6,6 +6,7 @@ import dev.pulse.cli.doctor.Doctor;
 import dev.pulse.cli.doctor.DoctorReport;
 import dev.pulse.cli.doctor.Finding;
 import dev.pulse.schemas.config.Infrastructure;
+import dev.pulse.schemas.config.Settings;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -25,7 +26,8 @@ final class DoctorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        DoctorReport report = Doctor.audit(Infrastructure.from(RunningStack.settings()));
+        Settings settings = RunningStack.settings();
+        DoctorReport report = Doctor.audit(Infrastructure.from(settings), Infrastructure.operatorDatabaseUrl(settings));
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             ObjectNode root = OperatorClient.JSON.createObjectNode().put("passed", report.passed());

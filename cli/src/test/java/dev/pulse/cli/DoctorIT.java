@@ -22,16 +22,18 @@ import org.junit.jupiter.api.Test;
 class DoctorIT {
     static TestStack stack;
     static Infrastructure infrastructure;
+    static String operatorUrl;
 
     @BeforeAll
     static void setUp() {
         stack = TestStack.shared();
         stack.newTenant();
         infrastructure = Infrastructure.from(stack.settings());
+        operatorUrl = Infrastructure.operatorDatabaseUrl(stack.settings());
     }
 
     static List<String> findings() throws Exception {
-        DoctorReport report = Doctor.audit(infrastructure);
+        DoctorReport report = Doctor.audit(infrastructure, operatorUrl);
         return report.findings().stream().map(Finding::toString).toList();
     }
 
@@ -46,10 +48,152 @@ class DoctorIT {
     @Test
     void theMigratedStackHasNoFindingsAndTheCommandExitsZero() throws Exception {
         assertThat(findings()).isEmpty();
-        DoctorReport report = Doctor.audit(infrastructure);
+        DoctorReport report = Doctor.audit(infrastructure, operatorUrl);
         assertThat(report.checks()).containsKeys("runtime role", "row-level security", "tenant policies",
                 "tenant_id leads keys and indexes", "pulse.current_tenant_id()", "views and SECURITY DEFINER functions",
-                "Kafka topics", "Iceberg namespaces and tables");
+                "SECURITY DEFINER functions the runtime role may execute", "functions with a fixed search_path", "policy lints",
+                "PostgreSQL channels shared between tenants", "operator role", "Kafka topics", "Iceberg namespaces and tables");
+    }
+
+    static void superuser(String... statements) throws Exception {
+        try (Connection su = DriverManager.getConnection(stack.devStack().superuserJdbcUrl()); Statement st = su.createStatement()) {
+            for (String s : statements) {
+                st.execute(s);
+            }
+        }
+    }
+
+    // ---- the operator role split (issue 7) ----
+
+    @Test
+    void anOperatorFunctionExecutableByTheRuntimeRoleIsReported() throws Exception {
+        admin("GRANT EXECUTE ON FUNCTION pulse.operator_tenant_directory() TO pulse_app");
+        try {
+            assertThat(findings()).anySatisfy(f -> assertThat(f).contains("pulse.operator_tenant_directory()").contains("operator function"));
+        } finally {
+            admin("REVOKE EXECUTE ON FUNCTION pulse.operator_tenant_directory() FROM pulse_app");
+        }
+    }
+
+    @Test
+    void anOperatorRoleWithBypassRlsOrATablePrivilegeOrMissingItsFunctionsIsReported() throws Exception {
+        superuser("ALTER ROLE pulse_operator BYPASSRLS");
+        admin("GRANT SELECT ON pulse.tenants TO pulse_operator",
+                "REVOKE EXECUTE ON FUNCTION pulse.operator_audit_log(uuid, integer) FROM pulse_operator");
+        try {
+            assertThat(findings()).anySatisfy(f -> assertThat(f).contains("pulse_operator").contains("BYPASSRLS"))
+                    .anySatisfy(f -> assertThat(f).contains("pulse_operator").contains("privilege on a table"))
+                    .anySatisfy(f -> assertThat(f).contains("may not execute pulse.operator_audit_log(uuid, integer)"));
+        } finally {
+            superuser("ALTER ROLE pulse_operator NOBYPASSRLS");
+            admin("REVOKE SELECT ON pulse.tenants FROM pulse_operator",
+                    "GRANT EXECUTE ON FUNCTION pulse.operator_audit_log(uuid, integer) TO pulse_operator");
+        }
+    }
+
+    // ---- splinter's generic lints ----
+
+    @Test
+    void aSecurityDefinerFunctionTheRuntimeRoleMayExecuteBeyondTheLookupsIsReported() throws Exception {
+        admin("CREATE FUNCTION pulse.doctor_probe_reach() RETURNS bigint LANGUAGE sql STABLE SECURITY DEFINER"
+                + " SET search_path = pg_catalog, pg_temp AS 'SELECT count(*) FROM pulse_directory.tenant_slugs'",
+                "REVOKE ALL ON FUNCTION pulse.doctor_probe_reach() FROM PUBLIC",
+                "GRANT EXECUTE ON FUNCTION pulse.doctor_probe_reach() TO pulse_app");
+        try {
+            assertThat(findings()).anySatisfy(f -> assertThat(f).contains("pulse.doctor_probe_reach()").contains("runtime role may execute"));
+        } finally {
+            admin("DROP FUNCTION pulse.doctor_probe_reach()");
+        }
+    }
+
+    @Test
+    void aFunctionWithAMutableSearchPathIsReported() throws Exception {
+        admin("CREATE FUNCTION pulse.doctor_probe_path(t uuid) RETURNS boolean LANGUAGE sql STABLE AS 'SELECT t IS NOT NULL'");
+        try {
+            assertThat(findings()).anySatisfy(f -> assertThat(f).contains("pulse.doctor_probe_path(uuid)").contains("mutable search_path"));
+        } finally {
+            admin("DROP FUNCTION pulse.doctor_probe_path(uuid)");
+        }
+    }
+
+    @Test
+    void aTableWithRowLevelSecurityButNoPolicyIsReported() throws Exception {
+        admin("CREATE TABLE pulse.doctor_probe_nopolicy (id int PRIMARY KEY)", "ALTER TABLE pulse.doctor_probe_nopolicy ENABLE ROW LEVEL SECURITY");
+        try {
+            assertThat(findings()).anySatisfy(f -> assertThat(f).contains("pulse.doctor_probe_nopolicy").contains("no policy"));
+        } finally {
+            admin("DROP TABLE pulse.doctor_probe_nopolicy");
+        }
+    }
+
+    @Test
+    void aPermissiveTruePolicyOnAnyTableIsReported() throws Exception {
+        admin("CREATE TABLE pulse.doctor_probe_open (id int PRIMARY KEY)", "ALTER TABLE pulse.doctor_probe_open ENABLE ROW LEVEL SECURITY",
+                "CREATE POLICY everyone ON pulse.doctor_probe_open FOR ALL TO pulse_app USING (true) WITH CHECK (true)");
+        try {
+            assertThat(findings()).anySatisfy(f -> assertThat(f).contains("pulse.doctor_probe_open policy everyone").contains("permissive with USING (true)"))
+                    .anySatisfy(f -> assertThat(f).contains("pulse.doctor_probe_open policy everyone").contains("permissive with WITH CHECK (true)"));
+        } finally {
+            admin("DROP TABLE pulse.doctor_probe_open");
+        }
+    }
+
+    @Test
+    void aPolicyCallingAFunctionOutsideASelectIsReported() throws Exception {
+        // Restrictive, so that only the unwrapped call is wrong with it.
+        admin("CREATE POLICY doctor_probe_per_row ON pulse.ingest_commits AS RESTRICTIVE FOR ALL TO pulse_app "
+                + "USING (tenant_id = pulse.current_tenant_id()) WITH CHECK (tenant_id = (SELECT pulse.current_tenant_id()))");
+        try {
+            List<String> found = findings();
+            assertThat(found).anySatisfy(f -> assertThat(f).contains("pulse.ingest_commits policy doctor_probe_per_row")
+                    .contains("USING calls pulse.current_tenant_id() outside a (SELECT ...)"));
+            assertThat(found).noneSatisfy(f -> assertThat(f).contains("doctor_probe_per_row").contains("WITH CHECK calls"));
+        } finally {
+            admin("DROP POLICY doctor_probe_per_row ON pulse.ingest_commits");
+        }
+    }
+
+    @Test
+    void twoPermissivePoliciesForTheSameRoleAndCommandAreReported() throws Exception {
+        admin("CREATE POLICY doctor_probe_second ON pulse.api_keys FOR SELECT TO pulse_app USING (tenant_id = (SELECT pulse.current_tenant_id()))");
+        try {
+            assertThat(findings()).anySatisfy(f -> assertThat(f).contains("pulse.api_keys policies").contains("doctor_probe_second")
+                    .contains("tenant_isolation").contains("both permissive"));
+        } finally {
+            admin("DROP POLICY doctor_probe_second ON pulse.api_keys");
+        }
+    }
+
+    @Test
+    void aSecurityDefinerViewIsReported() throws Exception {
+        admin("CREATE VIEW pulse.doctor_probe_view AS SELECT tenant_id, slug FROM pulse.tenants", "GRANT SELECT ON pulse.doctor_probe_view TO pulse_app");
+        try {
+            assertThat(findings()).anySatisfy(f -> assertThat(f).contains("view pulse.doctor_probe_view").contains("not security_invoker"));
+        } finally {
+            admin("DROP VIEW pulse.doctor_probe_view");
+        }
+    }
+
+    // ---- what PostgreSQL shares between sessions ----
+
+    @Test
+    void pgNotifyLargeObjectsAndTemporaryTablesOpenToTheRuntimeRoleAreReported() throws Exception {
+        superuser("GRANT EXECUTE ON FUNCTION pg_catalog.pg_notify(text, text) TO PUBLIC",
+                "GRANT EXECUTE ON FUNCTION pg_catalog.lo_from_bytea(oid, bytea) TO PUBLIC",
+                "GRANT SELECT ON pg_catalog.pg_stat_user_tables TO PUBLIC",
+                "GRANT TEMPORARY ON DATABASE pulse TO pulse_app");
+        try {
+            assertThat(findings()).anySatisfy(f -> assertThat(f).startsWith("pg_notify()"))
+                    .anySatisfy(f -> assertThat(f).startsWith("large objects"))
+                    .anySatisfy(f -> assertThat(f).startsWith("table statistics"))
+                    .anySatisfy(f -> assertThat(f).startsWith("temporary objects"));
+        } finally {
+            superuser("REVOKE EXECUTE ON FUNCTION pg_catalog.pg_notify(text, text) FROM PUBLIC",
+                    "REVOKE EXECUTE ON FUNCTION pg_catalog.lo_from_bytea(oid, bytea) FROM PUBLIC",
+                    "REVOKE SELECT ON pg_catalog.pg_stat_user_tables FROM PUBLIC",
+                    "REVOKE TEMPORARY ON DATABASE pulse FROM pulse_app");
+        }
+        assertThat(findings()).isEmpty();
     }
 
     @Test

@@ -45,6 +45,7 @@ public final class DevStack implements AutoCloseable {
         String adminPassword = state.secret("postgres.admin.password");
         String appPassword = state.secret("postgres.app.password");
         String catalogPassword = state.secret("postgres.catalog.password");
+        String operatorPassword = state.secret("postgres.operator.password");
         String operatorToken = "pulse_op_" + state.secret("operator.token");
         String clusterId = state.value("kafka.cluster.id", () -> Uuid.randomUuid().toString());
         int pgPort = state.port("postgres.port", 0);
@@ -69,6 +70,7 @@ public final class DevStack implements AutoCloseable {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PULSE_ADMIN_DATABASE_URL", postgres.jdbcUrl(EmbeddedPostgresServer.ADMIN_ROLE, adminPassword, null));
         env.put("PULSE_DATABASE_URL", postgres.jdbcUrl("pulse_app", appPassword, null));
+        env.put("PULSE_OPERATOR_DATABASE_URL", postgres.jdbcUrl("pulse_operator", operatorPassword, null));
         env.put("PULSE_CATALOG_DATABASE_URL", postgres.jdbcUrl("pulse_catalog", catalogPassword, "currentSchema=pulse_catalog"));
         env.put("PULSE_KAFKA_BOOTSTRAP", kafka.bootstrap());
         env.put("PULSE_WAREHOUSE", warehouse.toString());

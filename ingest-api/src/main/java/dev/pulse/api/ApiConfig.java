@@ -25,7 +25,8 @@ import dev.pulse.schemas.control.Tenants;
  *   <tr><td>PULSE_PRODUCE_TIMEOUT_MS</td><td>int 1000..300000</td><td>30000</td><td>how long a request waits for Kafka's acknowledgements before answering 503</td></tr>
  * </table>
  *
- * Plus the shared infrastructure keys read by {@link Infrastructure#from(Settings)}.
+ * Plus the shared infrastructure keys read by {@link Infrastructure#from(Settings)} and
+ * {@code PULSE_OPERATOR_DATABASE_URL} ({@link Infrastructure#operatorDatabaseUrl(Settings)}).
  */
 public final class ApiConfig {
     public static final String MAX_BODY_BYTES = "PULSE_MAX_BODY_BYTES";
@@ -40,6 +41,7 @@ public final class ApiConfig {
     static final int MIN_OPERATOR_TOKEN_LENGTH = 24;
 
     private final Infrastructure infrastructure;
+    private final String operatorDatabaseUrl;
     private final int port;
     private final String bindAddress;
     private final String operatorToken;
@@ -53,9 +55,10 @@ public final class ApiConfig {
     public record Limits(int maxBodyBytes, int maxEventBytes, int maxEventsPerRequest, int maxJsonDepth) {
     }
 
-    private ApiConfig(Infrastructure infrastructure, int port, String bindAddress, String operatorToken, Tenants.PartitionsByTier partitionsByTier, Limits limits,
+    private ApiConfig(Infrastructure infrastructure, String operatorDatabaseUrl, int port, String bindAddress, String operatorToken, Tenants.PartitionsByTier partitionsByTier, Limits limits,
             int produceTimeoutMs, int keyUsageFlushMs) {
         this.infrastructure = infrastructure;
+        this.operatorDatabaseUrl = operatorDatabaseUrl;
         this.port = port;
         this.bindAddress = bindAddress;
         this.operatorToken = operatorToken;
@@ -85,6 +88,7 @@ public final class ApiConfig {
                 settings.integer(MAX_JSON_DEPTH, 64, 2, 1000));
         return new ApiConfig(
                 infrastructure,
+                Infrastructure.operatorDatabaseUrl(settings),
                 settings.port(PulseKeys.API_PORT, 8080),
                 settings.bindAddress(),
                 token.strip(),
@@ -99,6 +103,11 @@ public final class ApiConfig {
 
     public Infrastructure infrastructure() {
         return infrastructure;
+    }
+
+    /** {@code PULSE_OPERATOR_DATABASE_URL}: the operator role, for the /admin/v1 reads that cross tenants. */
+    public String operatorDatabaseUrl() {
+        return operatorDatabaseUrl;
     }
 
     /** {@code PULSE_BIND_ADDRESS}: where the server listens (0.0.0.0 by default; pulse dev uses 127.0.0.1). */

@@ -14,9 +14,9 @@ import dev.pulse.api.control.SelfService;
 import dev.pulse.api.control.TenantResources;
 import dev.pulse.schemas.config.PulseKeys;
 import dev.pulse.schemas.control.ApiKeyStore;
-import dev.pulse.schemas.control.AuditLog;
 import dev.pulse.schemas.control.KeyUsage;
 import dev.pulse.schemas.control.Datasets;
+import dev.pulse.schemas.control.OperatorDatabase;
 import dev.pulse.schemas.control.SchemaRegistry;
 import dev.pulse.schemas.control.Tenants;
 import dev.pulse.schemas.tenancy.TenantDatabase;
@@ -65,6 +65,10 @@ public final class IngestApi implements AutoCloseable {
             TenantDatabase db = config.infrastructure().openDatabase("api");
             opened.push(db);
             db.requireSafeRuntimeRole();
+            // The operator control plane's cross-tenant reads run as their own role, never as pulse_app.
+            OperatorDatabase operator = OperatorDatabase.connect(config.operatorDatabaseUrl(), 2, "api-operator");
+            opened.push(operator);
+            operator.requireSafeOperatorRole();
             JdbcCatalog catalog = config.infrastructure().openCatalog();
             opened.push(catalog);
             Admin kafkaAdmin = config.infrastructure().openKafkaAdmin();
@@ -79,10 +83,9 @@ public final class IngestApi implements AutoCloseable {
             ApiKeyAuth keyAuth = new ApiKeyAuth(keys);
             JsonBodies bodies = new JsonBodies(config.limits());
             EventRoutes events = new EventRoutes(db, keyAuth, bodies, config.limits(), producer, config.produceTimeoutMs());
-            AuditLog auditLog = new AuditLog(db);
             TenantResources resources = new TenantResources(bodies, keys, new SchemaRegistry(db), new Datasets(db, catalog));
             AdminRoutes admin = new AdminRoutes(new OperatorAuth(config.operatorToken()), bodies,
-                    new Tenants(db, kafkaAdmin, catalog, config.partitionsByTier()), resources, auditLog, keys);
+                    new Tenants(db, kafkaAdmin, catalog, config.partitionsByTier()), resources, operator, keys);
             byte[] openApi = OpenApi.document();
 
             Javalin server = Javalin.create(javalin -> {

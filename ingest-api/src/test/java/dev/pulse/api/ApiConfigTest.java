@@ -14,6 +14,7 @@ class ApiConfigTest {
         Map<String, String> values = new HashMap<>();
         values.put("PULSE_DATABASE_URL", "jdbc:postgresql://localhost/pulse?user=pulse_app&password=p");
         values.put("PULSE_CATALOG_DATABASE_URL", "jdbc:postgresql://localhost/pulse?user=pulse_catalog&password=c");
+        values.put("PULSE_OPERATOR_DATABASE_URL", "jdbc:postgresql://localhost/pulse?user=pulse_operator&password=o");
         values.put("PULSE_WAREHOUSE", "/tmp/warehouse");
         values.put("PULSE_KAFKA_BOOTSTRAP", "localhost:9092");
         values.put("PULSE_OPERATOR_TOKEN", "o".repeat(32));
@@ -61,6 +62,17 @@ class ApiConfigTest {
         values.put(ApiConfig.MAX_EVENT_BYTES, "8192");
         assertThatThrownBy(() -> ApiConfig.from(Settings.of(values))).isInstanceOf(ConfigException.class)
                 .hasMessageContaining(ApiConfig.MAX_EVENT_BYTES).hasMessageContaining(ApiConfig.MAX_BODY_BYTES);
+    }
+
+    @Test
+    void theOperatorDatabaseUrlIsRequiredAndMustConnectAsTheOperatorRole() {
+        Map<String, String> values = minimal();
+        values.remove("PULSE_OPERATOR_DATABASE_URL");
+        assertThatThrownBy(() -> ApiConfig.from(Settings.of(values))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("PULSE_OPERATOR_DATABASE_URL");
+        // The runtime role's credentials in its place would give tenant traffic the operator's reach.
+        assertThatThrownBy(() -> with("PULSE_OPERATOR_DATABASE_URL", "jdbc:postgresql://localhost/pulse?user=pulse_app&password=p"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("PULSE_OPERATOR_DATABASE_URL").hasMessageContaining("pulse_operator");
     }
 
     @Test

@@ -114,6 +114,8 @@ class ControlPlaneIT {
         });
         // Newest first; the second (no-op) suspend is not a change and is not recorded.
         assertThat(actions).containsExactly("tenant.resume", "tenant.suspend", "key.create", "dataset.create", "schema.register", "tenant.create");
+        // Numbered within the tenant, newest first: nothing another tenant did shows in the numbers.
+        assertThat(audit).extracting(e -> e.path("seq").asLong()).containsExactly(6L, 5L, 4L, 3L, 2L, 1L);
         assertProblem(operatorGet("/admin/v1/audit?limit=0"), 400, "invalid-limit");
     }
 

@@ -45,6 +45,8 @@ final class DatabaseChecks {
         checkKeysAndIndexes(tables);
         checkTenantFunction();
         checkDefiners();
+        new SplinterChecks(runtime, report).run();
+        new SharedChannelChecks(runtime, report).run();
     }
 
     private void checkRole() throws SQLException {
@@ -269,7 +271,8 @@ final class DatabaseChecks {
         report.check(DEFINERS);
         query("""
                 SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                 WHERE c.relkind = 'v' AND n.nspname LIKE 'pulse%'
+                 WHERE c.relkind = 'v' AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+                   AND (n.nspname LIKE 'pulse%' OR has_schema_privilege(current_user, n.oid, 'USAGE'))
                    AND NOT coalesce(c.reloptions @> ARRAY['security_invoker=true']
                                  OR c.reloptions @> ARRAY['security_invoker=on']
                                  OR c.reloptions @> ARRAY['security_invoker=1'], false)""",

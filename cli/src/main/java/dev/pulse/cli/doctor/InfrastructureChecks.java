@@ -2,6 +2,7 @@ package dev.pulse.cli.doctor;
 
 import dev.pulse.schemas.control.DatasetRecord;
 import dev.pulse.schemas.control.Datasets;
+import dev.pulse.schemas.control.OperatorDatabase;
 import dev.pulse.schemas.control.TenantRecord;
 import dev.pulse.schemas.control.Tenants;
 import dev.pulse.schemas.naming.LakeNames;
@@ -40,13 +41,15 @@ final class InfrastructureChecks {
     private static final Pattern NAMESPACE = Pattern.compile("pulse_([0-9a-f]{32})");
 
     private final TenantDatabase db;
+    private final OperatorDatabase operator;
     private final Admin kafka;
     private final Catalog catalog;
     private final String warehouse;
     private final DoctorReport report;
 
-    InfrastructureChecks(TenantDatabase db, Admin kafka, Catalog catalog, String warehouse, DoctorReport report) {
+    InfrastructureChecks(TenantDatabase db, OperatorDatabase operator, Admin kafka, Catalog catalog, String warehouse, DoctorReport report) {
         this.db = db;
+        this.operator = operator;
         this.kafka = kafka;
         this.catalog = catalog;
         this.warehouse = warehouse;
@@ -56,7 +59,7 @@ final class InfrastructureChecks {
     /** Every tenant in the directory with its row (read under RLS, one transaction per tenant). */
     Map<TenantId, TenantRecord> tenants() {
         Map<TenantId, TenantRecord> tenants = new HashMap<>();
-        for (TenantDatabase.DirectoryEntry entry : db.operatorTenantDirectory()) {
+        for (OperatorDatabase.DirectoryEntry entry : operator.tenantDirectory()) {
             db.inTenant(entry.tenant(), Tenants::current).ifPresent(t -> tenants.put(t.id(), t));
         }
         return tenants;

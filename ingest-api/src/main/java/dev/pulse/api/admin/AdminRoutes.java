@@ -10,8 +10,8 @@ import dev.pulse.api.http.OperatorAuth;
 import dev.pulse.api.http.ProblemException;
 import dev.pulse.schemas.control.Actor;
 import dev.pulse.schemas.control.ApiKeyStore;
-import dev.pulse.schemas.control.AuditLog;
 import dev.pulse.schemas.control.ControlException;
+import dev.pulse.schemas.control.OperatorDatabase;
 import dev.pulse.schemas.control.TenantRecord;
 import dev.pulse.schemas.control.Tenants;
 import dev.pulse.schemas.naming.TenantId;
@@ -33,17 +33,21 @@ public final class AdminRoutes {
     private final JsonBodies bodies;
     private final Tenants tenants;
     private final TenantResources resources;
-    private final AuditLog auditLog;
+    private final OperatorDatabase operator;
     private final ApiKeyStore keys;
 
-    public AdminRoutes(OperatorAuth auth, JsonBodies bodies, Tenants tenants, TenantResources resources, AuditLog auditLog,
+    /**
+     * {@code operator}: the operator role's reads (tenant directory, audit log); every other route works as the runtime role.
+     * {@code keys}: finds a key's tenant by the exact-match key-id lookup for the key routes without a tenant.
+     */
+    public AdminRoutes(OperatorAuth auth, JsonBodies bodies, Tenants tenants, TenantResources resources, OperatorDatabase operator,
             ApiKeyStore keys) {
         this.keys = keys;
         this.auth = auth;
         this.bodies = bodies;
         this.tenants = tenants;
         this.resources = resources;
-        this.auditLog = auditLog;
+        this.operator = operator;
     }
 
     public void register(RoutesConfig routes) {
@@ -71,7 +75,7 @@ public final class AdminRoutes {
     }
 
     private void listTenants(Context ctx) {
-        Json.respond(ctx, 200, tenants.list().stream().map(AdminRoutes::tenantJson).toList());
+        Json.respond(ctx, 200, tenants.list(operator).stream().map(AdminRoutes::tenantJson).toList());
     }
 
     private void createTenant(Context ctx) {
@@ -109,13 +113,14 @@ public final class AdminRoutes {
                 throw ProblemException.badRequest("invalid-limit", "limit must be an integer from 1 to 1000");
             }
         }
-        Json.respond(ctx, 200, auditLog.operatorRead(tenant, limit).stream().map(e -> {
+        Json.respond(ctx, 200, operator.auditLog(tenant, limit).stream().map(e -> {
             Map<String, Object> json = new LinkedHashMap<>();
-            json.put("id", e.id());
+            // An entry is identified by its tenant and its number within that tenant's log.
+            json.put("tenant_id", e.tenant() == null ? null : e.tenant().toString());
+            json.put("seq", e.seq());
             json.put("at", e.at().toString());
             json.put("actor", e.actor());
             json.put("action", e.action());
-            json.put("tenant_id", e.tenant() == null ? null : e.tenant().toString());
             json.put("detail", e.detail());
             return json;
         }).toList());

@@ -28,6 +28,17 @@ public record Infrastructure(String databaseUrl, String catalogUrl, String wareh
                 settings.integer(PulseKeys.DB_POOL_SIZE, 10, 1, 200));
     }
 
+    /**
+     * {@code PULSE_OPERATOR_DATABASE_URL}, checked to connect as pulse_operator. Read only by the
+     * operator control plane (ingest-api, pulse doctor): the worker and lake-query never hold it.
+     */
+    public static String operatorDatabaseUrl(Settings settings) {
+        String url = settings.required(PulseKeys.OPERATOR_DATABASE_URL,
+                "JDBC URL of the operator role pulse_operator (tenant directory, audit log), with user and password");
+        checkUser(PulseKeys.OPERATOR_DATABASE_URL, url, "pulse_operator");
+        return url;
+    }
+
     private static void checkUser(String key, String url, String expected) {
         if (!url.startsWith("jdbc:postgresql:")) {
             throw new ConfigException(key + " must be a PostgreSQL JDBC URL (jdbc:postgresql://...), got " + JdbcUrls.redact(url));

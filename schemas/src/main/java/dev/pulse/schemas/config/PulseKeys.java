@@ -6,6 +6,11 @@ public final class PulseKeys {
     public static final String DATABASE_URL = "PULSE_DATABASE_URL";
     /** JDBC URL of the owner/admin role: migrations and DDL only. */
     public static final String ADMIN_DATABASE_URL = "PULSE_ADMIN_DATABASE_URL";
+    /**
+     * JDBC URL of the operator role (pulse_operator): the tenant directory and the audit log
+     * across tenants, for the operator control plane (ingest-api's /admin/v1, pulse doctor) only.
+     */
+    public static final String OPERATOR_DATABASE_URL = "PULSE_OPERATOR_DATABASE_URL";
     /** JDBC URL of the Iceberg catalog role (pulse_catalog), with currentSchema=pulse_catalog. */
     public static final String CATALOG_DATABASE_URL = "PULSE_CATALOG_DATABASE_URL";
     public static final String KAFKA_BOOTSTRAP = "PULSE_KAFKA_BOOTSTRAP";

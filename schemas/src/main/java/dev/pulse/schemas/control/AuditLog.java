@@ -8,7 +8,6 @@ import dev.pulse.schemas.tenancy.TenantDatabase;
 import dev.pulse.schemas.tenancy.TenantTransaction;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -17,7 +16,8 @@ import java.util.UUID;
  * or {@code key:<key id>}), what (an action such as {@code tenant.suspend}), when, on which tenant,
  * with a small JSON detail. Entries are appended through {@code pulse.record_audit()} inside a
  * transaction bound to the tenant they are about; nobody, the owner included, can update or
- * delete them.
+ * delete them. Entries are numbered per tenant (1, 2, 3, ... without gaps), never from a counter
+ * that other tenants advance. Operators read them through {@link OperatorDatabase#auditLog}.
  */
 public final class AuditLog {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -31,11 +31,11 @@ public final class AuditLog {
         this.db = db;
     }
 
-    /** One entry as the operator reads it. */
-    public record AuditEntry(long id, Instant at, String actor, String action, TenantId tenant, JsonNode detail) {
+    /** One entry as the operator reads it: the {@code seq}-th entry about {@code tenant} (null: about no tenant). */
+    public record AuditEntry(TenantId tenant, long seq, Instant at, String actor, String action, JsonNode detail) {
     }
 
-    /** Appends an entry about {@code tenant} (null: about no tenant); returns its id. */
+    /** Appends an entry about {@code tenant} (null: about no tenant); returns its number within that tenant's log. */
     public long record(String actor, String action, TenantId tenant, Map<String, ?> detail) {
         String detailJson = toJson(detail);
         return db.inTenant(tenant == null ? NO_TENANT : tenant, tx -> append(tx, actor, action, detailJson));
@@ -54,32 +54,13 @@ public final class AuditLog {
         }
     }
 
-    /** Appends an entry about the transaction's tenant, inside that transaction (atomic with the change). */
+    /**
+     * Appends an entry about the transaction's tenant, inside that transaction (atomic with the
+     * change); returns its number within the tenant's log.
+     */
     public static long append(TenantTransaction tx, String actor, String action, String detailJson) throws SQLException {
         TenantId about = NO_TENANT.equals(tx.tenant()) ? null : tx.tenant();
         return tx.queryOptional("SELECT pulse.record_audit(?, ?, ?, ?)", rs -> rs.getLong(1),
                 actor, action, about, new TenantTransaction.Json(detailJson)).orElseThrow();
-    }
-
-    /**
-     * The newest entries first, for one tenant or (tenant null) for all, at most {@code limit}
-     * (1..1000). Through {@code pulse.operator_audit_log}: operator paths only.
-     */
-    public List<AuditEntry> operatorRead(TenantId tenant, int limit) {
-        // The read crosses tenants only through the SECURITY DEFINER function; the transaction
-        // is bound to the asked tenant, or to the nil id (which no tenant has) for all of them.
-        return db.inTenant(tenant == null ? NO_TENANT : tenant, tx -> tx.query(
-                "SELECT id, at, actor, action, tenant_id, detail::text FROM pulse.operator_audit_log(?, ?)",
-                rs -> {
-                    UUID t = rs.getObject(5, UUID.class);
-                    JsonNode detail;
-                    try {
-                        detail = JSON.readTree(rs.getString(6));
-                    } catch (JsonProcessingException e) {
-                        throw new SQLException("audit detail is not JSON", e);
-                    }
-                    return new AuditEntry(rs.getLong(1), TenantTransaction.instant(rs, "at"), rs.getString(3), rs.getString(4),
-                            t == null ? null : new TenantId(t), detail);
-                }, tenant == null ? null : tenant.value(), limit));
     }
 }

@@ -168,10 +168,13 @@ public final class Tenants {
         }
     }
 
-    /** Every tenant, by slug: ids from the operator directory, each row read under its own RLS binding. */
-    public List<TenantRecord> list() {
+    /**
+     * Every tenant, by slug: ids from the tenant directory (which only the operator role may
+     * read), each row read as the runtime role under its own RLS binding.
+     */
+    public List<TenantRecord> list(OperatorDatabase operator) {
         List<TenantRecord> all = new ArrayList<>();
-        for (TenantDatabase.DirectoryEntry entry : db.operatorTenantDirectory()) {
+        for (OperatorDatabase.DirectoryEntry entry : operator.tenantDirectory()) {
             load(entry.tenant()).ifPresent(all::add);
         }
         return all;

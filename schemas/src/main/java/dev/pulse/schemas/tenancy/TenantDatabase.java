@@ -17,7 +17,9 @@ import java.util.UUID;
  * Because the setting is transaction-local, a connection returned to the pool carries no tenant.
  *
  * <p>The few lookups that must happen before a tenant is known (an API key id or a tenant slug to
- * its tenant) go through SECURITY DEFINER functions that answer exact matches only.
+ * its tenant) go through SECURITY DEFINER functions that answer exact matches only. The
+ * operator's cross-tenant reads are not here: the runtime role may not make them (see
+ * {@code dev.pulse.schemas.control.OperatorDatabase}).
  */
 public final class TenantDatabase implements AutoCloseable {
     private static final String BIND_TENANT = "SELECT set_config('app.current_tenant_id', ?, true)";
@@ -77,28 +79,6 @@ public final class TenantDatabase implements AutoCloseable {
     /** Tenant slug to tenant, through {@code pulse.tenant_for_slug}: an exact match or nothing. */
     public Optional<TenantId> tenantForSlug(String slug) {
         return directoryLookup("SELECT pulse.tenant_for_slug(?)", slug);
-    }
-
-    /** One entry of the operator's tenant directory. */
-    public record DirectoryEntry(TenantId tenant, String slug) {
-    }
-
-    /**
-     * Every tenant's id and slug, through {@code pulse.operator_tenant_directory()}. For operator
-     * paths only (doctor, tenant listing); tenant rows themselves are read per tenant under RLS.
-     */
-    public java.util.List<DirectoryEntry> operatorTenantDirectory() {
-        try (Connection connection = pool.getConnection();
-                PreparedStatement ps = connection.prepareStatement("SELECT tenant_id, slug FROM pulse.operator_tenant_directory()");
-                ResultSet rs = ps.executeQuery()) {
-            java.util.List<DirectoryEntry> entries = new java.util.ArrayList<>();
-            while (rs.next()) {
-                entries.add(new DirectoryEntry(new TenantId(rs.getObject(1, UUID.class)), rs.getString(2)));
-            }
-            return entries;
-        } catch (SQLException e) {
-            throw new DatabaseException("directory listing failed", e);
-        }
     }
 
     private Optional<TenantId> directoryLookup(String sql, String argument) {

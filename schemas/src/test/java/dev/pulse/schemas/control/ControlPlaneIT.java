@@ -82,17 +82,20 @@ class ControlPlaneIT {
     void theAuditLogIsAppendOnlyForTheRuntimeRoleAndTheOwner() throws Exception {
         TenantRecord tenant = stack.newTenant();
         AuditLog audit = new AuditLog(stack.db());
-        long id = audit.record("operator:alice", "tenant.suspend", tenant.id(), Map.of("slug", tenant.slug()));
+        long seq = audit.record("operator:alice", "tenant.suspend", tenant.id(), Map.of("slug", tenant.slug()));
 
-        List<AuditLog.AuditEntry> entries = audit.operatorRead(tenant.id(), 10);
+        List<AuditLog.AuditEntry> entries = stack.operatorDb().auditLog(tenant.id(), 10);
         // Newest first: this entry, then the tenant's creation, written in the creating transaction.
         assertThat(entries).extracting(AuditLog.AuditEntry::action).containsExactly("tenant.suspend", "tenant.create");
-        assertThat(entries.getFirst().id()).isEqualTo(id);
+        // Numbered within the tenant: its creation was entry 1.
+        assertThat(entries).extracting(AuditLog.AuditEntry::seq).containsExactly(2L, 1L);
+        assertThat(seq).isEqualTo(2);
         assertThat(entries.get(1).actor()).isEqualTo("system");
         assertThat(entries.getFirst().actor()).isEqualTo("operator:alice");
         assertThat(entries.getFirst().tenant()).isEqualTo(tenant.id());
         assertThat(entries.getFirst().detail().path("slug").asText()).isEqualTo(tenant.slug());
-        assertThat(audit.operatorRead(null, 1000)).extracting(AuditLog.AuditEntry::id).contains(id);
+        assertThat(stack.operatorDb().auditLog(null, 1000)).filteredOn(e -> tenant.id().equals(e.tenant()))
+                .extracting(AuditLog.AuditEntry::seq).containsExactly(2L, 1L);
 
         try (Connection app = runtime(); Statement st = app.createStatement()) {
             for (String sql : List.of("UPDATE pulse_directory.audit_log SET actor = 'x'", "DELETE FROM pulse_directory.audit_log",
@@ -102,12 +105,12 @@ class ControlPlaneIT {
             }
         }
         try (Connection owner = stack.adminConnection(); Statement st = owner.createStatement()) {
-            for (String sql : List.of("UPDATE pulse_directory.audit_log SET actor = 'x' WHERE id = " + id,
-                    "DELETE FROM pulse_directory.audit_log WHERE id = " + id, "TRUNCATE pulse_directory.audit_log")) {
+            for (String sql : List.of("UPDATE pulse_directory.audit_log SET actor = 'x' WHERE seq = " + seq,
+                    "DELETE FROM pulse_directory.audit_log WHERE seq = " + seq, "TRUNCATE pulse_directory.audit_log")) {
                 assertThatThrownBy(() -> st.execute(sql)).as(sql).isInstanceOf(SQLException.class).hasMessageContaining("append-only");
             }
         }
-        assertThat(audit.operatorRead(tenant.id(), 10).getFirst().actor()).isEqualTo("operator:alice");
+        assertThat(stack.operatorDb().auditLog(tenant.id(), 10).getFirst().actor()).isEqualTo("operator:alice");
     }
 
     @Test
@@ -142,7 +145,7 @@ class ControlPlaneIT {
     void tenantsAreListedAndCanBeSuspendedAndResumed() {
         Tenants tenants = stack.tenants();
         TenantRecord t = stack.newTenant();
-        assertThat(tenants.list()).extracting(TenantRecord::slug).contains(t.slug()).isSorted();
+        assertThat(tenants.list(stack.operatorDb())).extracting(TenantRecord::slug).contains(t.slug()).isSorted();
 
         Tenants.StatusChangeResult suspended = tenants.suspend(t.slug());
         assertThat(suspended.changed()).isTrue();

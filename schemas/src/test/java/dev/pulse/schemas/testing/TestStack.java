@@ -4,6 +4,7 @@ import dev.pulse.devstack.DevStack;
 import dev.pulse.schemas.config.Settings;
 import dev.pulse.schemas.control.ApiKeyStore;
 import dev.pulse.schemas.control.Datasets;
+import dev.pulse.schemas.control.OperatorDatabase;
 import dev.pulse.schemas.control.SchemaRegistry;
 import dev.pulse.schemas.control.TenantRecord;
 import dev.pulse.schemas.control.Tenants;
@@ -32,14 +33,18 @@ public final class TestStack {
 
     private final DevStack stack;
     private final TenantDatabase db;
+    private final OperatorDatabase operatorDb;
     private final JdbcCatalog catalog;
     private final Admin kafkaAdmin;
 
     private TestStack(DevStack stack) {
         this.stack = stack;
         Map<String, String> env = stack.environment();
-        Migrations.apply(env.get("PULSE_ADMIN_DATABASE_URL"), env.get("PULSE_DATABASE_URL"), env.get("PULSE_CATALOG_DATABASE_URL"));
+        Migrations.apply(env.get("PULSE_ADMIN_DATABASE_URL"), env.get("PULSE_DATABASE_URL"), env.get("PULSE_CATALOG_DATABASE_URL"),
+                env.get("PULSE_OPERATOR_DATABASE_URL"));
+        Migrations.harden(stack.superuserJdbcUrl());
         this.db = TenantDatabase.connect(env.get("PULSE_DATABASE_URL"), 8, "test-app");
+        this.operatorDb = OperatorDatabase.connect(env.get("PULSE_OPERATOR_DATABASE_URL"), 2, "test-operator");
         this.catalog = LakeCatalog.open(env.get("PULSE_CATALOG_DATABASE_URL"), env.get("PULSE_WAREHOUSE"));
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap());
@@ -83,6 +88,11 @@ public final class TestStack {
 
     public TenantDatabase db() {
         return db;
+    }
+
+    /** The operator role's reads (tenant directory, audit log across tenants). */
+    public OperatorDatabase operatorDb() {
+        return operatorDb;
     }
 
     public JdbcCatalog catalog() {
@@ -182,6 +192,7 @@ public final class TestStack {
         kafkaAdmin.close();
         catalog.close();
         db.close();
+        operatorDb.close();
         stack.close();
     }
 }
