@@ -21,15 +21,19 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.exceptions.NoSuchTableException;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -290,8 +294,12 @@ public final class IngestLoop implements Runnable {
         if (tenantPartitions.isEmpty()) {
             return;
         }
+        long started = System.nanoTime();
         Map<TopicPartition, OffsetAndMetadata> committed = committedOffsets.read(consumer, tenantPartitions);
+        long read = System.nanoTime();
         tenantPartitions.stream().map(tp -> Topics.tenantOf(tp.topic()).orElseThrow()).distinct().forEach(this::reconcile);
+        LOG.info("resuming {} partitions: group offsets read in {} ms, ledgers reconciled in {} ms", tenantPartitions.size(),
+                (read - started) / 1_000_000, (System.nanoTime() - read) / 1_000_000);
         List<TopicPartition> fromBeginning = new ArrayList<>();
         for (TopicPartition tp : tenantPartitions) {
             OffsetAndMetadata groupOffset = committed.get(tp);
@@ -322,13 +330,15 @@ public final class IngestLoop implements Runnable {
      */
     private long resumeAt(TopicPartition tp, long groupOffset, Map<String, Long> claimed) {
         TenantId tenant = Topics.tenantOf(tp.topic()).orElseThrow();
-        Map<String, Long> lost = new java.util.TreeMap<>();
-        for (Map.Entry<String, Long> claim : claimed.entrySet()) {
+        Map<String, Long> lost = new TreeMap<>();
+        for (Iterator<Map.Entry<String, Long>> it = claimed.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, Long> claim = it.next();
             Table table;
             try {
-                table = catalog.loadTable(org.apache.iceberg.catalog.TableIdentifier.of(LakeNames.namespace(tenant), claim.getKey()));
+                table = catalog.loadTable(TableIdentifier.of(LakeNames.namespace(tenant), claim.getKey()));
             } catch (NoSuchTableException e) {
-                LOG.warn("{}: the group offset claims rows in table {} of tenant {}, which no longer exists", tp, claim.getKey(), tenant);
+                LOG.warn("{}: the group offset claims rows in table {} of tenant {}, which no longer exists; dropping the claim", tp, claim.getKey(), tenant);
+                it.remove();
                 continue;
             }
             long stored = SnapshotOffsets.stored(table).getOrDefault(tp, 0L);
@@ -342,7 +352,7 @@ public final class IngestLoop implements Runnable {
         if (lost.isEmpty()) {
             return groupOffset;
         }
-        long from = java.util.Collections.min(lost.values());
+        long from = Collections.min(lost.values());
         long logStart = consumer.beginningOffsets(List.of(tp)).getOrDefault(tp, 0L);
         if (logStart > from) {
             LOG.error("{}: Kafka no longer holds offsets {} to {}; the rows among them that {} lost cannot be landed again",

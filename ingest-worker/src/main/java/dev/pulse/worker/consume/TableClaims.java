@@ -55,11 +55,15 @@ final class TableClaims {
     static String format(Map<String, Long> claims) {
         Map<String, Long> kept = new TreeMap<>(claims);
         String text = render(kept);
+        int dropped = 0;
         while (text.length() > MAX_CHARS && !kept.isEmpty()) {
-            String smallest = kept.entrySet().stream().min(Map.Entry.comparingByValue()).orElseThrow().getKey();
-            kept.remove(smallest);
-            LOG.warn("the group offset's metadata has no room left; table {} is no longer checked for lost commits", smallest);
+            kept.remove(kept.entrySet().stream().min(Map.Entry.comparingByValue()).orElseThrow().getKey());
+            dropped++;
             text = render(kept);
+        }
+        if (dropped > 0) {
+            LOG.debug("the group offset's metadata has room for {} table claims; {} tables fed longest ago are no longer checked for lost commits",
+                    kept.size(), dropped);
         }
         return text;
     }
