@@ -35,7 +35,6 @@ final class GroupOffsets implements CommittedOffsets {
     private final Admin admin;
     private final String group;
     private final Duration stableWait;
-    private volatile String problem;
 
     GroupOffsets(Admin admin, String group, Duration stableWait) {
         this.admin = admin;
@@ -46,14 +45,12 @@ final class GroupOffsets implements CommittedOffsets {
     @Override
     public Map<TopicPartition, OffsetAndMetadata> read(Consumer<byte[], byte[]> consumer, Set<TopicPartition> partitions) {
         try {
-            Map<TopicPartition, OffsetAndMetadata> stable = consumer.committed(partitions, stableWait);
-            problem = null;
-            return stable;
+            return consumer.committed(partitions, stableWait);
         } catch (TimeoutException e) {
-            problem = "the committed offsets of group " + group + " for " + partitions + " stayed unstable for " + stableWait.toSeconds()
-                    + " s: a transaction that wrote them never completed on the broker";
-            LOG.error("{}; resuming from the last completed offsets instead (rows are skipped per table, dead letters of that "
-                    + "transaction may be sent once more). `kafka-transactions.sh find-hanging` names the transaction", problem);
+            LOG.error("the committed offsets of group {} for {} stayed unstable for {} s: a transaction that wrote them never completed "
+                    + "on the broker; resuming from the last completed offsets instead (rows are skipped per table, dead letters of that "
+                    + "transaction may be sent once more). `pulse doctor` reports it; `kafka-transactions.sh find-hanging` names the transaction",
+                    group, partitions, stableWait.toSeconds());
             return lastCompleted(partitions);
         }
     }
@@ -77,10 +74,5 @@ final class GroupOffsets implements CommittedOffsets {
             Thread.currentThread().interrupt();
             throw new WorkerException("interrupted while reading the committed offsets of group " + group, e);
         }
-    }
-
-    /** Why the last assignment could not read stable offsets, if it could not. */
-    String problem() {
-        return problem;
     }
 }
