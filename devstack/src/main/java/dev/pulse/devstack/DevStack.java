@@ -41,6 +41,8 @@ public final class DevStack implements AutoCloseable {
         } catch (IOException e) {
             throw new DevStackException("cannot create " + dir, e);
         }
+        // Before the ports are chosen: an orphaned server still holds the database's port.
+        OrphanedPostmaster.stopIfRunning(dir.resolve("postgres").resolve("data"));
         StackState state = StackState.load(dir);
         String adminPassword = state.secret("postgres.admin.password");
         String appPassword = state.secret("postgres.app.password");

@@ -38,6 +38,12 @@ final class EmbeddedPostgresServer implements AutoCloseable {
                     .setServerConfig("max_connections", "200")
                     .setServerConfig("password_encryption", "scram-sha-256")
                     .setServerConfig("listen_addresses", "127.0.0.1")
+                    // Durable: the library starts postgres with -F (fsync off) and synchronous_commit=off,
+                    // so a crash of the machine (or a SIGKILL of the whole tree) could take back commits
+                    // the catalog and the worker had already acted on. "-c fsync=on" comes after -F and wins.
+                    .setServerConfig("fsync", "on")
+                    .setServerConfig("synchronous_commit", "on")
+                    .setServerConfig("full_page_writes", "on")
                     .setDataDirectoryCustomizer(dir -> writeHba(dir.toPath()))
                     .start();
             EmbeddedPostgresServer server = new EmbeddedPostgresServer(pg);
@@ -65,6 +71,7 @@ final class EmbeddedPostgresServer implements AutoCloseable {
     /** Idempotent: creates the admin role and the database on first start, refreshes the password. */
     private void bootstrap(String adminPassword) throws SQLException {
         try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
+            requireDurable(st);
             boolean roleExists;
             try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_roles WHERE rolname = ?")) {
                 ps.setString(1, ADMIN_ROLE);
@@ -85,6 +92,18 @@ final class EmbeddedPostgresServer implements AutoCloseable {
             }
             if (!dbExists) {
                 st.execute("CREATE DATABASE " + DATABASE + " OWNER " + ADMIN_ROLE);
+            }
+        }
+    }
+
+    /** Fails start-up when the server could lose a commit it acknowledged (a library default we override). */
+    private static void requireDurable(Statement st) throws SQLException {
+        for (String setting : new String[] {"fsync", "synchronous_commit", "full_page_writes"}) {
+            try (ResultSet rs = st.executeQuery("SELECT current_setting('" + setting + "')")) {
+                rs.next();
+                if (!"on".equals(rs.getString(1))) {
+                    throw new DevStackException("embedded PostgreSQL runs with " + setting + "=" + rs.getString(1) + "; it must be on");
+                }
             }
         }
     }

@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.Properties;
 import org.apache.iceberg.jdbc.JdbcCatalog;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -26,21 +28,25 @@ import org.slf4j.LoggerFactory;
 public final class IngestWorker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(IngestWorker.class);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
+    /** How long an assignment waits for stable group offsets before reading the last completed ones. */
+    private static final Duration STABLE_OFFSETS_WAIT = Duration.ofSeconds(15);
 
     private final TenantDatabase db;
     private final JdbcCatalog catalog;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final KafkaProducer<byte[], byte[]> producer;
+    private final Admin admin;
     private final IngestLoop loop;
     private final Thread thread;
     private volatile RuntimeException failure;
 
     private IngestWorker(TenantDatabase db, JdbcCatalog catalog, KafkaConsumer<byte[], byte[]> consumer,
-            KafkaProducer<byte[], byte[]> producer, IngestLoop loop) {
+            KafkaProducer<byte[], byte[]> producer, Admin admin, IngestLoop loop) {
         this.db = db;
         this.catalog = catalog;
         this.consumer = consumer;
         this.producer = producer;
+        this.admin = admin;
         this.loop = loop;
         this.thread = Thread.ofPlatform().name("pulse-ingest-worker").unstarted(this::runLoop);
     }
@@ -54,21 +60,26 @@ public final class IngestWorker implements AutoCloseable {
         JdbcCatalog catalog = null;
         KafkaConsumer<byte[], byte[]> consumer = null;
         KafkaProducer<byte[], byte[]> producer = null;
+        Admin admin = null;
         try {
             db.requireSafeRuntimeRole();
             catalog = config.infrastructure().openCatalog();
-            consumer = new KafkaConsumer<>(consumerProperties(config), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            admin = config.infrastructure().openKafkaAdmin();
             producer = new KafkaProducer<>(producerProperties(config), new ByteArraySerializer(), new ByteArraySerializer());
-            // Fences a predecessor with the same transactional id and aborts its open transaction.
+            // Before the consumer joins and asks for committed offsets: fences a predecessor with the
+            // same transactional id and has the broker finish (commit or abort) its open transaction,
+            // so the offsets it wrote become stable instead of blocking the first assignment.
             producer.initTransactions();
+            consumer = new KafkaConsumer<>(consumerProperties(config), new ByteArrayDeserializer(), new ByteArrayDeserializer());
             IngestLoop loop = new IngestLoop(consumer, producer, db, catalog,
-                    new RetryPolicy(config.maxRetries(), config.retryBackoff()), config.commitInterval(), crashPoints);
-            IngestWorker worker = new IngestWorker(db, catalog, consumer, producer, loop);
+                    new RetryPolicy(config.maxRetries(), config.retryBackoff()), config.commitInterval(), crashPoints,
+                    new GroupOffsets(admin, config.group(), STABLE_OFFSETS_WAIT));
+            IngestWorker worker = new IngestWorker(db, catalog, consumer, producer, admin, loop);
             worker.thread.start();
             LOG.info("ingest worker started: group {}, transactional id {}", config.group(), config.transactionalId());
             return worker;
         } catch (RuntimeException e) {
-            closeAll(e, producer, consumer, catalog, db);
+            closeAll(e, producer, consumer, admin, catalog, db);
             throw e;
         }
     }
@@ -79,6 +90,9 @@ public final class IngestWorker implements AutoCloseable {
         p.put(ConsumerConfig.GROUP_ID_CONFIG, config.group());
         p.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "pulse-worker-" + config.instanceId());
+        // Static membership: a restarted replica (same instance id) takes its partitions back at
+        // once, instead of waiting out the session timeout of the member a kill left behind.
+        p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "pulse-worker-" + config.instanceId());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -125,7 +139,15 @@ public final class IngestWorker implements AutoCloseable {
     }
 
     private void closeClients() {
-        closeAll(null, producer, consumer);
+        closeAll(null, producer);
+        try {
+            // A static member stays in the group after close() unless told: a clean stop hands its
+            // partitions to the other replicas at once.
+            consumer.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+        } catch (RuntimeException e) {
+            LOG.warn("closing the consumer failed: {}", e.toString());
+        }
+        closeAll(null, admin);
     }
 
     /** True while the loop thread runs. */
@@ -162,19 +184,19 @@ public final class IngestWorker implements AutoCloseable {
 
     /**
      * After a simulated crash: what the broker would notice about a killed process. The consumer
-     * leaves the group without committing anything (auto-commit is off), so the next worker gets
-     * the partitions at once rather than after the session timeout (at least 6 s on a default
-     * broker). The producer is left as it is: its open transaction stays open until the next
-     * worker with the same transactional id fences it, exactly as after a kill.
+     * stops without committing (auto-commit is off) and without leaving the group, as a killed
+     * process does: its member stays until the session timeout unless a replica with the same
+     * instance id (static membership) takes its place. The producer is left as it is: its open
+     * transaction stays open until the next worker with the same transactional id fences it.
      */
     void releaseConsumerAfterCrash() {
-        consumer.close();
+        consumer.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP));
     }
 
     /** Test end: drops the fenced producer of a crashed worker and its database and catalog. */
     void discardAfterCrash() {
         producer.close(Duration.ZERO);
-        closeAll(null, catalog, db);
+        closeAll(null, admin, catalog, db);
     }
 
     private static void closeAll(RuntimeException primary, AutoCloseable... resources) {

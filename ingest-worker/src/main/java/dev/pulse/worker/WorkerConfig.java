@@ -20,7 +20,7 @@ public final class WorkerConfig {
     public static final Key GROUP = new Key("PULSE_WORKER_GROUP", "pulse-worker",
             "Kafka consumer group of the workers; every replica of one deployment uses the same group");
     public static final Key INSTANCE_ID = new Key("PULSE_WORKER_INSTANCE_ID", "(random per start)",
-            "stable name of this replica; the Kafka transactional id is <group>.<instance>, so a restarted replica aborts its predecessor's open transaction at once instead of after the transaction timeout");
+            "stable name of this replica: its Kafka transactional id and static group membership (group.instance.id), so a restarted replica aborts its predecessor's open transaction and takes its partitions back at once instead of after the transaction and session timeouts");
     public static final Key MAX_BATCH_RECORDS = new Key("PULSE_WORKER_MAX_BATCH_RECORDS", "5000",
             "most records one batch (one poll, one table commit per dataset, one Kafka transaction) holds");
     public static final Key COMMIT_INTERVAL_MS = new Key("PULSE_WORKER_COMMIT_INTERVAL_MS", "500",

@@ -15,7 +15,13 @@
  * offsets of a batch are written in one Kafka transaction (EOS v2:
  * {@code sendOffsetsToTransaction} with the consumer's group metadata, so a worker whose group
  * generation is stale is fenced). A record below the committed group offset is therefore in a
- * table or in the DLQ: it is handled.
+ * table or in the DLQ: it is handled — as long as the catalog keeps the table commits it
+ * acknowledged (below: lost commits).
+ *
+ * <p><b>Each group offset says what it relies on.</b> Its metadata string (written in the same
+ * transaction, {@code consume.TableClaims}: {@code pulse1:{"<table>": next offset}}) names, per
+ * table this partition fed, the next offset that table held for the partition when the group
+ * offset moved, carried forward from offset to offset (the larger claim wins).
  *
  * <p><b>Commit order per batch:</b> data files → table commit (one per table) → ledger and
  * dataset stats in the tenant's RLS transaction → Kafka transaction (DLQ + offsets). A crash
@@ -36,6 +42,37 @@
  * a record below the group offset that went to the DLQ because its dataset did not exist yet must
  * not land in a table created since. Without a group offset (a new group name, expired offsets)
  * the DLQ may receive entries again; rows are never written twice.
+ *
+ * <p><b>Unless a table lost a commit.</b> A catalog can lose commits it acknowledged (a failover
+ * to an asynchronous replica, a restore from backup, a database running without fsync), after
+ * the group offset moved past their records; trusting the group offset would skip those rows for
+ * good. So on every assignment each claim of the group offset's metadata is checked against the
+ * table: when the table's stored next offset for the partition is below the claim, the table lost
+ * rows, and the partition is read again from the smallest such table's stored offset ("healing",
+ * up to the group offset). Below the group offset, only rows bound for a table that lost rows are
+ * landed (and each table's stored offset still skips what it holds: rows exactly once); rows bound
+ * for other tables are skipped (they are there, or they went to the DLQ); dead letters of that
+ * stretch are sent once more (at most one repeat, recognisable by the same
+ * {@code pulse-source-topic/partition/offset}). While healing, the committed group offset stays
+ * where it was and the claims keep their larger value, so a crash mid-healing heals again. A
+ * running worker notices the same loss at its next commit to the table: the table must hold each
+ * partition at least up to what this worker saw it hold, or the batch is abandoned and the
+ * partition re-sought, which heals. Rows whose records Kafka no longer holds cannot come back:
+ * the log says which offsets. Claims are bounded by the broker's {@code offset.metadata.max.bytes}
+ * (4 KiB): beyond ~3.5 KB the tables this partition fed longest ago drop out of the check.
+ *
+ * <p><b>Offsets a hung transaction holds.</b> A read_committed consumer asks for <em>stable</em>
+ * offsets, which the broker withholds while a transaction that wrote offsets is open. The worker
+ * initialises its transactional producer (fencing its predecessor, so the broker completes or
+ * aborts the open transaction) before its consumer joins the group, and waits at most 15 s for
+ * stable offsets; if a transaction never completes on the broker, it resumes from the last
+ * completed offsets instead (rows are skipped per table, dead letters of the hung transaction may
+ * repeat once) and says so in the log, rather than failing every assignment forever.
+ *
+ * <p><b>Membership.</b> The consumer is a static member ({@code group.instance.id} =
+ * {@code pulse-worker-<instance id>}), so a replica restarted after a kill takes its partitions
+ * back at once instead of waiting out the dead member's session timeout; a clean stop leaves the
+ * group explicitly so the other replicas take over at once.
  *
  * <p><b>The stale-worker guard:</b> right before each table commit the table is refreshed and
  * its stored next offset for every partition of the batch must be at most the batch's first

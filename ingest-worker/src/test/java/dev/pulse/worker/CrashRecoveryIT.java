@@ -133,4 +133,46 @@ class CrashRecoveryIT {
             dying.discardAfterCrash();
         }
     }
+
+    @Test
+    void aReplicaRestartedAfterAKillResumesCommittingWithinSecondsNotAfterTheSessionTimeout() {
+        TenantId tenant = fixture.tenantWithDataset("events").id();
+        String group = "static-" + UUID.randomUUID();
+        String instance = "replica-" + UUID.randomUUID();
+        fixture.produce(tenant, "events", "first", "{\"url\": \"/1\"}");
+        AtomicBoolean armed = new AtomicBoolean();
+        AtomicBoolean fired = new AtomicBoolean();
+        CrashPoints crashWhenArmed = (reached, tenants) -> {
+            if (reached == CrashPoint.BEFORE_KAFKA_COMMIT && armed.get() && tenants.contains(tenant) && fired.compareAndSet(false, true)) {
+                throw new SimulatedCrash(reached);
+            }
+        };
+        WorkerConfig config = fixture.config(group, instance);
+        assertThat(config.sessionTimeoutMs()).as("the default session timeout, which a dynamic member would wait out").isEqualTo(45_000);
+        IngestWorker dying = IngestWorker.start(config, crashWhenArmed);
+        IngestWorker successor = null;
+        try {
+            fixture.awaitCaughtUp(group, tenant);
+            armed.set(true);
+            fixture.produce(tenant, "events", "second", "{\"url\": \"/2\"}");
+            await().atMost(Duration.ofSeconds(60)).until(() -> dying.crashed() && !dying.isRunning());
+            // Killed with its transaction open and without leaving the group.
+            dying.releaseConsumerAfterCrash();
+
+            long restarted = System.nanoTime();
+            successor = IngestWorker.start(fixture.config(group, instance));
+            fixture.produce(tenant, "events", "third", "{\"url\": \"/3\"}");
+            await().atMost(Duration.ofSeconds(10)).until(() -> fixture.eventIds(tenant, "events").size() == 3);
+            fixture.awaitCaughtUp(group, tenant);
+            long resumedMs = (System.nanoTime() - restarted) / 1_000_000;
+            System.out.println("restarted replica committed after " + resumedMs + " ms");
+            assertThat(resumedMs).isLessThan(10_000);
+            assertThat(fixture.eventIds(tenant, "events")).containsExactly("first", "second", "third");
+        } finally {
+            if (successor != null) {
+                successor.close();
+            }
+            dying.discardAfterCrash();
+        }
+    }
 }

@@ -11,6 +11,7 @@ import dev.pulse.worker.WorkerException;
 import dev.pulse.worker.dlq.DeadLetter;
 import dev.pulse.worker.lake.CommitLedger;
 import dev.pulse.worker.lake.LakeRow;
+import dev.pulse.worker.lake.SnapshotOffsets;
 import dev.pulse.worker.lake.StaleBatchException;
 import dev.pulse.worker.lake.TableCommitResult;
 import dev.pulse.worker.lake.TableCommitter;
@@ -20,15 +21,19 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.exceptions.NoSuchTableException;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -71,12 +76,22 @@ public final class IngestLoop implements Runnable {
      * table commits. Absent when the group has no offset for the partition.
      */
     private final Map<TopicPartition, Long> handledBelow = new HashMap<>();
+    /**
+     * Per assigned partition, what its committed group offset claims the tables hold (table name →
+     * next offset), carried forward into every offset this worker commits ({@link TableClaims}).
+     */
+    private final Map<TopicPartition, Map<String, Long>> claims = new HashMap<>();
+    /** The claims of the table commits of the batch in flight, not yet in a Kafka transaction. */
+    private final Map<TopicPartition, Map<String, Long>> batchClaims = new HashMap<>();
+    /** Partitions being re-read below their group offset because a table lost a commit. */
+    private final Map<TopicPartition, Healing> healing = new HashMap<>();
+    private final CommittedOffsets committedOffsets;
     private volatile boolean stopping;
     private volatile boolean crashed;
     private boolean inFlight;
 
     public IngestLoop(Consumer<byte[], byte[]> consumer, Producer<byte[], byte[]> producer, TenantDatabase db, Catalog catalog,
-            RetryPolicy retry, Duration pollTimeout, CrashPoints crashPoints) {
+            RetryPolicy retry, Duration pollTimeout, CrashPoints crashPoints, CommittedOffsets committedOffsets) {
         this.consumer = consumer;
         this.producer = producer;
         this.db = db;
@@ -84,6 +99,7 @@ public final class IngestLoop implements Runnable {
         this.retry = retry;
         this.pollTimeout = pollTimeout;
         this.crashPoints = crashPoints;
+        this.committedOffsets = committedOffsets;
         this.ledger = new CommitLedger(db, retry);
     }
 
@@ -121,6 +137,7 @@ public final class IngestLoop implements Runnable {
 
     private void processBatch(ConsumerRecords<byte[], byte[]> records) {
         inFlight = true;
+        batchClaims.clear();
         try {
             BatchLookups lookups = new BatchLookups(db, catalog, retry);
             // BatchLookups hands out one instance per dataset per batch: identity is the right key.
@@ -138,13 +155,16 @@ public final class IngestLoop implements Runnable {
                 // DLQ replay writes raw records transactionally), so lag can reach zero.
                 offsets.put(tp, new OffsetAndMetadata(Math.max(consumer.position(tp), partitionRecords.getLast().offset() + 1)));
                 long floor = handledBelow.getOrDefault(tp, 0L);
+                Healing heal = healing.get(tp);
                 for (ConsumerRecord<byte[], byte[]> record : partitionRecords) {
-                    if (record.offset() < floor) {
+                    boolean handled = record.offset() < floor;
+                    if (handled && heal == null) {
                         continue; // handled before the last rebalance or re-seek
                     }
                     switch (router.route(tenant.get(), record, lookups)) {
                         case Routing.ToTable(ResolvedDataset dataset, LakeRow row) -> {
-                            if (!dataset.holds(tp, record.offset())) {
+                            // Below the group offset only the rows of a table that lost them are landed again.
+                            if (!dataset.holds(tp, record.offset()) && (!handled || heal.lost(dataset))) {
                                 rowsByTable.computeIfAbsent(dataset, d -> new ArrayList<>()).add(row);
                             }
                         }
@@ -171,26 +191,56 @@ public final class IngestLoop implements Runnable {
         crashPoints.reached(CrashPoint.AFTER_FILES_WRITTEN, Set.of(dataset.tenant()));
         TableCommitResult commit;
         try {
-            commit = TableCommitter.commit(table, written, retry);
+            commit = TableCommitter.commit(table, written, heldAtLeast(dataset, written), retry);
         } catch (StaleBatchException e) {
             LOG.warn("abandoning batch: {}", e.getMessage());
             TableWriter.deleteQuietly(table, written.files());
             return false;
         }
+        String tableName = dataset.dataset().table().name();
+        written.ranges().forEach((tp, range) -> batchClaims.computeIfAbsent(tp, k -> new HashMap<>())
+                .merge(tableName, range.nextOffset(), Math::max));
         crashPoints.reached(CrashPoint.AFTER_TABLE_COMMIT, Set.of(dataset.tenant()));
         ledger.record(dataset.tenant(), dataset.dataset().slug(), commit, written);
         LOG.debug("committed {} rows to {} as snapshot {}", written.recordCount(), table.name(), commit.snapshotId());
         return true;
     }
 
+    /** Per partition of the write, how far this worker knows the table holds it (claims confirmed or of this batch). */
+    private Map<TopicPartition, Long> heldAtLeast(ResolvedDataset dataset, TableWriteResult written) {
+        String tableName = dataset.dataset().table().name();
+        Map<TopicPartition, Long> held = new HashMap<>();
+        for (TopicPartition tp : written.ranges().keySet()) {
+            Healing heal = healing.get(tp);
+            // A table being healed holds less than its claim until the healing reaches it.
+            long confirmed = heal != null && heal.lostTables().contains(tableName) ? 0L
+                    : claims.getOrDefault(tp, Map.of()).getOrDefault(tableName, 0L);
+            long known = Math.max(confirmed, batchClaims.getOrDefault(tp, Map.of()).getOrDefault(tableName, 0L));
+            if (known > 0) {
+                held.put(tp, known);
+            }
+        }
+        return held;
+    }
+
     /**
      * DLQ records and group offsets in one transaction, after the tables: the group offset then
      * says exactly what the DLQ holds, and EOS v2 fences a worker whose group generation is stale.
      */
-    private void commitKafka(List<DeadLetter> deadLetters, Map<TopicPartition, OffsetAndMetadata> offsets) {
-        if (offsets.isEmpty()) {
+    private void commitKafka(List<DeadLetter> deadLetters, Map<TopicPartition, OffsetAndMetadata> positions) {
+        if (positions.isEmpty()) {
             return;
         }
+        // Each offset carries what it claims about the tables, in the same transaction. While a
+        // partition heals, its group offset stays where it was: the records below it were handled.
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        Map<TopicPartition, Map<String, Long>> newClaims = new HashMap<>();
+        positions.forEach((tp, position) -> {
+            Map<String, Long> merged = TableClaims.merge(claims.getOrDefault(tp, Map.of()), batchClaims.getOrDefault(tp, Map.of()));
+            newClaims.put(tp, merged);
+            long offset = Math.max(position.offset(), handledBelow.getOrDefault(tp, 0L));
+            offsets.put(tp, new OffsetAndMetadata(offset, TableClaims.format(merged)));
+        });
         Instant now = Instant.now();
         try {
             producer.beginTransaction();
@@ -213,6 +263,14 @@ public final class IngestLoop implements Runnable {
             return;
         }
         offsets.forEach((tp, o) -> handledBelow.put(tp, o.offset()));
+        claims.putAll(newClaims);
+        positions.forEach((tp, position) -> {
+            Healing heal = healing.get(tp);
+            if (heal != null && position.offset() >= heal.until()) {
+                healing.remove(tp);
+                LOG.warn("{}: re-landed what {} lacked; reading on from the group offset {}", tp, heal.lostTables(), heal.until());
+            }
+        });
         if (!deadLetters.isEmpty()) {
             LOG.info("sent {} records to dead-letter topics", deadLetters.size());
         }
@@ -236,21 +294,83 @@ public final class IngestLoop implements Runnable {
         if (tenantPartitions.isEmpty()) {
             return;
         }
-        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(tenantPartitions);
+        long started = System.nanoTime();
+        Map<TopicPartition, OffsetAndMetadata> committed = committedOffsets.read(consumer, tenantPartitions);
+        long read = System.nanoTime();
         tenantPartitions.stream().map(tp -> Topics.tenantOf(tp.topic()).orElseThrow()).distinct().forEach(this::reconcile);
+        LOG.info("resuming {} partitions: group offsets read in {} ms, ledgers reconciled in {} ms", tenantPartitions.size(),
+                (read - started) / 1_000_000, (System.nanoTime() - read) / 1_000_000);
         List<TopicPartition> fromBeginning = new ArrayList<>();
         for (TopicPartition tp : tenantPartitions) {
             OffsetAndMetadata groupOffset = committed.get(tp);
+            healing.remove(tp);
             if (groupOffset != null) {
                 handledBelow.put(tp, groupOffset.offset());
-                consumer.seek(tp, groupOffset.offset());
+                Map<String, Long> claimed = TableClaims.parse(groupOffset.metadata());
+                claims.put(tp, claimed);
+                consumer.seek(tp, resumeAt(tp, groupOffset.offset(), claimed));
             } else {
                 handledBelow.remove(tp);
+                claims.remove(tp);
                 fromBeginning.add(tp);
             }
         }
         if (!fromBeginning.isEmpty()) {
             consumer.seekToBeginning(fromBeginning);
+        }
+    }
+
+    /**
+     * Where a partition with a group offset resumes: at the group offset, unless a table holds
+     * less of this partition than the group offset claims (a table commit vanished: its catalog
+     * went back to older metadata). Then at the smallest such table's own stored offset, healing
+     * up to the group offset: only the rows of the tables that lost them are landed again (each
+     * table's stored offset still skips what it holds), dead letters of that stretch are sent
+     * once more. Records Kafka no longer holds cannot be re-landed; the log says how many.
+     */
+    private long resumeAt(TopicPartition tp, long groupOffset, Map<String, Long> claimed) {
+        TenantId tenant = Topics.tenantOf(tp.topic()).orElseThrow();
+        Map<String, Long> lost = new TreeMap<>();
+        for (Iterator<Map.Entry<String, Long>> it = claimed.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, Long> claim = it.next();
+            Table table;
+            try {
+                table = catalog.loadTable(TableIdentifier.of(LakeNames.namespace(tenant), claim.getKey()));
+            } catch (NoSuchTableException e) {
+                LOG.warn("{}: the group offset claims rows in table {} of tenant {}, which no longer exists; dropping the claim", tp, claim.getKey(), tenant);
+                it.remove();
+                continue;
+            }
+            long stored = SnapshotOffsets.stored(table).getOrDefault(tp, 0L);
+            if (stored < claim.getValue()) {
+                lost.put(claim.getKey(), stored);
+                LOG.error("{}: table {} holds this partition only up to offset {}, but the group offset {} was committed after it held "
+                        + "up to {}: a table commit vanished (the catalog went back to older metadata); re-reading from {} to land "
+                        + "the missing rows again", tp, table.name(), stored, groupOffset, claim.getValue(), stored);
+            }
+        }
+        if (lost.isEmpty()) {
+            return groupOffset;
+        }
+        long from = Collections.min(lost.values());
+        long logStart = consumer.beginningOffsets(List.of(tp)).getOrDefault(tp, 0L);
+        if (logStart > from) {
+            LOG.error("{}: Kafka no longer holds offsets {} to {}; the rows among them that {} lost cannot be landed again",
+                    tp, from, logStart - 1, lost.keySet());
+            from = logStart;
+        }
+        healing.put(tp, new Healing(groupOffset, lost.keySet()));
+        return Math.min(from, groupOffset);
+    }
+
+    /** Re-reading a partition below its group offset, up to {@code until}, for the tables that lost rows. */
+    private record Healing(long until, Set<String> lostTables) {
+        Healing {
+            lostTables = Set.copyOf(lostTables);
+        }
+
+        boolean lost(ResolvedDataset dataset) {
+            return lostTables.contains(dataset.dataset().table().name());
         }
     }
 
@@ -297,6 +417,8 @@ public final class IngestLoop implements Runnable {
                 throw new IllegalStateException("partitions revoked while a batch is in flight");
             }
             partitions.forEach(handledBelow::remove);
+            partitions.forEach(claims::remove);
+            partitions.forEach(healing::remove);
         }
 
         @Override

@@ -25,12 +25,22 @@ public final class TableCommitter {
     }
 
     public static TableCommitResult commit(Table table, TableWriteResult write, RetryPolicy retry) {
+        return commit(table, write, Map.of(), retry);
+    }
+
+    /**
+     * As {@link #commit(Table, TableWriteResult, RetryPolicy)}, and the table must still hold each
+     * partition at least up to {@code heldAtLeast} (what this worker saw it commit): a table that
+     * holds less lost a commit (its catalog went back), and appending after the gap would hide the
+     * loss for good. Refused like a stale batch, so the worker re-positions and heals.
+     */
+    public static TableCommitResult commit(Table table, TableWriteResult write, Map<TopicPartition, Long> heldAtLeast, RetryPolicy retry) {
         String commitId = UUID.randomUUID().toString();
-        return retry.call("commit to " + table.name(), () -> attempt(table, write, commitId),
+        return retry.call("commit to " + table.name(), () -> attempt(table, write, heldAtLeast, commitId),
                 e -> e instanceof CommitFailedException || e instanceof CommitStateUnknownException);
     }
 
-    private static TableCommitResult attempt(Table table, TableWriteResult write, String commitId) {
+    private static TableCommitResult attempt(Table table, TableWriteResult write, Map<TopicPartition, Long> heldAtLeast, String commitId) {
         table.refresh();
         // An earlier attempt whose outcome was unknown may have landed after all.
         Optional<Snapshot> landed = find(table, commitId);
@@ -39,6 +49,7 @@ public final class TableCommitter {
         }
         Map<TopicPartition, Long> stored = SnapshotOffsets.stored(table);
         requireNotCovered(table.name(), stored, write.ranges());
+        requireNoGap(table.name(), stored, heldAtLeast);
         Map<TopicPartition, Long> merged = new HashMap<>(stored);
         write.ranges().forEach((tp, range) -> merged.put(tp, range.nextOffset()));
         AppendFiles append = table.newAppend();
@@ -63,6 +74,16 @@ public final class TableCommitter {
             if (next != null && next > range.firstOffset()) {
                 throw new StaleBatchException(tableName + " already holds " + tp + " up to offset " + next
                         + ", but this batch starts at " + range.firstOffset() + ": another worker committed it");
+            }
+        });
+    }
+
+    static void requireNoGap(String tableName, Map<TopicPartition, Long> stored, Map<TopicPartition, Long> heldAtLeast) {
+        heldAtLeast.forEach((tp, expected) -> {
+            long next = stored.getOrDefault(tp, 0L);
+            if (next < expected) {
+                throw new StaleBatchException(tableName + " holds " + tp + " only up to offset " + next + ", but this worker saw it hold up to "
+                        + expected + ": a table commit vanished");
             }
         });
     }
