@@ -62,7 +62,8 @@ public final class IngestWorker implements AutoCloseable {
             // Fences a predecessor with the same transactional id and aborts its open transaction.
             producer.initTransactions();
             IngestLoop loop = new IngestLoop(consumer, producer, db, catalog,
-                    new RetryPolicy(config.maxRetries(), config.retryBackoff()), config.commitInterval(), crashPoints);
+                    new RetryPolicy(config.maxRetries(), config.retryBackoff()), config.commitInterval(), crashPoints,
+                    new IngestLoop.TenantBackoff(config.tenantBackoff(), config.tenantBackoffMax()));
             IngestWorker worker = new IngestWorker(db, catalog, consumer, producer, loop);
             worker.thread.start();
             LOG.info("ingest worker started: group {}, transactional id {}", config.group(), config.transactionalId());
