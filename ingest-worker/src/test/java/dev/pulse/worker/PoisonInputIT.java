@@ -87,6 +87,8 @@ class PoisonInputIT {
                         WorkerFixture.envelope("clicks", "b-tenant", "{\"url\": \"/x\"}")));
                 // dataset: no such dataset
                 bad.put("a-dataset", fixture.produce(a, "no-such", "a-dataset", "{\"url\": \"/x\"}"));
+                // dataset: a name PostgreSQL cannot even be asked about (NUL)
+                bad.put("a-nul-dataset", fixture.produce(a, "cl\u0000icks", "a-nul-dataset", "{\"url\": \"/x\"}"));
             } else if (round == 1) {
                 // validate: the event time of the issue (ArithmeticException in Iceberg before), a lone surrogate, a type error
                 bad.put("a-overflow", fixture.produceRaw(Topics.raw(a), a.toString(), "a-overflow", new EventEnvelope("clicks", "a-overflow",
@@ -115,11 +117,12 @@ class PoisonInputIT {
 
         List<ConsumerRecord<byte[], byte[]>> dlqA = fixture.deadLetters(a);
         List<ConsumerRecord<byte[], byte[]>> dlqB = fixture.deadLetters(b);
-        assertThat(dlqA).extracting(WorkerFixture::key).containsExactlyInAnyOrder("a-decode", "a-dataset", "a-overflow", "a-type");
+        assertThat(dlqA).extracting(WorkerFixture::key).containsExactlyInAnyOrder("a-decode", "a-dataset", "a-nul-dataset", "a-overflow", "a-type");
         assertThat(dlqB).extracting(WorkerFixture::key).containsExactlyInAnyOrder("b-tenant", "b-surrogate", "b-write");
         IngestWorkerIT.assertDeadLetter(find(dlqA, "a-decode"), a, bad.get("a-decode"), "malformed-envelope", "decode");
         IngestWorkerIT.assertDeadLetter(find(dlqB, "b-tenant"), b, bad.get("b-tenant"), "tenant-mismatch", "tenant");
         IngestWorkerIT.assertDeadLetter(find(dlqA, "a-dataset"), a, bad.get("a-dataset"), "unknown-dataset", "dataset");
+        IngestWorkerIT.assertDeadLetter(find(dlqA, "a-nul-dataset"), a, bad.get("a-nul-dataset"), "unknown-dataset", "dataset");
         IngestWorkerIT.assertDeadLetter(find(dlqA, "a-overflow"), a, bad.get("a-overflow"), "schema-violation", "validate");
         assertThat(header(find(dlqA, "a-overflow"), DeadLetter.ERROR_MESSAGE)).contains("/event_time").contains("+292278994-08-17T07:12:55Z");
         IngestWorkerIT.assertDeadLetter(find(dlqB, "b-surrogate"), b, bad.get("b-surrogate"), "schema-violation", "validate");

@@ -31,6 +31,7 @@ public final class Doctor {
             Map<TenantId, TenantRecord> tenants = checks.tenants();
             checks.checkTopics(tenants);
             checks.checkLake(tenants);
+            checks.checkIngest(tenants);
         }
         return report;
     }

@@ -5,6 +5,7 @@ import dev.pulse.schemas.control.Datasets;
 import dev.pulse.schemas.control.RegisteredSchema;
 import dev.pulse.schemas.control.SchemaRegistry;
 import dev.pulse.schemas.naming.LakeNames;
+import dev.pulse.schemas.naming.Slugs;
 import dev.pulse.schemas.naming.TenantId;
 import dev.pulse.schemas.tenancy.TenantDatabase;
 import dev.pulse.worker.RetryPolicy;
@@ -60,6 +61,12 @@ final class BatchLookups {
     }
 
     DatasetLookup dataset(TenantId tenant, String slug) {
+        if (!Slugs.isValidSlug(slug)) {
+            // Never sent to PostgreSQL: a NUL in it would fail the query (and, the failure not being
+            // retryable, stop the worker on every restart), and no dataset can have such a name.
+            return DatasetLookup.missing(ErrorCode.UNKNOWN_DATASET, "tenant " + tenant + " has no dataset '"
+                    + (slug.length() <= 80 ? slug : slug.substring(0, 80) + "…") + "': a dataset slug matches " + Slugs.SLUG.pattern());
+        }
         return cache.computeIfAbsent(new DatasetKey(tenant, slug), k -> load(tenant, slug));
     }
 

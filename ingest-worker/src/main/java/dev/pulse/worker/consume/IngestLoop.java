@@ -69,6 +69,8 @@ public final class IngestLoop implements Runnable {
     private final CommitLedger ledger;
     private final RecordRouter router = new RecordRouter();
     private final TenantPauses pauses;
+    /** Tenants whose {@code pulse.ingest_status} this worker knows to be empty. */
+    private final Set<TenantId> statusClear = new HashSet<>();
     /**
      * Per assigned partition, the committed group offset: every record below it is in a table or
      * in the DLQ already, because the group offset only moves in the transaction that follows the
@@ -254,6 +256,7 @@ public final class IngestLoop implements Runnable {
      */
     private void pause(TableFailure failure, ConsumerRecords<byte[], byte[]> records, Instant now) {
         TenantPauses.Pause pause = pauses.failed(failure, now);
+        statusClear.remove(failure.tenant());
         LOG.error("pausing tenant {}: dataset '{}' failed ({} in a row since {}), next try at {}: {}", failure.tenant(), failure.dataset(),
                 pause.failures(), pause.since(), pause.retryAt(), failure.reason(),
                 pause.failures() == 1 ? failure.cause() : null);
@@ -285,12 +288,18 @@ public final class IngestLoop implements Runnable {
         }
     }
 
-    /** The tenant's records went through: end its pause, if it had one, and clear its status. */
+    /**
+     * The tenant's records went through: end its pause, if it had one, and clear its status. The
+     * status is also cleared once for a tenant this worker has not cleared yet: it may have been
+     * written by a worker that died or lost the partitions while the tenant was paused.
+     */
     private void recovered(TenantId tenant) {
-        pauses.recovered(tenant).ifPresent(pause -> {
-            LOG.info("tenant {} flows again after {} failed tries since {}", tenant, pause.failures(), pause.since());
+        Optional<TenantPauses.Pause> pause = pauses.recovered(tenant);
+        pause.ifPresent(p -> LOG.info("tenant {} flows again after {} failed tries since {}", tenant, p.failures(), p.since()));
+        if (pause.isPresent() || !statusClear.contains(tenant)) {
             retry.database("ingest status of " + tenant, () -> db.inTenant(tenant, IngestStatus::clear));
-        });
+            statusClear.add(tenant);
+        }
     }
 
     private List<TopicPartition> partitionsOf(TenantId tenant) {

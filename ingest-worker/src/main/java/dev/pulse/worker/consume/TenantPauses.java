@@ -63,8 +63,4 @@ final class TenantPauses {
     boolean isEmpty() {
         return paused.isEmpty();
     }
-
-    Iterable<TenantId> tenants() {
-        return List.copyOf(paused.keySet());
-    }
 }

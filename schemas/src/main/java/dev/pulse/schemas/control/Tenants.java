@@ -242,6 +242,11 @@ public final class Tenants {
         return db.inTenant(id, Tenants::current);
     }
 
+    /** What the worker holds back for the tenant right now (empty when everything flows); see {@link IngestStatus}. */
+    public List<IngestStatus> ingestStatus(TenantId id) {
+        return db.inTenant(id, IngestStatus::list);
+    }
+
     /** The bound tenant's own row. */
     public static Optional<TenantRecord> current(TenantTransaction tx) throws SQLException {
         return tx.queryOptional("SELECT tenant_id, slug, name, tier, status, created_at FROM pulse.tenants", Tenants::map);
