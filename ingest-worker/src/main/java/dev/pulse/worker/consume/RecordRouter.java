@@ -21,7 +21,11 @@ import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Decides where one raw record goes. Every failure is a {@link DeadLetter} value, never an exception. */
+/**
+ * Decides where one raw record goes. Every failure of the record is a {@link DeadLetter} value and
+ * a failing table a {@link Routing.TableFailing} value, never an exception; only the
+ * infrastructure's failures (the database behind the lookups) are thrown.
+ */
 final class RecordRouter {
     private static final Logger LOG = LoggerFactory.getLogger(RecordRouter.class);
     private final ObjectMapper mapper = new ObjectMapper();
