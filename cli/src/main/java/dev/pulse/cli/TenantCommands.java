@@ -17,9 +17,15 @@ final class TenantCommands {
             Output.Column.of("CREATED", "created_at"));
 
     static String describe(JsonNode tenant) {
-        return String.format("%s  %s  name=%s tier=%s status=%s created=%s",
+        StringBuilder text = new StringBuilder(String.format("%s  %s  name=%s tier=%s status=%s created=%s",
                 tenant.path("id").asText(), tenant.path("slug").asText(), tenant.path("name").asText(),
-                tenant.path("tier").asText(), tenant.path("status").asText(), tenant.path("created_at").asText());
+                tenant.path("tier").asText(), tenant.path("status").asText(), tenant.path("created_at").asText()));
+        for (JsonNode ingest : tenant.path("ingest")) {
+            text.append(String.format("%n  ingest %s: dataset %s since %s (%d failed tries, next at %s): %s",
+                    ingest.path("state").asText(), ingest.path("dataset").asText(), ingest.path("failing_since").asText(),
+                    ingest.path("failures").asInt(), ingest.path("retry_at").asText(), ingest.path("reason").asText()));
+        }
+        return text.toString();
     }
 
     @Command(name = "create", description = "Create a tenant: its row, topics and Iceberg namespace (resumable).", mixinStandardHelpOptions = true)

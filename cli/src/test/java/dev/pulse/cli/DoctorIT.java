@@ -52,7 +52,7 @@ class DoctorIT {
         assertThat(report.checks()).containsKeys("runtime role", "row-level security", "tenant policies",
                 "tenant_id leads keys and indexes", "pulse.current_tenant_id()", "views and SECURITY DEFINER functions",
                 "SECURITY DEFINER functions the runtime role may execute", "functions with a fixed search_path", "policy lints",
-                "PostgreSQL channels shared between tenants", "operator role", "Kafka topics", "Iceberg namespaces and tables");
+                "PostgreSQL channels shared between tenants", "operator role", "Kafka topics", "Iceberg namespaces and tables", "ingestion");
     }
 
     static void superuser(String... statements) throws Exception {
@@ -291,6 +291,44 @@ class DoctorIT {
         } finally {
             tamper(a.id().value(), dev.pulse.schemas.naming.LakeNames.namespace(a.id()).level(0));
             stack.revalidateDatasetConstraint();
+        }
+    }
+
+    @Test
+    void aDatasetTheWorkerHoldsBackIsReportedWithItsReasonUnderItsOwnTenant() throws Exception {
+        var paused = stack.newTenant();
+        var fine = stack.newTenant();
+        java.time.Instant since = java.time.Instant.now();
+        stack.db().inTenant(paused.id(), tx -> {
+            dev.pulse.schemas.control.IngestStatus.recordPaused(tx, "clicks", "NotFoundException: metadata file gone", since, 4,
+                    since.plusSeconds(16));
+            return null;
+        });
+        try {
+            assertThat(findings()).anySatisfy(f -> assertThat(f).contains("tenant " + paused.slug() + " dataset clicks")
+                    .contains("paused").contains("4 failed tries").contains("metadata file gone"))
+                    .noneSatisfy(f -> assertThat(f).contains("tenant " + fine.slug() + " "));
+        } finally {
+            stack.db().inTenant(paused.id(), dev.pulse.schemas.control.IngestStatus::clear);
+        }
+    }
+
+    @Test
+    void aTableWhoseMetadataFileIsGoneIsAFindingNotACrash() throws Exception {
+        var tenant = stack.newTenant();
+        var schema = new com.fasterxml.jackson.databind.ObjectMapper().readTree("{\"type\":\"object\",\"properties\":{\"x\":{\"type\":\"string\"}}}");
+        stack.schemas().register(tenant.id(), "s", schema);
+        stack.datasets().create(tenant.id(), "gone", "s", null, dev.pulse.schemas.event.IcebergSchemas.Partitioning.DAY);
+        var table = stack.catalog().loadTable(dev.pulse.schemas.naming.LakeNames.table(tenant.id(), "gone"));
+        String location = ((org.apache.iceberg.HasTableOperations) table).operations().current().metadataFileLocation();
+        java.nio.file.Path metadata = java.nio.file.Path.of(java.net.URI.create(
+                location.startsWith("file:") ? location : java.nio.file.Path.of(location).toUri().toString()));
+        java.nio.file.Path hidden = metadata.resolveSibling(metadata.getFileName() + ".hidden");
+        java.nio.file.Files.move(metadata, hidden);
+        try {
+            assertThat(findings()).anySatisfy(f -> assertThat(f).contains("dataset gone").contains("cannot be loaded"));
+        } finally {
+            java.nio.file.Files.move(hidden, metadata);
         }
     }
 

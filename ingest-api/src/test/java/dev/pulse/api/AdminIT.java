@@ -83,7 +83,40 @@ class AdminIT {
 
         var fetched = http.get("/admin/v1/tenants/" + slug, "Authorization", "Bearer " + token);
         assertThat(fetched.status()).isEqualTo(200);
-        assertThat(fetched.json()).isEqualTo(tenant);
+        // Showing a tenant adds what the worker holds back: nothing, for a new tenant.
+        com.fasterxml.jackson.databind.node.ObjectNode withoutIngest = (com.fasterxml.jackson.databind.node.ObjectNode) fetched.json().deepCopy();
+        withoutIngest.remove("ingest");
+        assertThat((JsonNode) withoutIngest).isEqualTo(tenant);
+        assertThat(fetched.json().path("ingest").isArray()).isTrue();
+        assertThat(fetched.json().path("ingest")).isEmpty();
+    }
+
+    @Test
+    void showingATenantTellsWhatTheWorkerHoldsBackForItAndOnlyForIt() {
+        String slug = newSlug();
+        String other = newSlug();
+        TenantId id = TenantId.parse(createTenant(slug).path("id").asText());
+        createTenant(other);
+        Instant since = Instant.parse("2026-03-01T10:00:00Z");
+        stack.db().inTenant(id, tx -> {
+            dev.pulse.schemas.control.IngestStatus.recordPaused(tx, "clicks", "NotFoundException: metadata file gone", since, 3,
+                    since.plusSeconds(8));
+            return null;
+        });
+        try {
+            JsonNode shown = http.get("/admin/v1/tenants/" + slug, "Authorization", "Bearer " + token).json();
+            assertThat(shown.path("ingest")).hasSize(1);
+            JsonNode status = shown.path("ingest").get(0);
+            assertThat(status.path("dataset").asText()).isEqualTo("clicks");
+            assertThat(status.path("state").asText()).isEqualTo("paused");
+            assertThat(status.path("reason").asText()).contains("metadata file gone");
+            assertThat(status.path("failing_since").asText()).isEqualTo(since.toString());
+            assertThat(status.path("failures").asInt()).isEqualTo(3);
+            assertThat(status.path("retry_at").asText()).isEqualTo(since.plusSeconds(8).toString());
+            assertThat(http.get("/admin/v1/tenants/" + other, "Authorization", "Bearer " + token).json().path("ingest")).isEmpty();
+        } finally {
+            stack.db().inTenant(id, dev.pulse.schemas.control.IngestStatus::clear);
+        }
     }
 
     @Test

@@ -73,7 +73,8 @@ public final class IngestWorker implements AutoCloseable {
             consumer = new KafkaConsumer<>(consumerProperties(config), new ByteArrayDeserializer(), new ByteArrayDeserializer());
             IngestLoop loop = new IngestLoop(consumer, producer, db, catalog,
                     new RetryPolicy(config.maxRetries(), config.retryBackoff()), config.commitInterval(), crashPoints,
-                    new GroupOffsets(admin, config.group(), STABLE_OFFSETS_WAIT));
+                    new GroupOffsets(admin, config.group(), STABLE_OFFSETS_WAIT),
+                    new IngestLoop.TenantBackoff(config.tenantBackoff(), config.tenantBackoffMax()));
             IngestWorker worker = new IngestWorker(db, catalog, consumer, producer, admin, loop);
             worker.thread.start();
             LOG.info("ingest worker started: group {}, transactional id {}", config.group(), config.transactionalId());

@@ -38,6 +38,11 @@ public final class WorkerConfig {
     public static final Key TRANSACTION_TIMEOUT_MS = new Key("PULSE_WORKER_TRANSACTION_TIMEOUT_MS", "60000",
             "how long the broker keeps a dead worker's open DLQ/offset transaction before aborting it");
 
+    public static final Key TENANT_BACKOFF_MS = new Key("PULSE_WORKER_TENANT_BACKOFF_MS", "1000",
+            "how long a tenant waits after one of its tables failed for a reason that is not one record's (metadata missing, commit refused) before its records are tried again; doubles with each failure in a row");
+    public static final Key TENANT_BACKOFF_MAX_MS = new Key("PULSE_WORKER_TENANT_BACKOFF_MAX_MS", "300000",
+            "the longest a failing tenant waits between tries");
+
     private static final Pattern GROUP_NAME = Pattern.compile("[A-Za-z0-9._-]{1,200}");
 
     private final Infrastructure infrastructure;
@@ -51,6 +56,8 @@ public final class WorkerConfig {
     private final int sessionTimeoutMs;
     private final int maxPollIntervalMs;
     private final int transactionTimeoutMs;
+    private final Duration tenantBackoff;
+    private final Duration tenantBackoffMax;
 
     private WorkerConfig(Settings settings) {
         this.infrastructure = Infrastructure.from(settings);
@@ -64,6 +71,12 @@ public final class WorkerConfig {
         this.sessionTimeoutMs = settings.integer(SESSION_TIMEOUT_MS.name(), 45_000, 1_000, 3_600_000);
         this.maxPollIntervalMs = settings.integer(MAX_POLL_INTERVAL_MS.name(), 300_000, 1_000, Integer.MAX_VALUE);
         this.transactionTimeoutMs = settings.integer(TRANSACTION_TIMEOUT_MS.name(), 60_000, 1_000, 900_000);
+        this.tenantBackoff = Duration.ofMillis(settings.integer(TENANT_BACKOFF_MS.name(), 1000, 10, 3_600_000));
+        this.tenantBackoffMax = Duration.ofMillis(settings.integer(TENANT_BACKOFF_MAX_MS.name(), 300_000, 10, 86_400_000));
+        if (tenantBackoffMax.compareTo(tenantBackoff) < 0) {
+            throw new ConfigException(TENANT_BACKOFF_MAX_MS.name() + "=" + tenantBackoffMax.toMillis() + " must be at least "
+                    + TENANT_BACKOFF_MS.name() + "=" + tenantBackoff.toMillis());
+        }
         if (commitInterval.toMillis() >= maxPollIntervalMs) {
             throw new ConfigException(COMMIT_INTERVAL_MS.name() + "=" + commitInterval.toMillis() + " must be below "
                     + MAX_POLL_INTERVAL_MS.name() + "=" + maxPollIntervalMs + ", or every batch would look stuck");
@@ -81,7 +94,7 @@ public final class WorkerConfig {
     /** Every key this configuration reads beyond {@link Infrastructure}'s, for help texts. */
     public static List<Key> keys() {
         return List.of(GROUP, INSTANCE_ID, MAX_BATCH_RECORDS, COMMIT_INTERVAL_MS, FETCH_MIN_BYTES, MAX_RETRIES,
-                RETRY_BACKOFF_MS, SESSION_TIMEOUT_MS, MAX_POLL_INTERVAL_MS, TRANSACTION_TIMEOUT_MS);
+                RETRY_BACKOFF_MS, SESSION_TIMEOUT_MS, MAX_POLL_INTERVAL_MS, TRANSACTION_TIMEOUT_MS, TENANT_BACKOFF_MS, TENANT_BACKOFF_MAX_MS);
     }
 
     private static String name(Settings settings, Key key, String defaultValue) {
@@ -139,5 +152,14 @@ public final class WorkerConfig {
 
     public int transactionTimeoutMs() {
         return transactionTimeoutMs;
+    }
+
+    /** First wait of a tenant whose table keeps failing; doubles per failure in a row. */
+    public Duration tenantBackoff() {
+        return tenantBackoff;
+    }
+
+    public Duration tenantBackoffMax() {
+        return tenantBackoffMax;
     }
 }

@@ -91,6 +91,46 @@
  * crashes; a record that fails again returns with {@code pulse-attempt} + 1. Replayed records are
  * new raw records: the worker treats them as new events (exactly once per Kafka record).
  *
+ * <h2>Failure policy: no input can stop the pipeline</h2>
+ *
+ * <p>Every failure belongs to one of three owners, and only its owner waits.
+ *
+ * <p><b>One record's</b> (a dead letter, the batch goes on). Each stage turns its failure into a
+ * {@code dlq.DeadLetter} value with a code, a message and a stage ({@code pulse-error-stage}):
+ * {@code decode} (not an envelope), {@code tenant} (header disagrees with the topic),
+ * {@code dataset} (no such dataset, or its table is missing), {@code validate} (the data breaks
+ * the schema, or holds a value the lake cannot store faithfully: an instant outside years
+ * 0000–9999, a lone surrogate; see {@code schemas.event.LakeValues}; or the converter failed
+ * unexpectedly: {@code conversion-failed}) and {@code write} ({@code unwritable-value}). The write
+ * stage is two steps. First, before a row is accepted for a table, {@code lake.RowPreparer}
+ * checks every value against its column (Java type, range, microsecond precision, well-formed
+ * text) and computes the row's partition: a row that fails is a dead letter, decided in the
+ * router, so it is dead-lettered again if the batch is re-read. Second, should the Parquet writer
+ * still refuse a row, {@code lake.TableWriter} deletes every file of that table's write (a row
+ * half-buffered leaves a file in an unknown state), sets the row aside as a dead letter and writes
+ * the rest again. (That second net can, in one narrow window, lose a dead letter: if the process
+ * dies after the table commit and before the Kafka transaction, the re-read record is bound for a
+ * table whose offsets cover it and is skipped. It needs a defect of the first check and a crash
+ * at that moment.)
+ *
+ * <p><b>One table's, so its tenant's</b> (the tenant waits, the others flow). A table whose
+ * metadata is missing, unreadable or corrupt, whose commit is refused after the retries, or whose
+ * data files cannot be written: none of the tenant's records of the batch is committed (neither
+ * rows, nor dead letters, nor offsets, so nothing is produced twice when they are read again); its
+ * partitions are sought back to the batch's first record and paused; the worker logs it and
+ * writes {@code pulse.ingest_status} under RLS for the tenant ({@code pulse tenant show},
+ * {@code pulse doctor}); the partitions are resumed after {@code PULSE_WORKER_TENANT_BACKOFF_MS},
+ * doubling with each failure in a row up to {@code PULSE_WORKER_TENANT_BACKOFF_MAX_MS}; the first
+ * batch of the tenant that goes through clears the status. Other tenants' tables of the same batch
+ * commit as usual, and their offsets and dead letters go in the batch's Kafka transaction. A
+ * tenant's partition newly assigned while the tenant waits is held back the same way.
+ * Reconciliation on assignment skips (and logs) a table it cannot load.
+ *
+ * <p><b>The infrastructure's</b> (the batch stops). Pulse's PostgreSQL, the catalog's database and
+ * the broker ({@code consume.Failures}): retried where retryable, a bounded number of times; then
+ * the loop stops and {@code pulse worker} exits 1 for its supervisor. These are the only failures
+ * that stop every tenant, because they stop every tenant anyway.
+ *
  * <p><b>Tenancy:</b> a record's tenant is its topic's. A record whose {@code pulse-tenant-id}
  * header is missing or different goes to the topic tenant's DLQ; a topic that matches the
  * pattern but names no canonical tenant id is paused and never read.

@@ -51,6 +51,16 @@ class WorkerConfigTest {
     }
 
     @Test
+    void aFailingTenantWaitsASecondFirstAndAtMostFiveMinutesAndTheMaximumCannotBeBelowTheFirstWait() {
+        WorkerConfig config = WorkerConfig.from(settings(Map.of()));
+        assertThat(config.tenantBackoff()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(config.tenantBackoffMax()).isEqualTo(Duration.ofMinutes(5));
+        assertThatThrownBy(() -> WorkerConfig.from(settings(Map.of("PULSE_WORKER_TENANT_BACKOFF_MS", "5000",
+                "PULSE_WORKER_TENANT_BACKOFF_MAX_MS", "1000"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("PULSE_WORKER_TENANT_BACKOFF_MAX_MS").hasMessageContaining("PULSE_WORKER_TENANT_BACKOFF_MS");
+    }
+
+    @Test
     void theRuntimeDatabaseMustBeReachedAsTheRuntimeRole() {
         assertThatThrownBy(() -> WorkerConfig.from(settings(Map.of("PULSE_DATABASE_URL", "jdbc:postgresql://localhost/pulse?user=postgres&password=x"))))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("PULSE_DATABASE_URL");

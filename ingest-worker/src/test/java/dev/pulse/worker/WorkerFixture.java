@@ -79,6 +79,13 @@ final class WorkerFixture {
         return WorkerConfig.from(stack.settings(Map.of("PULSE_WORKER_GROUP", group, "PULSE_WORKER_COMMIT_INTERVAL_MS", "200")));
     }
 
+    /** {@code extra}: further worker settings, e.g. a short tenant backoff. */
+    WorkerConfig config(String group, Map<String, String> extra) {
+        Map<String, String> settings = new HashMap<>(Map.of("PULSE_WORKER_GROUP", group, "PULSE_WORKER_COMMIT_INTERVAL_MS", "200"));
+        settings.putAll(extra);
+        return WorkerConfig.from(stack.settings(settings));
+    }
+
     WorkerConfig config(String group, String instanceId) {
         return WorkerConfig.from(stack.settings(Map.of("PULSE_WORKER_GROUP", group, "PULSE_WORKER_INSTANCE_ID", instanceId,
                 "PULSE_WORKER_COMMIT_INTERVAL_MS", "200")));

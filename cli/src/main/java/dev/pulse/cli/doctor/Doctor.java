@@ -49,6 +49,7 @@ public final class Doctor {
             Map<TenantId, TenantRecord> tenants = checks.tenants();
             checks.checkTopics(tenants);
             checks.checkLake(tenants);
+            checks.checkIngest(tenants);
             new ConsumerGroupChecks(kafka, report).checkOffsetsStable();
         }
         return report;

@@ -2,6 +2,7 @@ package dev.pulse.cli.doctor;
 
 import dev.pulse.schemas.control.DatasetRecord;
 import dev.pulse.schemas.control.Datasets;
+import dev.pulse.schemas.control.IngestStatus;
 import dev.pulse.schemas.control.OperatorDatabase;
 import dev.pulse.schemas.control.TenantRecord;
 import dev.pulse.schemas.control.Tenants;
@@ -35,6 +36,7 @@ import org.apache.kafka.clients.admin.Admin;
 final class InfrastructureChecks {
     static final String TOPICS = "Kafka topics";
     static final String LAKE = "Iceberg namespaces and tables";
+    static final String INGEST = "ingestion";
     private static final Pattern TENANT_TOPIC = Pattern.compile("pulse\\.([^.]+)\\.events\\.(raw|dlq)");
     /** Any topic in the pulse.<something>. name space: only a live tenant's raw and dlq may exist there. */
     private static final Pattern PULSE_TOPIC = Pattern.compile("pulse\\.([^.]+)\\..+");
@@ -144,7 +146,22 @@ final class InfrastructureChecks {
                     }
                 } catch (org.apache.iceberg.exceptions.NoSuchTableException e) {
                     report.find(LAKE, object, "has no Iceberg table", "recreate the dataset's table");
+                } catch (RuntimeException e) {
+                    // Metadata missing or unreadable: a finding about this table, not the end of the audit.
+                    report.find(LAKE, object, "cannot be loaded: " + e, "restore the table's current metadata file");
                 }
+            }
+        }
+    }
+
+    /** Datasets the worker holds back because their table keeps failing ({@code pulse.ingest_status}, read under RLS per tenant). */
+    void checkIngest(Map<TenantId, TenantRecord> tenants) {
+        report.check(INGEST);
+        for (TenantRecord t : tenants.values()) {
+            for (IngestStatus s : db.inTenant(t.id(), IngestStatus::list)) {
+                report.find(INGEST, "tenant " + t.slug() + " dataset " + s.dataset(),
+                        "is " + s.state() + " since " + s.failingSince() + " (" + s.failures() + " failed tries): " + s.reason(),
+                        "repair the table; the worker tries again by itself (next at " + s.retryAt() + ")");
             }
         }
     }

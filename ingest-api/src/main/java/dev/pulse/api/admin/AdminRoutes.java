@@ -88,7 +88,20 @@ public final class AdminRoutes {
     }
 
     private void getTenant(Context ctx) {
-        Json.respond(ctx, 200, tenantJson(tenants.requireBySlug(ctx.pathParam("slug"))));
+        TenantRecord tenant = tenants.requireBySlug(ctx.pathParam("slug"));
+        Map<String, Object> json = tenantJson(tenant);
+        // What the worker holds back (a dataset whose table keeps failing): empty when all flows.
+        json.put("ingest", tenants.ingestStatus(tenant.id()).stream().map(s -> {
+            Map<String, Object> status = new LinkedHashMap<>();
+            status.put("dataset", s.dataset());
+            status.put("state", s.state());
+            status.put("reason", s.reason());
+            status.put("failing_since", s.failingSince().toString());
+            status.put("failures", s.failures());
+            status.put("retry_at", s.retryAt().toString());
+            return status;
+        }).toList());
+        Json.respond(ctx, 200, json);
     }
 
     private void changeStatus(Context ctx, String action) {

@@ -5,10 +5,12 @@ import dev.pulse.schemas.control.Datasets;
 import dev.pulse.schemas.control.RegisteredSchema;
 import dev.pulse.schemas.control.SchemaRegistry;
 import dev.pulse.schemas.naming.LakeNames;
+import dev.pulse.schemas.naming.Slugs;
 import dev.pulse.schemas.naming.TenantId;
 import dev.pulse.schemas.tenancy.TenantDatabase;
 import dev.pulse.worker.RetryPolicy;
 import dev.pulse.worker.dlq.ErrorCode;
+import dev.pulse.worker.lake.RowPreparer;
 import dev.pulse.worker.lake.SnapshotOffsets;
 import java.util.HashMap;
 import java.util.Map;
@@ -27,10 +29,17 @@ import org.slf4j.LoggerFactory;
 final class BatchLookups {
     private static final Logger LOG = LoggerFactory.getLogger(BatchLookups.class);
 
-    /** A dataset found, or why not. */
-    record DatasetLookup(ResolvedDataset dataset, ErrorCode failure, String message) {
+    /**
+     * A dataset found; or why not: the record's fault ({@code failure}, a dead letter) or its
+     * table's ({@code tableFailure}, the tenant waits).
+     */
+    record DatasetLookup(ResolvedDataset dataset, ErrorCode failure, String message, TableFailure tableFailure) {
         static DatasetLookup missing(ErrorCode failure, String message) {
-            return new DatasetLookup(null, failure, message);
+            return new DatasetLookup(null, failure, message, null);
+        }
+
+        static DatasetLookup failing(TableFailure failure) {
+            return new DatasetLookup(null, null, null, failure);
         }
     }
 
@@ -52,6 +61,12 @@ final class BatchLookups {
     }
 
     DatasetLookup dataset(TenantId tenant, String slug) {
+        if (!Slugs.isValidSlug(slug)) {
+            // Never sent to PostgreSQL: a NUL in it would fail the query (and, the failure not being
+            // retryable, stop the worker on every restart), and no dataset can have such a name.
+            return DatasetLookup.missing(ErrorCode.UNKNOWN_DATASET, "tenant " + tenant + " has no dataset '"
+                    + (slug.length() <= 80 ? slug : slug.substring(0, 80) + "…") + "': a dataset slug matches " + Slugs.SLUG.pattern());
+        }
         return cache.computeIfAbsent(new DatasetKey(tenant, slug), k -> load(tenant, slug));
     }
 
@@ -73,13 +88,19 @@ final class BatchLookups {
             LOG.error("dataset '{}' of tenant {} points at {}, outside the tenant's namespace; refusing to write", slug, tenant, dataset.table());
             return DatasetLookup.missing(ErrorCode.DATASET_TABLE_UNAVAILABLE, "dataset '" + slug + "' has no table in the tenant's namespace");
         }
-        Table table;
         try {
-            table = catalog.loadTable(dataset.table());
+            Table table = catalog.loadTable(dataset.table());
+            return new DatasetLookup(new ResolvedDataset(tenant, dataset, row.get().schema(), table, SnapshotOffsets.stored(table),
+                    new RowPreparer(table)), null, null, null);
         } catch (NoSuchTableException e) {
             LOG.error("dataset '{}' of tenant {} has no table {}", slug, tenant, dataset.table());
             return DatasetLookup.missing(ErrorCode.DATASET_TABLE_UNAVAILABLE, "dataset '" + slug + "' has no table");
+        } catch (RuntimeException e) {
+            if (Failures.isInfrastructure(e)) {
+                throw e;
+            }
+            // Metadata missing, unreadable or corrupt: the table's trouble, not the record's.
+            return DatasetLookup.failing(new TableFailure(tenant, slug, e));
         }
-        return new DatasetLookup(new ResolvedDataset(tenant, dataset, row.get().schema(), table, SnapshotOffsets.stored(table)), null, null);
     }
 }

@@ -1,6 +1,7 @@
 package dev.pulse.worker.consume;
 
 import dev.pulse.schemas.control.DatasetRecord;
+import dev.pulse.schemas.control.IngestStatus;
 import dev.pulse.schemas.control.Datasets;
 import dev.pulse.schemas.naming.LakeNames;
 import dev.pulse.schemas.naming.TenantId;
@@ -9,8 +10,10 @@ import dev.pulse.schemas.tenancy.TenantDatabase;
 import dev.pulse.worker.RetryPolicy;
 import dev.pulse.worker.WorkerException;
 import dev.pulse.worker.dlq.DeadLetter;
+import dev.pulse.worker.dlq.ErrorCode;
 import dev.pulse.worker.lake.CommitLedger;
 import dev.pulse.worker.lake.LakeRow;
+import dev.pulse.worker.lake.RejectedRow;
 import dev.pulse.worker.lake.SnapshotOffsets;
 import dev.pulse.worker.lake.StaleBatchException;
 import dev.pulse.worker.lake.TableCommitResult;
@@ -70,6 +73,9 @@ public final class IngestLoop implements Runnable {
     private final CrashPoints crashPoints;
     private final CommitLedger ledger;
     private final RecordRouter router = new RecordRouter();
+    private final TenantPauses pauses;
+    /** Tenants whose {@code pulse.ingest_status} this worker knows to be empty. */
+    private final Set<TenantId> statusClear = new HashSet<>();
     /**
      * Per assigned partition, the committed group offset: every record below it is in a table or
      * in the DLQ already, because the group offset only moves in the transaction that follows the
@@ -91,7 +97,8 @@ public final class IngestLoop implements Runnable {
     private boolean inFlight;
 
     public IngestLoop(Consumer<byte[], byte[]> consumer, Producer<byte[], byte[]> producer, TenantDatabase db, Catalog catalog,
-            RetryPolicy retry, Duration pollTimeout, CrashPoints crashPoints, CommittedOffsets committedOffsets) {
+            RetryPolicy retry, Duration pollTimeout, CrashPoints crashPoints, CommittedOffsets committedOffsets,
+            TenantBackoff tenantBackoff) {
         this.consumer = consumer;
         this.producer = producer;
         this.db = db;
@@ -101,6 +108,11 @@ public final class IngestLoop implements Runnable {
         this.crashPoints = crashPoints;
         this.committedOffsets = committedOffsets;
         this.ledger = new CommitLedger(db, retry);
+        this.pauses = new TenantPauses(tenantBackoff.first(), tenantBackoff.max());
+    }
+
+    /** How long a tenant whose table keeps failing waits before the next try: {@code first}, doubling, at most {@code max}. */
+    public record TenantBackoff(Duration first, Duration max) {
     }
 
     @Override
@@ -109,6 +121,7 @@ public final class IngestLoop implements Runnable {
             consumer.subscribe(Topics.RAW_PATTERN, new Rebalance());
             while (!stopping) {
                 try {
+                    resumeDueTenants();
                     ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout);
                     if (!records.isEmpty()) {
                         processBatch(records);
@@ -139,16 +152,26 @@ public final class IngestLoop implements Runnable {
         inFlight = true;
         batchClaims.clear();
         try {
+            Instant now = Instant.now();
             BatchLookups lookups = new BatchLookups(db, catalog, retry);
             // BatchLookups hands out one instance per dataset per batch: identity is the right key.
             Map<ResolvedDataset, List<LakeRow>> rowsByTable = new IdentityHashMap<>();
             List<DeadLetter> deadLetters = new ArrayList<>();
             Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+            // Tenants whose records wait for a later batch: a table failed, or they are still paused.
+            Map<TenantId, TableFailure> failed = new HashMap<>();
+            Set<TenantId> waiting = new HashSet<>();
+            Set<TenantId> tenants = new HashSet<>();
             for (TopicPartition tp : records.partitions()) {
                 List<ConsumerRecord<byte[], byte[]>> partitionRecords = records.records(tp);
                 Optional<TenantId> tenant = Topics.tenantOf(tp.topic());
                 if (tenant.isEmpty()) {
                     refuse(List.of(tp));
+                    continue;
+                }
+                tenants.add(tenant.get());
+                if (pauses.waiting(tenant.get(), now)) {
+                    waiting.add(tenant.get()); // e.g. a partition of a paused tenant newly assigned inside this poll
                     continue;
                 }
                 // The position, not last offset + 1: it also steps over transaction markers (the
@@ -157,6 +180,9 @@ public final class IngestLoop implements Runnable {
                 long floor = handledBelow.getOrDefault(tp, 0L);
                 Healing heal = healing.get(tp);
                 for (ConsumerRecord<byte[], byte[]> record : partitionRecords) {
+                    if (failed.containsKey(tenant.get())) {
+                        break; // the tenant's records are read again after its backoff
+                    }
                     boolean handled = record.offset() < floor;
                     if (handled && heal == null) {
                         continue; // handled before the last rebalance or re-seek
@@ -169,25 +195,58 @@ public final class IngestLoop implements Runnable {
                             }
                         }
                         case Routing.ToDeadLetters(DeadLetter deadLetter) -> deadLetters.add(deadLetter);
+                        case Routing.TableFailing(TableFailure failure) -> failed.put(tenant.get(), failure);
                     }
                 }
             }
             for (Map.Entry<ResolvedDataset, List<LakeRow>> entry : rowsByTable.entrySet()) {
-                if (!commitTable(entry.getKey(), entry.getValue())) {
-                    reposition(consumer.assignment());
-                    return;
+                ResolvedDataset dataset = entry.getKey();
+                if (failed.containsKey(dataset.tenant())) {
+                    continue;
+                }
+                try {
+                    if (!commitTable(dataset, entry.getValue(), records, deadLetters)) {
+                        reposition(consumer.assignment());
+                        return;
+                    }
+                } catch (RuntimeException e) {
+                    if (Failures.isInfrastructure(e)) {
+                        throw e;
+                    }
+                    failed.put(dataset.tenant(), new TableFailure(dataset.tenant(), dataset.dataset().slug(), e));
                 }
             }
+            // A held-back tenant's dead letters and offsets wait with its rows: all are produced
+            // again when its records are read again, and must not be produced twice.
+            Set<TenantId> heldBack = new HashSet<>(waiting);
+            heldBack.addAll(failed.keySet());
+            deadLetters.removeIf(d -> heldBack.contains(d.tenant()));
+            offsets.keySet().removeIf(tp -> heldBack.contains(Topics.tenantOf(tp.topic()).orElseThrow()));
             commitKafka(deadLetters, offsets);
+            failed.values().forEach(failure -> pause(failure, records, now));
+            waiting.forEach(tenant -> holdBack(tenant, records));
+            tenants.removeAll(heldBack);
+            tenants.forEach(this::recovered);
         } finally {
             inFlight = false;
         }
     }
 
-    /** Writes and commits one table's rows, then records the commit; false when the guard refused the batch. */
-    private boolean commitTable(ResolvedDataset dataset, List<LakeRow> rows) {
+    /**
+     * Writes and commits one table's rows, then records the commit; false when the guard refused
+     * the batch. Rows the Parquet writer refused join {@code deadLetters} (stage write).
+     */
+    private boolean commitTable(ResolvedDataset dataset, List<LakeRow> rows, ConsumerRecords<byte[], byte[]> records,
+            List<DeadLetter> deadLetters) {
         Table table = dataset.table();
         TableWriteResult written = TableWriter.write(table, rows);
+        for (RejectedRow rejected : written.rejected()) {
+            deadLetters.add(new DeadLetter(dataset.tenant(), sourceOf(records, rejected.row()), ErrorCode.UNWRITABLE_VALUE,
+                    "row for table " + table.name() + " refused: " + rejected.reason()));
+        }
+        if (written.files().isEmpty()) {
+            return true;
+        }
         crashPoints.reached(CrashPoint.AFTER_FILES_WRITTEN, Set.of(dataset.tenant()));
         TableCommitResult commit;
         try {
@@ -196,6 +255,9 @@ public final class IngestLoop implements Runnable {
             LOG.warn("abandoning batch: {}", e.getMessage());
             TableWriter.deleteQuietly(table, written.files());
             return false;
+        } catch (RuntimeException e) {
+            TableWriter.deleteQuietly(table, written.files());
+            throw e;
         }
         String tableName = dataset.dataset().table().name();
         written.ranges().forEach((tp, range) -> batchClaims.computeIfAbsent(tp, k -> new HashMap<>())
@@ -221,6 +283,68 @@ public final class IngestLoop implements Runnable {
             }
         }
         return held;
+    }
+
+    private static ConsumerRecord<byte[], byte[]> sourceOf(ConsumerRecords<byte[], byte[]> records, LakeRow row) {
+        return records.records(row.source()).stream().filter(r -> r.offset() == row.offset()).findFirst()
+                .orElseThrow(() -> new IllegalStateException("row of " + row.source() + " offset " + row.offset() + " is not in the batch"));
+    }
+
+    /**
+     * One of the tenant's tables failed for a reason that is not one record's: its records of this
+     * batch are read again later, its partitions wait with exponential backoff, and the operator
+     * sees why ({@code pulse.ingest_status}, {@code pulse tenant show}, {@code pulse doctor}).
+     */
+    private void pause(TableFailure failure, ConsumerRecords<byte[], byte[]> records, Instant now) {
+        TenantPauses.Pause pause = pauses.failed(failure, now);
+        statusClear.remove(failure.tenant());
+        LOG.error("pausing tenant {}: dataset '{}' failed ({} in a row since {}), next try at {}: {}", failure.tenant(), failure.dataset(),
+                pause.failures(), pause.since(), pause.retryAt(), failure.reason(),
+                pause.failures() == 1 ? failure.cause() : null);
+        holdBack(failure.tenant(), records);
+        retry.database("ingest status of " + failure.tenant(), () -> db.inTenant(failure.tenant(), tx -> {
+            IngestStatus.recordPaused(tx, failure.dataset(), failure.reason(), pause.since(), pause.failures(), pause.retryAt());
+            return null;
+        }));
+    }
+
+    /** Rewinds the tenant's partitions of this batch to its first record and pauses all its assigned partitions. */
+    private void holdBack(TenantId tenant, ConsumerRecords<byte[], byte[]> records) {
+        for (TopicPartition tp : records.partitions()) {
+            if (Topics.tenantOf(tp.topic()).filter(tenant::equals).isPresent() && consumer.assignment().contains(tp)) {
+                consumer.seek(tp, records.records(tp).getFirst().offset());
+            }
+        }
+        consumer.pause(partitionsOf(tenant));
+    }
+
+    /** Resumes the partitions of the paused tenants whose next try is due. */
+    private void resumeDueTenants() {
+        if (pauses.isEmpty()) {
+            return;
+        }
+        for (TenantId tenant : pauses.dueForRetry(Instant.now())) {
+            LOG.info("trying tenant {} again", tenant);
+            consumer.resume(partitionsOf(tenant));
+        }
+    }
+
+    /**
+     * The tenant's records went through: end its pause, if it had one, and clear its status. The
+     * status is also cleared once for a tenant this worker has not cleared yet: it may have been
+     * written by a worker that died or lost the partitions while the tenant was paused.
+     */
+    private void recovered(TenantId tenant) {
+        Optional<TenantPauses.Pause> pause = pauses.recovered(tenant);
+        pause.ifPresent(p -> LOG.info("tenant {} flows again after {} failed tries since {}", tenant, p.failures(), p.since()));
+        if (pause.isPresent() || !statusClear.contains(tenant)) {
+            retry.database("ingest status of " + tenant, () -> db.inTenant(tenant, IngestStatus::clear));
+            statusClear.add(tenant);
+        }
+    }
+
+    private List<TopicPartition> partitionsOf(TenantId tenant) {
+        return consumer.assignment().stream().filter(tp -> Topics.tenantOf(tp.topic()).filter(tenant::equals).isPresent()).toList();
     }
 
     /**
@@ -340,6 +464,14 @@ public final class IngestLoop implements Runnable {
                 LOG.warn("{}: the group offset claims rows in table {} of tenant {}, which no longer exists; dropping the claim", tp, claim.getKey(), tenant);
                 it.remove();
                 continue;
+            } catch (RuntimeException e) {
+                if (Failures.isInfrastructure(e)) {
+                    throw e;
+                }
+                // The table's own trouble (e.g. unreadable metadata), not the assignment's: keep the
+                // claim; the tenant's records pause it when they come, and the next assignment checks again.
+                LOG.error("{}: cannot check the claim on table {} of tenant {}: {}", tp, claim.getKey(), tenant, e.toString());
+                continue;
             }
             long stored = SnapshotOffsets.stored(table).getOrDefault(tp, 0L);
             if (stored < claim.getValue()) {
@@ -383,13 +515,21 @@ public final class IngestLoop implements Runnable {
                 continue;
             }
             Table table;
+            int repaired;
             try {
                 table = catalog.loadTable(dataset.table());
+                repaired = ledger.reconcile(tenant, dataset.slug(), table);
             } catch (NoSuchTableException e) {
                 LOG.error("dataset '{}' of tenant {} has no table {}", dataset.slug(), tenant, dataset.table());
                 continue;
+            } catch (RuntimeException e) {
+                if (Failures.isInfrastructure(e)) {
+                    throw e;
+                }
+                // The table's trouble, not the assignment's: its records pause the tenant when they come.
+                LOG.error("cannot reconcile dataset '{}' of tenant {}: {}", dataset.slug(), tenant, e.toString());
+                continue;
             }
-            int repaired = ledger.reconcile(tenant, dataset.slug(), table);
             if (repaired > 0) {
                 LOG.info("reconciled {} missing ledger rows of dataset '{}' of tenant {}", repaired, dataset.slug(), tenant);
             }

@@ -3,12 +3,17 @@ package dev.pulse.worker.consume;
 import dev.pulse.schemas.control.DatasetRecord;
 import dev.pulse.schemas.control.RegisteredSchema;
 import dev.pulse.schemas.naming.TenantId;
+import dev.pulse.worker.lake.RowPreparer;
 import java.util.Map;
 import org.apache.iceberg.Table;
 import org.apache.kafka.common.TopicPartition;
 
-/** A dataset as one batch sees it: its row, its schema version, its table and what the table already holds. */
-record ResolvedDataset(TenantId tenant, DatasetRecord dataset, RegisteredSchema schema, Table table, Map<TopicPartition, Long> storedOffsets) {
+/**
+ * A dataset as one batch sees it: its row, its schema version, its table, what the table already
+ * holds, and the check every row passes before it is accepted for the table.
+ */
+record ResolvedDataset(TenantId tenant, DatasetRecord dataset, RegisteredSchema schema, Table table, Map<TopicPartition, Long> storedOffsets,
+        RowPreparer preparer) {
 
     /** True when the table already holds this record (its offset is below the stored next offset). */
     boolean holds(TopicPartition tp, long offset) {

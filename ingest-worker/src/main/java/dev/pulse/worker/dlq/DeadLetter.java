@@ -25,18 +25,36 @@ public record DeadLetter(TenantId tenant, ConsumerRecord<byte[], byte[]> source,
     public static final String ATTEMPT = "pulse-attempt";
     public static final String FIRST_FAILURE_AT = "pulse-first-failure-at";
 
+    /**
+     * Set instead of the value (and the record's own headers) when they would not fit in the DLQ
+     * topic: their size in bytes. The original stays in the raw topic at the source offset.
+     */
+    public static final String VALUE_OMITTED = "pulse-value-omitted-bytes";
+    /** Room for the value and carried headers: the tenant topics take 4 MiB, and our headers need some. */
+    static final int MAX_CARRIED_BYTES = 4 * 1024 * 1024 - 64 * 1024;
+
     /** Headers this class sets; the record's other headers travel along unchanged. */
     private static final Set<String> OWN_HEADERS = Set.of(Topics.TENANT_HEADER, ERROR_CODE, ERROR_MESSAGE, ERROR_STAGE,
-            SOURCE_TOPIC, SOURCE_PARTITION, SOURCE_OFFSET, ATTEMPT, FIRST_FAILURE_AT);
+            SOURCE_TOPIC, SOURCE_PARTITION, SOURCE_OFFSET, ATTEMPT, FIRST_FAILURE_AT, VALUE_OMITTED);
     /** Kafka headers have no hard limit, but a reason listing a thousand violations helps nobody. */
     private static final int MAX_MESSAGE_CHARS = 4000;
 
     public ProducerRecord<byte[], byte[]> toProducerRecord(Instant now) {
         RecordHeaders headers = new RecordHeaders();
+        long carried = source.value() == null ? 0 : source.value().length;
         for (Header h : source.headers()) {
             if (!OWN_HEADERS.contains(h.key())) {
                 headers.add(h);
+                carried += h.key().length() + (h.value() == null ? 0 : h.value().length);
             }
+        }
+        byte[] value = source.value();
+        if (carried > MAX_CARRIED_BYTES) {
+            // Too big for the DLQ topic once our headers are added: the broker would refuse the
+            // Kafka transaction of the whole batch, every time. The bytes stay in the raw topic.
+            headers = new RecordHeaders();
+            value = null;
+            put(headers, VALUE_OMITTED, Long.toString(carried));
         }
         // A record replayed from the DLQ carries its history: count the attempt and keep the first failure time.
         int attempt = previousAttempt() + 1;
@@ -50,7 +68,7 @@ public record DeadLetter(TenantId tenant, ConsumerRecord<byte[], byte[]> source,
         put(headers, SOURCE_OFFSET, Long.toString(source.offset()));
         put(headers, ATTEMPT, Integer.toString(attempt));
         put(headers, FIRST_FAILURE_AT, firstFailure);
-        return new ProducerRecord<>(Topics.dlq(tenant), null, source.key(), source.value(), headers);
+        return new ProducerRecord<>(Topics.dlq(tenant), null, source.key(), value, headers);
     }
 
     private int previousAttempt() {

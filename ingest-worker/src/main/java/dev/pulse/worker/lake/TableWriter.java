@@ -14,16 +14,28 @@ import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.PartitionKey;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.data.InternalRecordWrapper;
-import org.apache.iceberg.data.Record;
 import org.apache.iceberg.data.GenericFileWriterFactory;
+import org.apache.iceberg.data.Record;
 import org.apache.iceberg.encryption.EncryptedFiles;
 import org.apache.iceberg.io.DataWriter;
 import org.apache.iceberg.io.OutputFile;
 import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Writes one batch's rows for one table as Parquet data files, one per partition value. Commits nothing. */
+/**
+ * Writes one batch's rows for one table as Parquet data files, one per partition value. Commits
+ * nothing.
+ *
+ * <p>Rows arrive checked and partitioned by {@link RowPreparer}, so appending one should not fail.
+ * If it does anyway, the row is to blame but the file it was going into is not to be trusted (a
+ * Parquet row half-buffered, a column writer in an unknown state): every file of this write is
+ * deleted, the row is set aside as a {@link RejectedRow}, and the write starts again without it.
+ * Failures of the storage itself ({@link IOException}) are not a row's fault and are thrown.
+ */
 public final class TableWriter {
+    private static final Logger LOG = LoggerFactory.getLogger(TableWriter.class);
+
     private TableWriter() {
     }
 
@@ -31,21 +43,75 @@ public final class TableWriter {
         if (rows.isEmpty()) {
             throw new IllegalArgumentException("nothing to write");
         }
+        List<LakeRow> remaining = new ArrayList<>(rows);
+        List<RejectedRow> rejected = new ArrayList<>();
+        while (true) {
+            Attempt attempt = writeAll(table, remaining);
+            if (attempt.failedRow() == null) {
+                return result(attempt.files(), remaining, rejected);
+            }
+            LOG.warn("{}: the Parquet writer refused the row of {} offset {} ({}); rewriting the batch's files without it",
+                    table.name(), attempt.failedRow().source(), attempt.failedRow().offset(), attempt.failure());
+            rejected.add(new RejectedRow(attempt.failedRow(), "the Parquet writer refused the row: " + attempt.failure()));
+            remaining.remove(attempt.failedIndex());
+            if (remaining.isEmpty()) {
+                return result(List.of(), remaining, rejected);
+            }
+        }
+    }
+
+    /** The files of one pass, or the row that failed it (every file of the pass already deleted). */
+    private record Attempt(List<DataFile> files, LakeRow failedRow, int failedIndex, RuntimeException failure) {
+    }
+
+    private static Attempt writeAll(Table table, List<LakeRow> rows) {
         PartitionSpec spec = table.spec();
-        PartitionKey key = new PartitionKey(spec, table.schema());
-        // Partition transforms work on Iceberg's internal representation (micros), not OffsetDateTime.
-        InternalRecordWrapper wrapper = new InternalRecordWrapper(table.schema().asStruct());
-        Map<PartitionKey, List<Record>> byPartition = new LinkedHashMap<>();
+        Map<PartitionKey, List<Integer>> byPartition = new LinkedHashMap<>();
+        for (int i = 0; i < rows.size(); i++) {
+            byPartition.computeIfAbsent(rows.get(i).partition(), k -> new ArrayList<>()).add(i);
+        }
+        String batchId = UUID.randomUUID().toString();
+        // Iceberg's generic writer factory: Parquet with the table's properties (codec, metrics).
+        GenericFileWriterFactory factory = new GenericFileWriterFactory.Builder(table).dataFileFormat(FileFormat.PARQUET).build();
+        List<DataFile> files = new ArrayList<>();
+        List<String> opened = new ArrayList<>();
+        int fileIndex = 0;
+        DataWriter<Record> writer = null;
+        try {
+            for (Map.Entry<PartitionKey, List<Integer>> partition : byPartition.entrySet()) {
+                String fileName = FileFormat.PARQUET.addExtension("pulse-" + batchId + "-" + fileIndex++);
+                OutputFile out = table.io().newOutputFile(table.locationProvider().newDataLocation(spec, partition.getKey(), fileName));
+                opened.add(out.location());
+                writer = factory.newDataWriter(EncryptedFiles.plainAsEncryptedOutput(out), spec, partition.getKey());
+                for (int index : partition.getValue()) {
+                    try {
+                        writer.write(rows.get(index).row());
+                    } catch (UncheckedIOException e) {
+                        throw e;
+                    } catch (RuntimeException e) { // the value, not the storage: this row's failure
+                        closeQuietly(writer);
+                        deleteLocations(table, opened);
+                        return new Attempt(List.of(), rows.get(index), index, e);
+                    }
+                }
+                writer.close();
+                files.add(writer.toDataFile());
+                writer = null;
+            }
+        } catch (IOException | UncheckedIOException e) {
+            if (writer != null) {
+                closeQuietly(writer);
+            }
+            deleteLocations(table, opened);
+            throw new WorkerException("writing data files for " + table.name() + " failed", e);
+        }
+        return new Attempt(files, null, -1, null);
+    }
+
+    private static TableWriteResult result(List<DataFile> files, List<LakeRow> written, List<RejectedRow> rejected) {
         Map<TopicPartition, long[]> ranges = new LinkedHashMap<>(); // first, last, count
         Instant maxEventTime = null;
-        for (LakeRow row : rows) {
-            key.partition(wrapper.wrap(row.row()));
-            List<Record> partitionRows = byPartition.get(key);
-            if (partitionRows == null) {
-                partitionRows = new ArrayList<>();
-                byPartition.put(key.copy(), partitionRows);
-            }
-            partitionRows.add(row.row());
+        for (LakeRow row : written) {
             long[] range = ranges.computeIfAbsent(row.source(), tp -> new long[] {Long.MAX_VALUE, -1, 0});
             range[0] = Math.min(range[0], row.offset());
             range[1] = Math.max(range[1], row.offset());
@@ -54,39 +120,30 @@ public final class TableWriter {
                 maxEventTime = row.eventTime();
             }
         }
-        String batchId = UUID.randomUUID().toString();
-        // Iceberg's generic writer factory: Parquet with the table's properties (codec, metrics).
-        GenericFileWriterFactory factory = new GenericFileWriterFactory.Builder(table).dataFileFormat(FileFormat.PARQUET).build();
-        List<DataFile> files = new ArrayList<>();
-        int fileIndex = 0;
-        try {
-            for (Map.Entry<PartitionKey, List<Record>> partition : byPartition.entrySet()) {
-                String fileName = FileFormat.PARQUET.addExtension("pulse-" + batchId + "-" + fileIndex++);
-                OutputFile out = table.io().newOutputFile(table.locationProvider().newDataLocation(spec, partition.getKey(), fileName));
-                DataWriter<Record> writer = factory.newDataWriter(EncryptedFiles.plainAsEncryptedOutput(out), spec, partition.getKey());
-                try (writer) {
-                    for (Record r : partition.getValue()) {
-                        writer.write(r);
-                    }
-                }
-                files.add(writer.toDataFile());
-            }
-        } catch (IOException | UncheckedIOException e) {
-            deleteQuietly(table, files);
-            throw new WorkerException("writing data files for " + table.name() + " failed", e);
-        }
         Map<TopicPartition, OffsetRange> offsetRanges = new LinkedHashMap<>();
         ranges.forEach((tp, r) -> offsetRanges.put(tp, new OffsetRange(r[0], r[1] + 1, (int) r[2])));
-        return new TableWriteResult(files, offsetRanges, maxEventTime);
+        return new TableWriteResult(files, offsetRanges, maxEventTime, rejected);
+    }
+
+    private static void closeQuietly(DataWriter<Record> writer) {
+        try {
+            writer.close();
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("closing an abandoned data file failed: {}", e.toString());
+        }
     }
 
     /** Removes files of a batch that will never be committed (best effort: orphans are harmless). */
     public static void deleteQuietly(Table table, List<DataFile> files) {
-        for (DataFile f : files) {
+        deleteLocations(table, files.stream().map(DataFile::location).toList());
+    }
+
+    private static void deleteLocations(Table table, List<String> locations) {
+        for (String location : locations) {
             try {
-                table.io().deleteFile(f.location());
+                table.io().deleteFile(location);
             } catch (RuntimeException e) {
-                org.slf4j.LoggerFactory.getLogger(TableWriter.class).warn("could not delete uncommitted file {}: {}", f.location(), e.getMessage());
+                LOG.warn("could not delete uncommitted file {}: {}", location, e.getMessage());
             }
         }
     }

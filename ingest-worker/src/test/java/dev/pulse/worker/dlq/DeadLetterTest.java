@@ -65,4 +65,21 @@ class DeadLetterTest {
         assertThat(dlq.headers().headers(Topics.TENANT_HEADER)).hasSize(1);
         assertThat(header(dlq, Topics.TENANT_HEADER)).isEqualTo(TENANT.toString());
     }
+
+    @Test
+    void aRecordTooBigForTheDlqTopicKeepsItsReasonAndSaysWhereTheBytesAre() {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add("trace-id", "abc".getBytes(StandardCharsets.UTF_8));
+        byte[] huge = new byte[DeadLetter.MAX_CARRIED_BYTES];
+        ConsumerRecord<byte[], byte[]> big = new ConsumerRecord<>(Topics.raw(TENANT), 1, 42L, 0L, TimestampType.CREATE_TIME, 3, huge.length,
+                "key".getBytes(StandardCharsets.UTF_8), huge, headers, Optional.empty());
+        ProducerRecord<byte[], byte[]> dlq = new DeadLetter(TENANT, big, ErrorCode.MALFORMED_ENVELOPE, "not JSON").toProducerRecord(NOW);
+
+        assertThat(dlq.value()).isNull();
+        assertThat(dlq.key()).asString(StandardCharsets.UTF_8).isEqualTo("key");
+        assertThat(header(dlq, DeadLetter.VALUE_OMITTED)).isEqualTo(Integer.toString(huge.length + "trace-id".length() + 3));
+        assertThat(header(dlq, DeadLetter.ERROR_CODE)).isEqualTo("malformed-envelope");
+        assertThat(header(dlq, DeadLetter.SOURCE_OFFSET)).isEqualTo("42");
+        assertThat(dlq.headers().lastHeader("trace-id")).isNull();
+    }
 }

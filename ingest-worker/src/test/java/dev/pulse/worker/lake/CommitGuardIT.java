@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.data.Record;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,11 +51,13 @@ class CommitGuardIT {
 
     List<LakeRow> rows(Table table, TopicPartition tp, long from, long to) throws Exception {
         List<LakeRow> out = new ArrayList<>();
+        RowPreparer preparer = new RowPreparer(table);
         for (long offset = from; offset < to; offset++) {
             // Two hours apart, so one batch spans several partitions (one file each).
             Instant eventTime = Instant.parse("2026-03-01T10:00:00Z").plus(Duration.ofHours(offset % 2));
             EventEnvelope envelope = new EventEnvelope("clicks", tp.partition() + "-" + offset, eventTime, eventTime, JSON.readTree("{\"url\": \"/x\"}"));
-            out.add(new LakeRow(tp, offset, EventConverter.convert(schema, table.schema(), envelope).row(), eventTime));
+            Record row = EventConverter.convert(schema, table.schema(), envelope).row();
+            out.add(new LakeRow(tp, offset, row, eventTime, preparer.prepare(row).partition()));
         }
         return out;
     }

@@ -246,9 +246,18 @@ public final class Tenants {
         return db.inTenant(id, Tenants::current);
     }
 
-    /** The bound tenant's own row. */
+    /** What the worker holds back for the tenant right now (empty when everything flows); see {@link IngestStatus}. */
+    public List<IngestStatus> ingestStatus(TenantId id) {
+        return db.inTenant(id, IngestStatus::list);
+    }
+
+    /**
+     * The bound tenant's own row. Named explicitly as well as by RLS: a runtime role that was
+     * (wrongly) granted BYPASSRLS must make {@code pulse doctor} report it, not fail on two rows.
+     */
     public static Optional<TenantRecord> current(TenantTransaction tx) throws SQLException {
-        return tx.queryOptional("SELECT tenant_id, slug, name, tier, status, created_at FROM pulse.tenants", Tenants::map);
+        return tx.queryOptional("SELECT tenant_id, slug, name, tier, status, created_at FROM pulse.tenants WHERE tenant_id = ?",
+                Tenants::map, tx.tenant());
     }
 
     static TenantRecord map(ResultSet rs) throws SQLException {

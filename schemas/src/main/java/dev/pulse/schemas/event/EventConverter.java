@@ -5,14 +5,15 @@ import dev.pulse.schemas.event.FieldType.ArrayType;
 import dev.pulse.schemas.event.FieldType.Field;
 import dev.pulse.schemas.event.FieldType.ObjectType;
 import dev.pulse.schemas.event.FieldType.Scalar;
+import java.time.DateTimeException;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.apache.iceberg.Schema;
@@ -24,6 +25,9 @@ import org.apache.iceberg.types.Types;
 /**
  * Validates an event's {@code data} against its schema and, when valid, builds the Iceberg row.
  * One pass: every violation is collected with its JSON pointer, so a DLQ reason lists them all.
+ * A value the lake cannot hold faithfully (see {@link LakeValues}) is a violation too, so a row
+ * that comes out of here can be written as it is. {@link #convert} never throws: whatever the
+ * envelope holds, the answer is a row or violations (a jqwik property test fuzzes this).
  */
 public final class EventConverter {
     private EventConverter() {
@@ -50,11 +54,38 @@ public final class EventConverter {
             return new ConversionResult(null, violations);
         }
         GenericRecord row = GenericRecord.create(tableSchema);
-        row.setField(EventSchema.EVENT_ID, envelope.eventId());
-        row.setField(EventSchema.EVENT_TIME, envelope.eventTime().atOffset(ZoneOffset.UTC));
-        row.setField(EventSchema.RECEIVED_AT, envelope.receivedAt().atOffset(ZoneOffset.UTC));
+        row.setField(EventSchema.EVENT_ID, checkedText(envelope.eventId(), "/" + EventSchema.EVENT_ID, violations));
+        row.setField(EventSchema.EVENT_TIME, envelopeTime(envelope.eventTime(), EventSchema.EVENT_TIME, violations));
+        row.setField(EventSchema.RECEIVED_AT, envelopeTime(envelope.receivedAt(), EventSchema.RECEIVED_AT, violations));
         fillStruct(schema.root(), tableSchema.asStruct(), envelope.data(), "/data", row, violations);
         return violations.isEmpty() ? new ConversionResult(row, List.of()) : new ConversionResult(null, violations);
+    }
+
+    private static OffsetDateTime envelopeTime(Instant time, String field, List<Violation> violations) {
+        if (time == null) {
+            violations.add(new Violation("/" + field, "is missing"));
+            return null;
+        }
+        Optional<OffsetDateTime> stored = LakeValues.timestamp(time);
+        if (stored.isEmpty()) {
+            violations.add(new Violation("/" + field, time + " is " + LakeValues.timestampRange()));
+            return null;
+        }
+        return stored.get();
+    }
+
+    /** The text when it is well-formed Unicode; otherwise a violation (see {@link LakeValues}). */
+    private static String checkedText(String text, String pointer, List<Violation> violations) {
+        if (text == null) {
+            violations.add(new Violation(pointer, "is missing"));
+            return null;
+        }
+        int lone = LakeValues.loneSurrogateIndex(text);
+        if (lone >= 0) {
+            violations.add(new Violation(pointer, LakeValues.loneSurrogate(text, lone)));
+            return null;
+        }
+        return text;
     }
 
     private static void fillStruct(ObjectType type, Types.StructType struct, JsonNode node, String pointer,
@@ -144,6 +175,10 @@ public final class EventConverter {
     }
 
     private static Object convertScalar(Scalar s, JsonNode value, String pointer, List<Violation> violations) {
+        if (value.isTextual() && LakeValues.loneSurrogateIndex(value.asText()) >= 0) {
+            // Any kind: even a property checked only against an enum must not carry it into a DLQ reason unnoticed.
+            return checkedText(value.asText(), pointer, violations);
+        }
         Object converted = switch (s.kind()) {
             case STRING -> value.isTextual() ? value.asText() : null;
             case INTEGER -> value.canConvertToExactIntegral() && value.canConvertToLong() ? value.longValue() : null;
@@ -159,6 +194,10 @@ public final class EventConverter {
             violations.add(new Violation(pointer, "expected " + s.kind().display() + ", got " + describe(value)));
             return null;
         }
+        if (converted instanceof OutOfRange outOfRange) {
+            violations.add(new Violation(pointer, outOfRange.reason()));
+            return null;
+        }
         if (!s.allowed().isEmpty() && !s.allowed().contains(value.asText())) {
             violations.add(new Violation(pointer, "value " + value + " is not one of " + s.allowed()));
             return null;
@@ -166,20 +205,30 @@ public final class EventConverter {
         return converted;
     }
 
-    private static OffsetDateTime parseDateTime(String text) {
-        try {
-            return OffsetDateTime.parse(text).withOffsetSameInstant(ZoneOffset.UTC);
-        } catch (DateTimeParseException e) {
-            return null;
-        }
+    /** A well-formed value the lake cannot hold: refused with this reason rather than stored altered. */
+    private record OutOfRange(String reason) {
     }
 
-    private static LocalDate parseDate(String text) {
+    private static Object parseDateTime(String text) {
+        Instant instant;
         try {
-            return LocalDate.parse(text);
-        } catch (DateTimeParseException e) {
+            instant = OffsetDateTime.parse(text).toInstant();
+        } catch (DateTimeException e) { // a parse failure, or an offset that moves the instant beyond Java's range
             return null;
         }
+        return LakeValues.timestamp(instant).<Object>map(t -> t)
+                .orElseGet(() -> new OutOfRange(abbreviate(text) + " is " + LakeValues.timestampRange()));
+    }
+
+    private static Object parseDate(String text) {
+        LocalDate date;
+        try {
+            date = LocalDate.parse(text);
+        } catch (DateTimeException e) {
+            return null;
+        }
+        return LakeValues.dateInRange(date) ? date
+                : new OutOfRange(abbreviate(text) + " is outside the range a table stores (" + LakeValues.MIN_DATE + " to " + LakeValues.MAX_DATE + ")");
     }
 
     private static String parseUuid(String text) {

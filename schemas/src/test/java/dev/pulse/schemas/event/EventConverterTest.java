@@ -88,4 +88,56 @@ class EventConverterTest {
                 new EventEnvelope("ds", "e1", t, t, JSON.readTree("{\"n\": 3000000000}")));
         assertThat(tooBig.violations()).extracting(EventConverter.Violation::pointer).containsExactly("/data/n");
     }
+
+    static EventConverter.ConversionResult convertAt(String eventTime, String data) throws Exception {
+        return EventConverter.convert(SCHEMA, TABLE, new EventEnvelope("ds", "e1", Instant.parse(eventTime),
+                Instant.parse("2026-11-24T10:00:00Z"), JSON.readTree(data)));
+    }
+
+    @Test
+    void nanosecondsAreTruncatedToMicrosecondsNeverRoundedEvenBefore1970() throws Exception {
+        var result = convertAt("1677-09-21T00:12:43.145224191Z", "{\"url\": \"/\", \"n\": 1, \"at\": \"1969-12-31T23:59:59.999999999Z\"}");
+        assertThat(result.violations()).isEmpty();
+        assertThat(result.row().getField("event_time")).isEqualTo(OffsetDateTime.parse("1677-09-21T00:12:43.145224Z"));
+        // Rounding would have moved this one into 1970.
+        assertThat(result.row().getField("at")).isEqualTo(OffsetDateTime.parse("1969-12-31T23:59:59.999999Z"));
+    }
+
+    @Test
+    void anEventTimeTheLakeCannotHoldIsAViolationNotAnOverflow() throws Exception {
+        var result = convertAt("+292278994-08-17T07:12:55Z", "{\"url\": \"/\", \"n\": 1}");
+        assertThat(result.isValid()).isFalse();
+        assertThat(result.violations()).extracting(EventConverter.Violation::pointer).containsExactly("/event_time");
+        assertThat(result.violations().getFirst().message()).contains("+292278994-08-17T07:12:55Z").contains("9999-12-31T23:59:59.999999Z");
+        assertThat(convertAt("+10000-01-01T00:00:00Z", "{\"url\": \"/\", \"n\": 1}").isValid()).isFalse();
+        assertThat(convertAt("-0001-12-31T23:59:59.999999Z", "{\"url\": \"/\", \"n\": 1}").isValid()).isFalse();
+        assertThat(convertAt("0000-01-01T00:00:00Z", "{\"url\": \"/\", \"n\": 1}").isValid()).isTrue();
+        assertThat(convertAt("9999-12-31T23:59:59.999999999Z", "{\"url\": \"/\", \"n\": 1}").isValid()).isTrue();
+    }
+
+    @Test
+    void dateTimeAndDatePropertiesOutsideTheLakesRangeAreViolations() throws Exception {
+        EventSchema schema = SchemaParser.parse(JSON.readTree("""
+                {"type": "object", "properties": {"at": {"type": "string", "format": "date-time"}, "day": {"type": "string", "format": "date"}}}"""));
+        Schema table = IcebergSchemas.tableSchema(schema);
+        Instant t = Instant.parse("2026-11-24T10:00:00Z");
+        for (String data : List.of("{\"at\": \"+292278994-08-17T07:12:55Z\"}", "{\"at\": \"+999999999-12-31T23:59:59-18:00\"}",
+                "{\"at\": \"-999999999-01-01T00:00:00+18:00\"}", "{\"day\": \"+999999999-12-31\"}", "{\"day\": \"+10000-01-01\"}")) {
+            var result = EventConverter.convert(schema, table, new EventEnvelope("ds", "e1", t, t, JSON.readTree(data)));
+            assertThat(result.isValid()).as(data).isFalse();
+            assertThat(result.violations()).as(data).hasSize(1);
+        }
+    }
+
+    @Test
+    void aLoneSurrogateIsRefusedWithItsPointerWhileAPairIsStoredAsWritten() throws Exception {
+        var lone = convert("{\"url\": \"/a\\ud800b\", \"n\": 1, \"tags\": [\"ok\", \"\\udc00\"]}");
+        assertThat(lone.violations()).extracting(EventConverter.Violation::pointer).containsExactlyInAnyOrder("/data/url", "/data/tags/1");
+        assertThat(lone.violations().getFirst().message()).contains("lone surrogate U+D800").contains("character 2");
+        var pair = convert("{\"url\": \"/\\ud83d\\ude00\", \"n\": 1}");
+        assertThat(pair.row().getField("url")).isEqualTo("/\uD83D\uDE00");
+        var id = EventConverter.convert(SCHEMA, TABLE, new EventEnvelope("ds", "e\uD800", Instant.EPOCH, Instant.EPOCH,
+                JSON.readTree("{\"url\": \"/\", \"n\": 1}")));
+        assertThat(id.violations()).extracting(EventConverter.Violation::pointer).containsExactly("/event_id");
+    }
 }
