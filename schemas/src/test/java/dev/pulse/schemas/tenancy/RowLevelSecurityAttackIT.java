@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pulse.schemas.control.IngestStatus;
 import dev.pulse.schemas.control.TenantRecord;
 import dev.pulse.schemas.event.IcebergSchemas;
 import dev.pulse.schemas.testing.TestStack;
@@ -12,6 +13,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -98,6 +100,11 @@ class RowLevelSecurityAttackIT {
                 INSERT INTO pulse.ingest_commits (tenant_id, dataset_slug, snapshot_id, topic, kafka_partition,
                                                   first_offset, next_offset, record_count, committed_at)
                 VALUES (?, 'orders', 1, 'attack', 0, 0, 1, 1, now())""", a.id()));
+        // And an ingest status row (the worker writes one when it holds a dataset back).
+        stack.db().inTenant(a.id(), tx -> {
+            IngestStatus.recordPaused(tx, "orders", "attack seed", Instant.now(), 1, Instant.now());
+            return null;
+        });
         for (String table : tenantTables) {
             List<String> columns = writableColumns(table);
             String copy = String.join(", ", columns.stream().map(c -> c.equals("tenant_id") ? "?::uuid" : quoted(c)).toList());
