@@ -144,7 +144,7 @@ class HostileEventsEndToEndIT {
         }
     }
 
-    static JsonNode array(List<JsonNode> items) {
+    static JsonNode array(List<? extends JsonNode> items) {
         ArrayNode array = JSON.arrayNode();
         items.forEach(array::add);
         return array;
