@@ -144,19 +144,25 @@ class HostileEventsEndToEndIT {
         }
     }
 
+    static JsonNode array(List<? extends JsonNode> items) {
+        ArrayNode array = JSON.arrayNode();
+        items.forEach(array::add);
+        return array;
+    }
+
     @Provide
     Arbitrary<ArrayNode> batches() {
         Arbitrary<ObjectNode> data = HostileInput.object(FIELDS, List.of(
-                HostileInput.member(HostileInput.hostileText().map(JSON::textNode), HostileInput.hostileScalar()),
-                HostileInput.member(Arbitraries.longs().map(JSON::numberNode), HostileInput.hostileScalar()),
-                HostileInput.member(HostileInput.ordinaryDateTimeText().map(JSON::textNode), HostileInput.hostileText().map(JSON::textNode)),
-                HostileInput.member(Arbitraries.of(true, false).map(JSON::booleanNode), HostileInput.hostileScalar()),
-                HostileInput.member(Arbitraries.doubles().map(JSON::numberNode), HostileInput.hostileScalar()),
-                HostileInput.member(HostileInput.hostileText().map(JSON::textNode).list().ofMaxSize(3).map(list -> {
-                    ArrayNode array = JSON.arrayNode();
-                    list.forEach(array::add);
-                    return (JsonNode) array;
-                }), HostileInput.hostileValue(2))));
+                HostileInput.member(HostileInput.hostileText().map(JSON::textNode), HostileInput.hostileScalar(), HostileInput.plainValueOfAnyType()),
+                HostileInput.member(Arbitraries.longs().map(JSON::numberNode), HostileInput.hostileScalar(), HostileInput.plainValueOfAnyType()),
+                HostileInput.member(HostileInput.ordinaryDateTimeText().map(JSON::textNode), HostileInput.hostileText().map(JSON::textNode),
+                        HostileInput.plainValueOfAnyType()),
+                HostileInput.member(Arbitraries.of(true, false).map(JSON::booleanNode), HostileInput.hostileScalar(), HostileInput.plainValueOfAnyType()),
+                HostileInput.member(Arbitraries.doubles().map(JSON::numberNode), HostileInput.hostileScalar(), HostileInput.plainValueOfAnyType()),
+                // Hostile values, but no property name over the parser's 50,000 characters: that
+                // request is refused (400), and this property is about accepted events.
+                HostileInput.member(HostileInput.hostileText().map(JSON::textNode).list().ofMaxSize(3).map(HostileEventsEndToEndIT::array),
+                        HostileInput.hostileScalar().list().ofMaxSize(3).map(HostileEventsEndToEndIT::array), HostileInput.plainValueOfAnyType())));
         return HostileInput.acceptableEvent("clicks", () -> data).list().ofMinSize(1).ofMaxSize(6).map(events -> {
             ArrayNode array = JSON.arrayNode();
             events.forEach(array::add);

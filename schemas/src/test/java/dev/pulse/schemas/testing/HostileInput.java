@@ -103,11 +103,22 @@ public final class HostileInput {
 
     /** {@code valid} most of the time, otherwise absent, null, a hostile value or a value of another JSON type. */
     public static Arbitrary<JsonNode> member(Arbitrary<JsonNode> valid, Arbitrary<JsonNode> hostile) {
+        return member(valid, hostile, hostileValue(1));
+    }
+
+    /** {@code valid} most of the time, otherwise absent, a hostile value or {@code otherType}. */
+    public static Arbitrary<JsonNode> member(Arbitrary<JsonNode> valid, Arbitrary<JsonNode> hostile, Arbitrary<JsonNode> otherType) {
         return Arbitraries.frequencyOf(
                 net.jqwik.api.Tuple.of(5, valid),
                 net.jqwik.api.Tuple.of(3, hostile),
                 net.jqwik.api.Tuple.of(1, Arbitraries.just(ABSENT)),
-                net.jqwik.api.Tuple.of(1, hostileValue(1)));
+                net.jqwik.api.Tuple.of(1, otherType));
+    }
+
+    /** Values of every JSON type, none of them extreme: a member of the wrong type, and nothing else wrong. */
+    public static Arbitrary<JsonNode> plainValueOfAnyType() {
+        return Arbitraries.of(JSON.nullNode(), JSON.booleanNode(false), JSON.numberNode(7), JSON.numberNode(2.5), JSON.textNode("text"),
+                JSON.arrayNode().add(1), JSON.objectNode().put("k", "v"));
     }
 
     /** An object of the given members, leaving out the absent ones, sometimes with an unknown extra member. */
