@@ -242,7 +242,7 @@ class EventsIT {
     @Test
     void aKeyWithoutTheIngestScopeIs403() {
         var response = http.ingest(queryOnlyKeyA, "{\"dataset\": \"clicks\", \"data\": {}}");
-        assertProblem(response, 403, "missing-scope");
+        assertProblem(response, 403, "insufficient-scope");
         assertThat(response.detail()).contains("ingest");
     }
 
