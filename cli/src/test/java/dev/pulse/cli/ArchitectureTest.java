@@ -20,14 +20,17 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The module rules of DESIGN.md, checked on every build: services never depend on each other,
- * the shared contract depends on no service, and the embedded infrastructure reaches a runtime
- * classpath only through the CLI.
+ * the shared contract depends on no service, the HTTP edge ({@code http-edge}) depends on the
+ * contract only and serves the two HTTP services only, and the embedded infrastructure reaches a
+ * runtime classpath only through the CLI.
  */
 class ArchitectureTest {
     static final Map<String, String> SERVICES = Map.of(
             "ingest-api", "dev.pulse.api..",
             "ingest-worker", "dev.pulse.worker..",
             "lake-query", "dev.pulse.query..");
+    /** The services that answer HTTP, and so may use the HTTP edge. */
+    static final Set<String> HTTP_SERVICES = Set.of("ingest-api", "lake-query");
     static JavaClasses classes;
 
     @BeforeAll
@@ -48,7 +51,7 @@ class ArchitectureTest {
 
     @Test
     void servicesAndTheContractNeverDependOnTheCliOrTheEmbeddedStack() {
-        noClasses().that().resideInAnyPackage("dev.pulse.api..", "dev.pulse.worker..", "dev.pulse.query..", "dev.pulse.schemas..")
+        noClasses().that().resideInAnyPackage("dev.pulse.api..", "dev.pulse.worker..", "dev.pulse.query..", "dev.pulse.schemas..", "dev.pulse.edge..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.pulse.cli..", "dev.pulse.devstack..", "kafka.server..", "io.zonky..")
                 .check(classes);
     }
@@ -56,8 +59,22 @@ class ArchitectureTest {
     @Test
     void theContractDependsOnNoService() {
         noClasses().that().resideInAPackage("dev.pulse.schemas..")
-                .should().dependOnClassesThat().resideInAnyPackage("dev.pulse.api..", "dev.pulse.worker..", "dev.pulse.query..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.pulse.api..", "dev.pulse.worker..", "dev.pulse.query..", "dev.pulse.edge..")
                 .check(classes);
+    }
+
+    @Test
+    void theHttpEdgeDependsOnTheContractOnly() {
+        noClasses().that().resideInAPackage("dev.pulse.edge..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.pulse.api..", "dev.pulse.worker..", "dev.pulse.query..", "dev.pulse.cli..")
+                .because("http-edge is a library of the HTTP services: it knows the contract (schemas), never a service").check(classes);
+    }
+
+    @Test
+    void onlyTheHttpServicesUseTheHttpEdge() {
+        noClasses().that().resideInAnyPackage("dev.pulse.worker..", "dev.pulse.devstack..")
+                .should().dependOnClassesThat().resideInAPackage("dev.pulse.edge..")
+                .because("ingest-worker and devstack answer no HTTP").check(classes);
     }
 
     /**
@@ -98,21 +115,31 @@ class ArchitectureTest {
                 .containsPattern("<artifactId>pulse-devstack</artifactId><scope>provided</scope>");
     }
 
-    /** The Maven view of the same rule, test scope included: a service pom names no other service. */
+    /**
+     * The Maven view of the same rules, test scope included: a service pom names no other
+     * service, only the HTTP services name the HTTP edge, and the edge names the contract only.
+     */
     @Test
     void noServicePomDependsOnAnotherServiceModule() throws Exception {
-        Pattern dependency = Pattern.compile("<artifactId>(pulse-[a-z-]+)</artifactId>(?:<version>[^<]*</version>)?(?:<type>[^<]*</type>)?(?:<scope>([a-z]+)</scope>)?");
         for (String module : SERVICES.keySet()) {
-            String pom = Files.readString(Path.of("..", module, "pom.xml"));
-            String dependencies = pom.substring(pom.indexOf("<dependencies>"));
-            Matcher m = dependency.matcher(dependencies);
-            while (m.find()) {
-                String artifact = m.group(1);
-                String scope = m.group(2);
-                assertThat(List.of("pulse-schemas", "pulse-devstack")).as("%s depends on %s", module, artifact).contains(artifact);
-                if (artifact.equals("pulse-devstack")) {
-                    assertThat(scope).as("%s may use devstack in tests only", module).isEqualTo("test");
-                }
+            List<String> allowed = HTTP_SERVICES.contains(module)
+                    ? List.of("pulse-schemas", "pulse-devstack", "pulse-http-edge") : List.of("pulse-schemas", "pulse-devstack");
+            checkPulseDependencies(module, allowed);
+        }
+        checkPulseDependencies("http-edge", List.of("pulse-schemas"));
+    }
+
+    private static void checkPulseDependencies(String module, List<String> allowed) throws Exception {
+        Pattern dependency = Pattern.compile("<artifactId>(pulse-[a-z-]+)</artifactId>(?:<version>[^<]*</version>)?(?:<type>[^<]*</type>)?(?:<scope>([a-z]+)</scope>)?");
+        String pom = Files.readString(Path.of("..", module, "pom.xml"));
+        String dependencies = pom.substring(pom.indexOf("<dependencies>"));
+        Matcher m = dependency.matcher(dependencies);
+        while (m.find()) {
+            String artifact = m.group(1);
+            String scope = m.group(2);
+            assertThat(allowed).as("%s depends on %s", module, artifact).contains(artifact);
+            if (artifact.equals("pulse-devstack")) {
+                assertThat(scope).as("%s may use devstack in tests only", module).isEqualTo("test");
             }
         }
     }

@@ -2,16 +2,16 @@ package dev.pulse.api;
 
 import dev.pulse.api.admin.AdminRoutes;
 import dev.pulse.api.events.EventRoutes;
-import dev.pulse.api.http.ApiKeyAuth;
-import dev.pulse.api.http.Json;
-import dev.pulse.api.http.JettyProblems;
+import dev.pulse.api.http.ApiProblems;
 import dev.pulse.api.http.JsonBodies;
 import dev.pulse.api.http.OperatorAuth;
-import dev.pulse.api.http.ProblemException;
-import dev.pulse.api.http.ProblemMapping;
 import dev.pulse.api.http.RequestDrain;
 import dev.pulse.api.control.SelfService;
 import dev.pulse.api.control.TenantResources;
+import dev.pulse.edge.ApiKeyAuth;
+import dev.pulse.edge.EdgeServer;
+import dev.pulse.edge.HealthRoute;
+import dev.pulse.edge.OpenApiRoute;
 import dev.pulse.schemas.config.PulseKeys;
 import dev.pulse.schemas.control.ApiKeyStore;
 import dev.pulse.schemas.control.KeyUsage;
@@ -25,7 +25,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -43,6 +42,8 @@ public final class IngestApi implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(IngestApi.class);
     private static final int LINGER_MS = 5;
     static final int MIN_MAX_REQUEST_SIZE = 2 * 1024 * 1024;
+    /** The API's OpenAPI 3.1 document, kept by hand; {@code OpenApiIT} checks it against the registered routes. */
+    static final String OPENAPI_RESOURCE = "/dev/pulse/api/openapi.json";
 
     private final Javalin server;
     private final KafkaProducer<byte[], byte[]> producer;
@@ -80,41 +81,28 @@ public final class IngestApi implements AutoCloseable {
             ScheduledExecutorService flusher = startUsageFlusher(usage, config.keyUsageFlushMs());
             opened.push(() -> stopUsageFlusher(flusher, usage));
             ApiKeyStore keys = new ApiKeyStore(db, usage);
-            ApiKeyAuth keyAuth = new ApiKeyAuth(keys);
+            ApiKeyAuth keyAuth = new ApiKeyAuth(keys::authenticate);
             JsonBodies bodies = new JsonBodies(config.limits());
             EventRoutes events = new EventRoutes(db, keyAuth, bodies, config.limits(), producer, config.produceTimeoutMs());
             TenantResources resources = new TenantResources(bodies, keys, new SchemaRegistry(db), new Datasets(db, catalog));
             AdminRoutes admin = new AdminRoutes(new OperatorAuth(config.operatorToken()), bodies,
                     new Tenants(db, kafkaAdmin, catalog, config.partitionsByTier()), resources, operator, keys);
-            byte[] openApi = OpenApi.document();
+            RequestDrain drain = RequestDrain.forBodyLimit(config.limits().maxBodyBytes());
 
             Javalin server = Javalin.create(javalin -> {
-                javalin.jetty.host = config.bindAddress();
-                javalin.jetty.port = config.port();
-                javalin.startup.showJavalinBanner = false;
-                javalin.jetty.modifyServer(jetty -> jetty.setErrorHandler(new JettyProblems()));
+                // Before an error is written, what is left of the body is drained, so that a
+                // client still sending reads the answer.
+                ApiProblems.map(EdgeServer.configure(javalin, drain::drain));
                 // Bodies are read by JsonBodies with the same limit (after decompression); this
                 // keeps Javalin's own body readers consistent should anything use them.
                 javalin.http.maxRequestSize = config.limits().maxBodyBytes();
-                javalin.http.prefer405over404 = true;
-                ProblemMapping.install(javalin.routes, RequestDrain.forBodyLimit(config.limits().maxBodyBytes()));
-                javalin.routes.get("/healthz", ctx -> {
-                    if (!db.isReachable()) {
-                        throw ProblemException.unavailable("database-unavailable", "the database is unreachable", 5, null);
-                    }
-                    Json.respond(ctx, 200, Map.of("status", "ok"));
-                });
-                javalin.routes.get("/openapi.json", ctx -> ctx.status(200).contentType("application/json").result(openApi));
+                HealthRoute.register(javalin.routes, db::isReachable);
+                OpenApiRoute.register(javalin.routes, IngestApi.class, OPENAPI_RESOURCE);
                 events.register(javalin.routes);
                 admin.register(javalin.routes);
                 resources.register(javalin.routes, SelfService.PREFIX, SelfService.manageKey(keyAuth));
             });
-            try {
-                server.start();
-            } catch (io.javalin.util.JavalinBindException e) {
-                throw new dev.pulse.schemas.config.ConfigException(PulseKeys.API_PORT + "=" + config.port() + " cannot be used on "
-                        + config.bindAddress() + ": " + e.getMessage() + " (choose another port, e.g. pulse dev --api-port)");
-            }
+            EdgeServer.start(server, config.bindAddress(), config.port(), PulseKeys.API_PORT, "choose another port, e.g. pulse dev --api-port");
             opened.push(server::stop);
             LOG.info("ingest API listening on port {} ({})", server.port(), config);
             // The server is stopped first by close(); the rest in reverse order of opening.
@@ -153,8 +141,7 @@ public final class IngestApi implements AutoCloseable {
 
     /** Every (method, path) the server registered, e.g. {@code GET /v1/keys}; the OpenAPI test compares them with the document. */
     List<String> registeredRoutes() {
-        return server.unsafe.internalRouter.allHttpHandlers().stream()
-                .map(e -> e.endpoint.method.name() + " " + e.endpoint.path).toList();
+        return EdgeServer.registeredRoutes(server);
     }
 
     /**

@@ -1,8 +1,8 @@
 /**
  * The Pulse ingest API. A producer's request takes this path:
  * <ol>
- *   <li>{@code http.ApiKeyAuth}: the bearer API key names the tenant (the only source of it),
- *       must be live, of an active tenant, with scope {@code ingest};</li>
+ *   <li>{@code edge.ApiKeyAuth} (the shared HTTP edge): the bearer API key names the tenant (the
+ *       only source of it), must be live, of an active tenant, with scope {@code ingest};</li>
  *   <li>{@code http.JsonBodies}: JSON media type, optional gzip, size bounded after
  *       decompression, nesting bounded while parsing;</li>
  *   <li>{@code events.EventBatch}: every event's envelope checked, all-or-nothing (event time
@@ -12,15 +12,17 @@
  *   <li>{@code events.EventPublisher}: records to {@code pulse.<tenant>.events.raw} with the tenant
  *       header, and 202 only after the broker acknowledged all of them.</li>
  * </ol>
- * Every failure on the way is an exception turned into an RFC 9457 problem in one place,
- * {@code http.ProblemMapping}, which first drains what is left of the request body
- * ({@code http.RequestDrain}) so that the client, still sending, reads the answer; Jetty's own
- * refusals (a URI it will not route) are problems too ({@code http.JettyProblems}). Control-plane
+ * Every failure on the way is an exception turned into an RFC 9457 problem in one place, the
+ * HTTP edge's {@code edge.ProblemMapping} (module {@code http-edge}, with the catalogue of problem
+ * types), which first drains what is left of the request body ({@code http.RequestDrain}) so that
+ * the client, still sending, reads the answer; Jetty's own refusals (a URI it will not route) are
+ * problems too. The API maps only its own exceptions ({@code http.ApiProblems}: the control
+ * plane's {@code ControlException}, {@code InvalidNameException}). Control-plane
  * fields are checked by one small class per kind of field in {@code schemas.control}
  * ({@code InvalidFieldException} names the field). The operator routes live in {@code admin}; the tenant-scoped
  * control plane (keys, schemas, datasets), shared by the operator's
  * {@code /admin/v1/tenants/{slug}/...} and the tenant's own {@code /v1/...} (manage key), in
- * {@code control}. {@code GET /openapi.json} serves the hand-kept OpenAPI document; a test
- * checks it against the routes the server registered.
+ * {@code control}. {@code GET /openapi.json} serves the hand-kept OpenAPI document
+ * ({@code edge.OpenApiRoute}); a test checks it against the routes the server registered.
  */
 package dev.pulse.api;

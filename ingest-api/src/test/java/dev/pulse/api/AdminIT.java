@@ -76,7 +76,8 @@ class AdminIT {
         assertThat(tenant.path("status").asText()).isEqualTo("active");
         assertThat(Instant.parse(tenant.path("created_at").asText())).isCloseTo(Instant.now(), org.assertj.core.api.Assertions.within(2, ChronoUnit.MINUTES));
         TenantId id = TenantId.parse(tenant.path("id").asText());
-        // The creating admin client saw the topics created; another client's metadata may lag a moment.
+        // The topics exist when the 201 is sent (the controller committed them); a second client
+        // may still see the broker's metadata a moment behind, so wait for that, briefly.
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(15)).untilAsserted(() ->
                 assertThat(stack.kafkaAdmin().listTopics().names().get()).contains(Topics.raw(id), Topics.dlq(id)));
         assertThat(stack.kafkaAdmin().describeTopics(List.of(Topics.raw(id))).allTopicNames().get().get(Topics.raw(id)).partitions())

@@ -203,8 +203,8 @@ class ControlPlaneIT {
     void aKeyWithoutTheManageScopeCannotUseTheControlPlane() {
         String[] t = tenantWithManageKey();
         String ingestOnly = expect(keyPost(t[1], "/v1/keys", "{\"scopes\": [\"ingest\", \"query\"]}"), 201).path("key").asText();
-        assertProblem(keyGet(ingestOnly, "/v1/keys"), 403, "missing-scope");
-        assertProblem(keyPost(ingestOnly, "/v1/schemas", "{\"name\": \"x\", \"definition\": " + SCHEMA + "}"), 403, "missing-scope");
+        assertProblem(keyGet(ingestOnly, "/v1/keys"), 403, "insufficient-scope");
+        assertProblem(keyPost(ingestOnly, "/v1/schemas", "{\"name\": \"x\", \"definition\": " + SCHEMA + "}"), 403, "insufficient-scope");
         assertProblem(http.get("/v1/datasets"), 401, "unauthorized");
     }
 

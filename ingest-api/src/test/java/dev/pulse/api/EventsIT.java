@@ -235,14 +235,20 @@ class EventsIT {
                 http.ingest("pulse_" + keyId + "_" + "B".repeat(43), body));
         for (var response : responses) {
             assertProblem(response, 401, "unauthorized");
-            assertThat(response.headers().firstValue("WWW-Authenticate")).contains("Bearer");
+        }
+        // The RFC 6750 challenge, the same in every service: no error code without a bearer
+        // credential, invalid_token for one that is not a live key.
+        assertThat(responses.get(0).headers().firstValue("WWW-Authenticate")).contains("Bearer realm=\"pulse\"");
+        assertThat(responses.get(1).headers().firstValue("WWW-Authenticate")).contains("Bearer realm=\"pulse\"");
+        for (var response : responses.subList(2, responses.size())) {
+            assertThat(response.headers().firstValue("WWW-Authenticate")).contains("Bearer realm=\"pulse\", error=\"invalid_token\"");
         }
     }
 
     @Test
     void aKeyWithoutTheIngestScopeIs403() {
         var response = http.ingest(queryOnlyKeyA, "{\"dataset\": \"clicks\", \"data\": {}}");
-        assertProblem(response, 403, "missing-scope");
+        assertProblem(response, 403, "insufficient-scope");
         assertThat(response.detail()).contains("ingest");
     }
 

@@ -1,5 +1,6 @@
 package dev.pulse.query;
 
+import dev.pulse.edge.EdgeServer;
 import dev.pulse.query.http.QueryHttp;
 import dev.pulse.query.preview.PreviewService;
 import dev.pulse.query.sandbox.DuckDbSandbox;
@@ -40,13 +41,7 @@ public final class LakeQuery implements AutoCloseable {
                     config.maxRows(), config.tempDirectory(), config.maxConcurrentQueries()));
             PreviewService previews = new PreviewService(db, catalog, config.infrastructure().warehouse(), sandbox);
             Javalin server = QueryHttp.create(db, previews, config.previewDefaultLimit(), config.previewMaxLimit());
-            try {
-                server.start(config.bindAddress(), config.port());
-            } catch (io.javalin.util.JavalinBindException e) {
-                server.stop();
-                throw new dev.pulse.schemas.config.ConfigException(QueryConfig.PORT + "=" + config.port() + " cannot be used on "
-                        + config.bindAddress() + ": " + e.getMessage() + " (choose another port, e.g. pulse dev --query-port)");
-            }
+            EdgeServer.start(server, config.bindAddress(), config.port(), QueryConfig.PORT, "choose another port, e.g. pulse dev --query-port");
             LOG.info("lake-query listening on port {}", server.port());
             return new LakeQuery(db, catalog, sandbox, server);
         } catch (RuntimeException e) {
@@ -57,8 +52,7 @@ public final class LakeQuery implements AutoCloseable {
 
     /** "METHOD /path" of every route the server registered, for the OpenAPI test. */
     java.util.List<String> registeredRoutes() {
-        return server.unsafe.internalRouter.allHttpHandlers().stream()
-                .map(e -> e.endpoint.method.name() + " " + e.endpoint.path).toList();
+        return EdgeServer.registeredRoutes(server);
     }
 
     public int port() {

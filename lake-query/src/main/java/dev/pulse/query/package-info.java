@@ -16,5 +16,9 @@
  *   <li>DuckDB gets {@code allowed_paths} = exactly the selected files, external access off,
  *       extensions off, then {@code lock_configuration=true} before any query runs.</li>
  * </ol>
+ *
+ * <p>Authentication, {@code /healthz}, {@code /openapi.json} and every problem the services share
+ * come from the HTTP edge (module {@code http-edge}, package {@code dev.pulse.edge}); lake-query
+ * maps only its own exceptions ({@code http.QueryProblems}).
  */
 package dev.pulse.query;

@@ -1,6 +1,6 @@
 package dev.pulse.api.control;
 
-import dev.pulse.api.http.ApiKeyAuth;
+import dev.pulse.edge.ApiKeyAuth;
 import dev.pulse.schemas.control.ApiKeyStore.AuthenticatedKey;
 import dev.pulse.schemas.tenancy.Scope;
 

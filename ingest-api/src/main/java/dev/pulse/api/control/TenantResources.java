@@ -2,9 +2,9 @@ package dev.pulse.api.control;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pulse.api.http.Fields;
-import dev.pulse.api.http.Json;
+import dev.pulse.edge.Json;
 import dev.pulse.api.http.JsonBodies;
-import dev.pulse.api.http.ProblemException;
+import dev.pulse.edge.ProblemException;
 import dev.pulse.schemas.control.Actor;
 import dev.pulse.schemas.control.ApiKeyStore;
 import dev.pulse.schemas.control.ControlException;

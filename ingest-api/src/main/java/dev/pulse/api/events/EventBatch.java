@@ -2,7 +2,7 @@ package dev.pulse.api.events;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pulse.api.ApiConfig;
-import dev.pulse.api.http.ProblemException;
+import dev.pulse.edge.ProblemException;
 import dev.pulse.schemas.event.EventEnvelope;
 import dev.pulse.schemas.event.EventTimeRange;
 import dev.pulse.schemas.naming.Slugs;

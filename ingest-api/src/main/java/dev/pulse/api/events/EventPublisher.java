@@ -1,6 +1,6 @@
 package dev.pulse.api.events;
 
-import dev.pulse.api.http.ProblemException;
+import dev.pulse.edge.ProblemException;
 import dev.pulse.schemas.naming.TenantId;
 import dev.pulse.schemas.naming.Topics;
 import java.nio.charset.StandardCharsets;

@@ -2,10 +2,10 @@ package dev.pulse.api.events;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pulse.api.ApiConfig;
-import dev.pulse.api.http.ApiKeyAuth;
-import dev.pulse.api.http.Json;
+import dev.pulse.edge.ApiKeyAuth;
+import dev.pulse.edge.Json;
 import dev.pulse.api.http.JsonBodies;
-import dev.pulse.api.http.ProblemException;
+import dev.pulse.edge.ProblemException;
 import dev.pulse.schemas.control.ApiKeyStore.AuthenticatedKey;
 import dev.pulse.schemas.control.Datasets;
 import dev.pulse.schemas.event.EventEnvelope;

@@ -1,6 +1,7 @@
 package dev.pulse.api.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.pulse.edge.ProblemException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;

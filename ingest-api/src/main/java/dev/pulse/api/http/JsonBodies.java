@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.pulse.api.ApiConfig;
+import dev.pulse.edge.ProblemException;
+import dev.pulse.edge.ProblemType;
 import io.javalin.http.Context;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -142,7 +144,7 @@ public final class JsonBodies {
     }
 
     private ProblemException tooLarge() {
-        return ProblemException.tooLarge("body-too-large", "the request body is larger than " + limits.maxBodyBytes()
+        return new ProblemException(ProblemType.BODY_TOO_LARGE, "the request body is larger than " + limits.maxBodyBytes()
                 + " bytes (after decompression); split it into smaller requests");
     }
 }

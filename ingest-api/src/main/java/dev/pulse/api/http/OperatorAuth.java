@@ -1,6 +1,7 @@
 package dev.pulse.api.http;
 
-import dev.pulse.schemas.http.BearerToken;
+import dev.pulse.edge.BearerToken;
+import dev.pulse.edge.ProblemException;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import java.nio.charset.StandardCharsets;
@@ -27,9 +28,9 @@ public final class OperatorAuth {
 
     public void require(Context ctx) {
         String token = BearerToken.from(ctx.header("Authorization"))
-                .orElseThrow(() -> ProblemException.unauthorized("send the operator token as 'Authorization: Bearer <token>'"));
+                .orElseThrow(() -> ProblemException.missingCredential("send the operator token as 'Authorization: Bearer <token>'"));
         if (!MessageDigest.isEqual(sha256(token), expectedHash)) {
-            throw ProblemException.unauthorized("the operator token is not valid");
+            throw ProblemException.invalidCredential("the operator token is not valid");
         }
     }
 

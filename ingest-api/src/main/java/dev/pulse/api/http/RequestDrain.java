@@ -31,7 +31,7 @@ public final class RequestDrain {
     }
 
     /** Reads what is left of the request body within the budget; asks to close the connection when some remains. */
-    void drain(Context ctx) {
+    public void drain(Context ctx) {
         String expect = ctx.header("Expect");
         boolean awaitsContinue = expect != null && expect.toLowerCase(Locale.ROOT).contains("100-continue")
                 && ctx.attribute(BODY_READ_STARTED) == null;

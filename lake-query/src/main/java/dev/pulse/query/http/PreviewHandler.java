@@ -1,5 +1,8 @@
 package dev.pulse.query.http;
 
+import dev.pulse.edge.ApiKeyAuth;
+import dev.pulse.edge.Json;
+import dev.pulse.edge.ProblemException;
 import dev.pulse.query.preview.PreviewResult;
 import dev.pulse.query.preview.PreviewService;
 import dev.pulse.schemas.control.ApiKeyStore.AuthenticatedKey;
@@ -21,20 +24,20 @@ final class PreviewHandler {
     private static final Pattern DIGITS = Pattern.compile("[0-9]{1,9}");
     private static final Set<String> PREVIEW_PARAMETERS = Set.of("limit");
 
-    private final Authenticator authenticator;
+    private final ApiKeyAuth keyAuth;
     private final PreviewService previews;
     private final int defaultLimit;
     private final int maxLimit;
 
-    PreviewHandler(Authenticator authenticator, PreviewService previews, int defaultLimit, int maxLimit) {
-        this.authenticator = authenticator;
+    PreviewHandler(ApiKeyAuth keyAuth, PreviewService previews, int defaultLimit, int maxLimit) {
+        this.keyAuth = keyAuth;
         this.previews = previews;
         this.defaultLimit = defaultLimit;
         this.maxLimit = maxLimit;
     }
 
     void handle(Context ctx) {
-        AuthenticatedKey key = authenticator.require(ctx, Scope.QUERY);
+        AuthenticatedKey key = keyAuth.require(ctx, Scope.QUERY);
         refuseUnknownParameters(ctx, PREVIEW_PARAMETERS);
         int limit = limit(ctx.queryParams("limit"));
         PreviewResult preview = previews.preview(key.tenant(), ctx.pathParam("slug"), limit);
@@ -43,14 +46,14 @@ final class PreviewHandler {
         body.put("snapshot_id", preview.snapshotId());
         body.put("columns", preview.columns().stream().map(c -> Map.of("name", c.name(), "type", c.type())).toList());
         body.put("rows", preview.rows());
-        Json.write(ctx, 200, Json.MEDIA_TYPE, body);
+        Json.respond(ctx, 200, body);
     }
 
     void list(Context ctx) {
-        AuthenticatedKey key = authenticator.require(ctx, Scope.QUERY);
+        AuthenticatedKey key = keyAuth.require(ctx, Scope.QUERY);
         refuseUnknownParameters(ctx, Set.of());
         List<Map<String, Object>> datasets = previews.datasets(key.tenant()).stream().map(PreviewHandler::datasetJson).toList();
-        Json.write(ctx, 200, Json.MEDIA_TYPE, Map.of("datasets", datasets));
+        Json.respond(ctx, 200, Map.of("datasets", datasets));
     }
 
     private static Map<String, Object> datasetJson(DatasetRecord dataset) {
@@ -73,7 +76,7 @@ final class PreviewHandler {
         unknown.removeAll(known);
         if (!unknown.isEmpty()) {
             String supported = known.isEmpty() ? "none" : String.join(", ", new TreeSet<>(known));
-            throw ApiProblemException.badRequest("unknown-parameter",
+            throw ProblemException.badRequest("unknown-parameter",
                     "unknown query parameter" + (unknown.size() > 1 ? "s " : " ") + String.join(", ", unknown.stream().map(p -> "'" + p + "'").toList())
                             + " (supported: " + supported + ")");
         }
@@ -84,12 +87,12 @@ final class PreviewHandler {
             return defaultLimit;
         }
         if (values.size() > 1) {
-            throw ApiProblemException.badRequest("invalid-limit", "give 'limit' once");
+            throw ProblemException.badRequest("invalid-limit", "give 'limit' once");
         }
         String raw = values.getFirst().strip();
         int limit = DIGITS.matcher(raw).matches() ? Integer.parseInt(raw) : -1;
         if (limit < 1 || limit > maxLimit) {
-            throw ApiProblemException.badRequest("invalid-limit", "'limit' must be a whole number from 1 to " + maxLimit + ", got '" + values.getFirst() + "'");
+            throw ProblemException.badRequest("invalid-limit", "'limit' must be a whole number from 1 to " + maxLimit + ", got '" + values.getFirst() + "'");
         }
         return limit;
     }

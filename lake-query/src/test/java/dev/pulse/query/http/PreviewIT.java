@@ -174,8 +174,11 @@ class PreviewIT {
             assertThat(r.contentType()).startsWith("application/problem+json");
             assertThat(r.header("WWW-Authenticate")).startsWith("Bearer");
         }
-        assertProblem(refused.get(0), 401, "missing-credential");
-        assertProblem(refused.get(4), 401, "invalid-credential");
+        // One problem type for every 401; the RFC 6750 challenge tells no credential from a bad one.
+        assertProblem(refused.get(0), 401, "unauthorized");
+        assertThat(refused.get(0).header("WWW-Authenticate")).isEqualTo("Bearer realm=\"pulse\"");
+        assertProblem(refused.get(4), 401, "unauthorized");
+        assertThat(refused.get(4).header("WWW-Authenticate")).isEqualTo("Bearer realm=\"pulse\", error=\"invalid_token\"");
         assertThat(client.get(preview("secure"), token).status()).isEqualTo(200);
     }
 
@@ -247,7 +250,7 @@ class PreviewIT {
         assertThat(first.has("schema_version")).isTrue();
         String ingestOnly = stack.keys().create(a.tenant().id(), "ingest", Set.of(Scope.INGEST), null).token();
         assertProblem(client.get("/v1/datasets", ingestOnly), 403, "insufficient-scope");
-        assertProblem(client.get("/v1/datasets", null), 401, "missing-credential");
+        assertProblem(client.get("/v1/datasets", null), 401, "unauthorized");
     }
 
     @Test
@@ -255,7 +258,7 @@ class PreviewIT {
         TenantDataset ds = LakeFixture.tenantWithDataset(stack, "routes");
         assertProblem(client.get(preview("nothing-here"), ds.queryToken()), 404, "dataset-not-found");
         assertProblem(client.get(preview("NOT_A_SLUG"), ds.queryToken()), 404, "dataset-not-found");
-        assertProblem(client.get("/v1/nowhere", ds.queryToken()), 404, "not-found");
+        assertProblem(client.get("/v1/nowhere", ds.queryToken()), 404, "route-not-found");
         assertProblem(client.send("POST", preview("routes"), ds.queryToken(), Map.of()), 405, "method-not-allowed");
     }
 

@@ -2,6 +2,8 @@ package dev.pulse.schemas.tenancy;
 
 import dev.pulse.schemas.PulseException;
 import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTransientConnectionException;
 
 /** A PostgreSQL failure, with enough of the SQLSTATE kept to pick a policy. */
 public class DatabaseException extends PulseException {
@@ -30,9 +32,25 @@ public class DatabaseException extends PulseException {
         return "23503".equals(sqlState);
     }
 
-    /** Connection loss, admin shutdown, serialization failure or deadlock: safe to retry the whole transaction. */
+    /**
+     * The database is not there right now: a connection failure (class 08), an administrator's
+     * shutdown (57P01), a server still starting (57P03), or the pool could not hand out a
+     * connection in time (a transient or non-transient connection exception, whatever its state).
+     */
+    public boolean isUnreachable() {
+        String s = sqlState();
+        return s.startsWith("08") || s.equals("57P01") || s.equals("57P03")
+                || getCause() instanceof SQLTransientConnectionException
+                || getCause() instanceof SQLNonTransientConnectionException;
+    }
+
+    /**
+     * Safe to retry the whole transaction: the database is unreachable, or it broke off a
+     * serialization failure (40001) or a deadlock (40P01). The one rule every caller uses: the
+     * worker's retries and the HTTP edge's 503 with {@code Retry-After}.
+     */
     public boolean isRetryable() {
         String s = sqlState();
-        return s.startsWith("08") || s.equals("40001") || s.equals("40P01") || s.equals("57P01");
+        return isUnreachable() || s.equals("40001") || s.equals("40P01");
     }
 }

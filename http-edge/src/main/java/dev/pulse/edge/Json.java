@@ -1,4 +1,4 @@
-package dev.pulse.api.http;
+package dev.pulse.edge;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -6,10 +6,13 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.javalin.http.Context;
 
-/** Writes JSON responses with one mapper; instants as RFC 3339 strings. */
+/**
+ * Writes every JSON response of every service with one mapper, independent of Javalin's JSON
+ * plugin; instants as RFC 3339 strings.
+ */
 public final class Json {
     public static final String MEDIA_TYPE = "application/json";
-    static final ObjectMapper MAPPER = new ObjectMapper()
+    private static final ObjectMapper MAPPER = new ObjectMapper()
             .registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
@@ -21,14 +24,17 @@ public final class Json {
     }
 
     static void write(Context ctx, int status, String mediaType, Object body) {
-        byte[] bytes;
-        try {
-            bytes = MAPPER.writeValueAsBytes(body);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("response body does not serialize: " + body.getClass(), e);
-        }
+        byte[] bytes = bytes(body);
         ctx.status(status);
         ctx.contentType(mediaType);
         ctx.result(bytes);
+    }
+
+    static byte[] bytes(Object body) {
+        try {
+            return MAPPER.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("response body does not serialize: " + body.getClass(), e);
+        }
     }
 }

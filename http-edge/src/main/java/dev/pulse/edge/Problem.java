@@ -1,12 +1,13 @@
-package dev.pulse.schemas.http;
+package dev.pulse.edge;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Map;
 
 /**
- * An RFC 9457 problem document. {@code type} is stable per problem ({@link #TYPE_PREFIX} + code);
- * {@code detail} tells the caller how to fix the request. Extra members go in {@code extensions}.
+ * An RFC 9457 problem document. {@code type} is stable per problem ({@link #TYPE_PREFIX} + code,
+ * catalogued in {@code http-edge/README.md}); {@code detail} tells the caller how to fix the
+ * request; {@code errors}, when present, lists each bad item.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Problem(
@@ -21,6 +22,10 @@ public record Problem(
 
     public static Problem of(int status, String code, String title, String detail) {
         return new Problem(TYPE_PREFIX + code, title, status, detail, null);
+    }
+
+    public static Problem of(ProblemType type, String detail) {
+        return of(type.status(), type.code(), type.title(), detail);
     }
 
     public Problem withErrors(Object errors) {

@@ -1,4 +1,4 @@
-package dev.pulse.api.http;
+package dev.pulse.edge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

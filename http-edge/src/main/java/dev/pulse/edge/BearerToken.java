@@ -1,4 +1,4 @@
-package dev.pulse.schemas.http;
+package dev.pulse.edge;
 
 import java.util.Optional;
 

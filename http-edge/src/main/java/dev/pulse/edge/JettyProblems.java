@@ -1,8 +1,5 @@
-package dev.pulse.api.http;
+package dev.pulse.edge;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.pulse.schemas.http.Problem;
 import java.nio.ByteBuffer;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -16,17 +13,11 @@ import org.eclipse.jetty.util.Callback;
  * a header too large) as problem documents too, instead of Jetty's HTML page; type
  * {@code http-<status>}.
  */
-public final class JettyProblems extends ErrorHandler {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-
+final class JettyProblems extends ErrorHandler {
     static byte[] body(int status, String message) {
         String detail = status + " " + (message == null || message.isBlank() ? Problem.titleFor(status) : message)
                 + ": the server could not read this request (its request line, URI or headers)";
-        try {
-            return MAPPER.writeValueAsBytes(Problem.of(status, "http-" + status, Problem.titleFor(status), detail));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a problem document always serializes", e);
-        }
+        return Json.bytes(Problem.of(status, "http-" + status, Problem.titleFor(status), detail));
     }
 
     @Override
