@@ -74,9 +74,10 @@ final class DevCommand implements Callable<Integer> {
                 started.push(api);
                 env.put(PulseKeys.API_PORT, Integer.toString(api.port()));
                 env.put(PulseKeys.API_URL, "http://127.0.0.1:" + api.port());
-                // A stable instance id: a restarted worker fences its predecessor's open transaction and, as the same
-                // static group member, takes its partitions back at once.
+                // A stable instance id: a restarted worker fences its predecessor's open transaction at once.
                 env.put("PULSE_WORKER_INSTANCE_ID", "dev");
+                // The broker's floor: after a kill, the restarted worker gets its partitions ~6 s later.
+                env.putIfAbsent("PULSE_WORKER_SESSION_TIMEOUT_MS", "6000");
                 started.push(new SupervisedWorker(WorkerConfig.from(Settings.of(env))));
                 query = LakeQuery.start(QueryConfig.from(Settings.of(env)));
                 started.push(query);

@@ -91,9 +91,11 @@ public final class IngestWorker implements AutoCloseable {
         p.put(ConsumerConfig.GROUP_ID_CONFIG, config.group());
         p.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "pulse-worker-" + config.instanceId());
-        // Static membership: a restarted replica (same instance id) takes its partitions back at
-        // once, instead of waiting out the session timeout of the member a kill left behind.
-        p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "pulse-worker-" + config.instanceId());
+        // Dynamic membership, deliberately not static (group.instance.id): a static member that
+        // rejoins a Stable group gets its cached assignment back without a rebalance, so a tenant's
+        // topic created meanwhile stayed unassigned across every restart (seen in DevCrashIT). A
+        // killed member is instead dropped after the session timeout (PULSE_WORKER_SESSION_TIMEOUT_MS,
+        // 10 s by default, 6 s under pulse dev: the broker's group.min.session.timeout.ms).
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -186,8 +188,7 @@ public final class IngestWorker implements AutoCloseable {
     /**
      * After a simulated crash: what the broker would notice about a killed process. The consumer
      * stops without committing (auto-commit is off) and without leaving the group, as a killed
-     * process does: its member stays until the session timeout unless a replica with the same
-     * instance id (static membership) takes its place. The producer is left as it is: its open
+     * process does: its member stays until the session timeout. The producer is left as it is: its open
      * transaction stays open until the next worker with the same transactional id fences it.
      */
     void releaseConsumerAfterCrash() {

@@ -20,7 +20,7 @@ public final class WorkerConfig {
     public static final Key GROUP = new Key("PULSE_WORKER_GROUP", "pulse-worker",
             "Kafka consumer group of the workers; every replica of one deployment uses the same group");
     public static final Key INSTANCE_ID = new Key("PULSE_WORKER_INSTANCE_ID", "(random per start)",
-            "stable name of this replica: its Kafka transactional id and static group membership (group.instance.id), so a restarted replica aborts its predecessor's open transaction and takes its partitions back at once instead of after the transaction and session timeouts");
+            "stable name of this replica: its Kafka transactional id, so a restarted replica aborts its predecessor's open transaction at once instead of after the transaction timeout");
     public static final Key MAX_BATCH_RECORDS = new Key("PULSE_WORKER_MAX_BATCH_RECORDS", "5000",
             "most records one batch (one poll, one table commit per dataset, one Kafka transaction) holds");
     public static final Key COMMIT_INTERVAL_MS = new Key("PULSE_WORKER_COMMIT_INTERVAL_MS", "500",
@@ -31,8 +31,8 @@ public final class WorkerConfig {
             "attempts after the first for a retryable failure (database connection loss, Iceberg commit conflict)");
     public static final Key RETRY_BACKOFF_MS = new Key("PULSE_WORKER_RETRY_BACKOFF_MS", "200",
             "first backoff between retries; doubles on each attempt");
-    public static final Key SESSION_TIMEOUT_MS = new Key("PULSE_WORKER_SESSION_TIMEOUT_MS", "45000",
-            "consumer group session timeout: how soon a dead worker's partitions move to another");
+    public static final Key SESSION_TIMEOUT_MS = new Key("PULSE_WORKER_SESSION_TIMEOUT_MS", "10000",
+            "consumer group session timeout: how soon a killed worker's partitions move to another or to its restarted self (at least the broker's group.min.session.timeout.ms, 6000 by default)");
     public static final Key MAX_POLL_INTERVAL_MS = new Key("PULSE_WORKER_MAX_POLL_INTERVAL_MS", "300000",
             "longest one batch may take before the group considers this worker stuck");
     public static final Key TRANSACTION_TIMEOUT_MS = new Key("PULSE_WORKER_TRANSACTION_TIMEOUT_MS", "60000",
@@ -68,7 +68,7 @@ public final class WorkerConfig {
         this.fetchMinBytes = settings.integer(FETCH_MIN_BYTES.name(), 1_048_576, 1, 64 * 1_048_576);
         this.maxRetries = settings.integer(MAX_RETRIES.name(), 5, 0, 100);
         this.retryBackoff = Duration.ofMillis(settings.integer(RETRY_BACKOFF_MS.name(), 200, 1, 60_000));
-        this.sessionTimeoutMs = settings.integer(SESSION_TIMEOUT_MS.name(), 45_000, 1_000, 3_600_000);
+        this.sessionTimeoutMs = settings.integer(SESSION_TIMEOUT_MS.name(), 10_000, 1_000, 3_600_000);
         this.maxPollIntervalMs = settings.integer(MAX_POLL_INTERVAL_MS.name(), 300_000, 1_000, Integer.MAX_VALUE);
         this.transactionTimeoutMs = settings.integer(TRANSACTION_TIMEOUT_MS.name(), 60_000, 1_000, 900_000);
         this.tenantBackoff = Duration.ofMillis(settings.integer(TENANT_BACKOFF_MS.name(), 1000, 10, 3_600_000));

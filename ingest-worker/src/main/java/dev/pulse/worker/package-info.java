@@ -69,10 +69,16 @@
  * completed offsets instead (rows are skipped per table, dead letters of the hung transaction may
  * repeat once) and says so in the log, rather than failing every assignment forever.
  *
- * <p><b>Membership.</b> The consumer is a static member ({@code group.instance.id} =
- * {@code pulse-worker-<instance id>}), so a replica restarted after a kill takes its partitions
- * back at once instead of waiting out the dead member's session timeout; a clean stop leaves the
- * group explicitly so the other replicas take over at once.
+ * <p><b>Membership.</b> The consumer is a dynamic member of the classic group protocol, on
+ * purpose not a static one ({@code group.instance.id}): a static member that rejoins a Stable
+ * group is handed its cached assignment without a rebalance, so a tenant's topic created in the
+ * meantime was never assigned to anyone, restart after restart (DevCrashIT caught it: one
+ * tenant's events never landed). A killed worker's member is dropped after the session timeout
+ * ({@code PULSE_WORKER_SESSION_TIMEOUT_MS}: 10 s by default, 6 s under {@code pulse dev}, the
+ * broker's {@code group.min.session.timeout.ms}); its successor then gets the partitions. A clean
+ * stop leaves the group at once. The transactional id stays stable per replica
+ * ({@code PULSE_WORKER_INSTANCE_ID}), so a restarted replica still fences its predecessor's open
+ * transaction immediately.
  *
  * <p><b>The stale-worker guard:</b> right before each table commit the table is refreshed and
  * its stored next offset for every partition of the batch must be at most the batch's first
