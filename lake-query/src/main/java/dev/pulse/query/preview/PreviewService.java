@@ -88,7 +88,7 @@ public final class PreviewService {
 
     private PreviewResult read(TenantId tenant, DatasetRecord row, int limit, Selection selection) {
         TableIdentifier id = row.table();
-        if (!LakeNames.belongsTo(id, tenant) || !id.namespace().equals(LakeNames.namespace(tenant))) {
+        if (!LakeNames.belongsTo(id, tenant)) {
             throw new IsolationViolationException("dataset row names table " + id + ", outside namespace " + LakeNames.namespace(tenant));
         }
         if (!id.name().equals(LakeNames.tableName(row.slug()))) {

@@ -259,7 +259,7 @@ public final class Datasets {
 
     /** The dataset row was read under RLS; its table must also be in the bound tenant's namespace. */
     private static void requireOwnNamespace(TenantId tenant, DatasetRecord dataset) {
-        if (!LakeNames.namespace(tenant).equals(dataset.table().namespace())) {
+        if (!LakeNames.belongsTo(dataset.table(), tenant)) {
             throw new IllegalStateException("dataset " + dataset.slug() + " points outside its tenant's namespace: " + dataset.table());
         }
     }
