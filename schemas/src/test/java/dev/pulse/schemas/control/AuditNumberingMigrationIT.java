@@ -60,10 +60,16 @@ class AuditNumberingMigrationIT {
                 }
                 assertThat(rows).containsExactly("a1", "b1", "b2", "a2", "b3", "a3", "a4");
                 owner.setAutoCommit(false);
-                st.execute("SELECT set_config('app.current_tenant_id', '" + b + "', true)");
-                try (ResultSet rs = st.executeQuery("SELECT pulse.record_audit('system', 'probe', '" + b + "', NULL)")) {
-                    rs.next();
-                    assertThat(rs.getLong(1)).isEqualTo(4);
+                try (PreparedStatement bind = owner.prepareStatement("SELECT set_config('app.current_tenant_id', ?, true)")) {
+                    bind.setString(1, b.toString());
+                    bind.execute();
+                }
+                try (PreparedStatement record = owner.prepareStatement("SELECT pulse.record_audit('system', 'probe', ?::uuid, NULL)")) {
+                    record.setString(1, b.toString());
+                    try (ResultSet rs = record.executeQuery()) {
+                        rs.next();
+                        assertThat(rs.getLong(1)).isEqualTo(4);
+                    }
                 }
                 owner.commit();
             }

@@ -48,14 +48,22 @@ class RuntimeRoleReachIT {
         return DriverManager.getConnection(stack.environment().get("PULSE_OPERATOR_DATABASE_URL"));
     }
 
+    private enum Binding { TRANSACTION, SESSION }
+
+    /** Binds tenant A with bound parameters, for this transaction only or (as an attacker might) the whole session. */
+    private static void bindToA(Connection c, Binding binding) throws SQLException {
+        try (PreparedStatement bind = c.prepareStatement("SELECT set_config('app.current_tenant_id', ?, ?)")) {
+            bind.setString(1, a.id().toString());
+            bind.setBoolean(2, binding == Binding.TRANSACTION);
+            bind.execute();
+        }
+    }
+
     /** Runs {@code sql} as pulse_app in a transaction bound to A; returns the failure, or null when it succeeded. */
     static SQLException asTenantA(String sql, Object... params) throws SQLException {
         try (Connection c = runtime()) {
             c.setAutoCommit(false);
-            try (PreparedStatement bind = c.prepareStatement("SELECT set_config('app.current_tenant_id', ?, true)")) {
-                bind.setString(1, a.id().toString());
-                bind.execute();
-            }
+            bindToA(c, Binding.TRANSACTION);
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 for (int i = 0; i < params.length; i++) {
                     ps.setObject(i + 1, params[i]);
@@ -122,7 +130,8 @@ class RuntimeRoleReachIT {
         assertThat(bLog.getLast().action()).isEqualTo("tenant.create");
         assertThat(bLog.getLast().seq()).isEqualTo(1);
         try (Connection c = operator(); Statement st = c.createStatement()) {
-            st.execute("SELECT set_config('app.current_tenant_id', '" + a.id() + "', false)");
+            // Bound for the whole session, as an attacker with this role's SQL would bind it.
+            bindToA(c, Binding.SESSION);
             for (String sql : List.of("SELECT * FROM pulse.tenants", "SELECT * FROM pulse.api_keys", "SELECT * FROM pulse.datasets",
                     "SELECT * FROM pulse_directory.tenant_slugs", "SELECT * FROM pulse_directory.audit_log",
                     "SELECT pulse.tenant_for_slug('" + a.slug() + "')", "SELECT pulse.record_audit('x', 'y', NULL, NULL)",
@@ -166,10 +175,7 @@ class RuntimeRoleReachIT {
         for (int round = 0; round < 2; round++) {
             try (Connection c = runtime()) {
                 c.setAutoCommit(false);
-                try (PreparedStatement bind = c.prepareStatement("SELECT set_config('app.current_tenant_id', ?, true)")) {
-                    bind.setString(1, a.id().toString());
-                    bind.execute();
-                }
+                bindToA(c, Binding.TRANSACTION);
                 try (PreparedStatement ps = c.prepareStatement("SELECT pulse.record_audit('key:x', 'probe', ?, '{}'::jsonb)")) {
                     ps.setObject(1, a.id().value());
                     try (ResultSet rs = ps.executeQuery()) {
@@ -241,10 +247,7 @@ class RuntimeRoleReachIT {
     void theProbesThatHeldStillHold() throws Exception {
         try (Connection c = runtime()) {
             c.setAutoCommit(false);
-            try (PreparedStatement bind = c.prepareStatement("SELECT set_config('app.current_tenant_id', ?, true)")) {
-                bind.setString(1, a.id().toString());
-                bind.execute();
-            }
+            bindToA(c, Binding.TRANSACTION);
             try (Statement st = c.createStatement()) {
                 try (ResultSet rs = st.executeQuery("SELECT count(*), min(slug) FROM pulse.tenants TABLESAMPLE SYSTEM (100)")) {
                     rs.next();
@@ -290,10 +293,7 @@ class RuntimeRoleReachIT {
         }
         try (Connection c = runtime()) {
             c.setAutoCommit(false);
-            try (PreparedStatement bind = c.prepareStatement("SELECT set_config('app.current_tenant_id', ?, true)")) {
-                bind.setString(1, a.id().toString());
-                bind.execute();
-            }
+            bindToA(c, Binding.TRANSACTION);
             try (Statement st = c.createStatement()) {
                 try (ResultSet rs = st.executeQuery("SELECT reltuples FROM pg_class WHERE oid = 'pulse.tenants'::regclass")) {
                     rs.next();
