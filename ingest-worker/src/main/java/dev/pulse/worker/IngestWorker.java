@@ -3,20 +3,17 @@ package dev.pulse.worker;
 import dev.pulse.schemas.tenancy.TenantDatabase;
 import dev.pulse.worker.consume.CrashPoints;
 import dev.pulse.worker.consume.IngestLoop;
-import dev.pulse.worker.consume.SimulatedCrash;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Properties;
 import org.apache.iceberg.jdbc.JdbcCatalog;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,44 +30,47 @@ public final class IngestWorker implements AutoCloseable {
 
     private final TenantDatabase db;
     private final JdbcCatalog catalog;
-    private final KafkaConsumer<byte[], byte[]> consumer;
-    private final KafkaProducer<byte[], byte[]> producer;
+    private final Consumer<byte[], byte[]> consumer;
+    private final Producer<byte[], byte[]> producer;
     private final Admin admin;
     private final IngestLoop loop;
     private final Thread thread;
     private volatile RuntimeException failure;
 
-    private IngestWorker(TenantDatabase db, JdbcCatalog catalog, KafkaConsumer<byte[], byte[]> consumer,
-            KafkaProducer<byte[], byte[]> producer, Admin admin, IngestLoop loop) {
+    private IngestWorker(TenantDatabase db, JdbcCatalog catalog, Consumer<byte[], byte[]> consumer,
+            Producer<byte[], byte[]> producer, Admin admin, IngestLoop loop) {
         this.db = db;
         this.catalog = catalog;
         this.consumer = consumer;
         this.producer = producer;
         this.admin = admin;
         this.loop = loop;
-        this.thread = Thread.ofPlatform().name("pulse-ingest-worker").unstarted(this::runLoop);
+        // An Error ends the thread where it happened (runLoop): say so in the log, not only on stderr.
+        this.thread = Thread.ofPlatform().name("pulse-ingest-worker")
+                .uncaughtExceptionHandler((t, e) -> LOG.error("ingest worker thread died", e)).unstarted(this::runLoop);
     }
 
     public static IngestWorker start(WorkerConfig config) {
-        return start(config, CrashPoints.NONE);
+        return start(config, CrashPoints.NONE, KafkaClients.NEW);
     }
 
-    static IngestWorker start(WorkerConfig config, CrashPoints crashPoints) {
+    /** With the hooks the crash tests use: a {@link CrashPoints} that kills the loop, and the clients it then drops. */
+    static IngestWorker start(WorkerConfig config, CrashPoints crashPoints, KafkaClients clients) {
         TenantDatabase db = config.infrastructure().openDatabase("worker");
         JdbcCatalog catalog = null;
-        KafkaConsumer<byte[], byte[]> consumer = null;
-        KafkaProducer<byte[], byte[]> producer = null;
+        Consumer<byte[], byte[]> consumer = null;
+        Producer<byte[], byte[]> producer = null;
         Admin admin = null;
         try {
             db.requireSafeRuntimeRole();
             catalog = config.infrastructure().openCatalog();
             admin = config.infrastructure().openKafkaAdmin();
-            producer = new KafkaProducer<>(producerProperties(config), new ByteArraySerializer(), new ByteArraySerializer());
+            producer = clients.producer(producerProperties(config));
             // Before the consumer joins and asks for committed offsets: fences a predecessor with the
             // same transactional id and has the broker finish (commit or abort) its open transaction,
             // so the offsets it wrote become stable instead of blocking the first assignment.
             producer.initTransactions();
-            consumer = new KafkaConsumer<>(consumerProperties(config), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            consumer = clients.consumer(consumerProperties(config));
             IngestLoop loop = new IngestLoop(consumer, producer, db, catalog,
                     new RetryPolicy(config.maxRetries(), config.retryBackoff()), config.commitInterval(), crashPoints,
                     new GroupOffsets(admin, config.group(), STABLE_OFFSETS_WAIT),
@@ -127,18 +127,20 @@ public final class IngestWorker implements AutoCloseable {
         return p;
     }
 
+    /**
+     * Runs the loop; when it ends, by a stop or by a failure, closes its Kafka clients. An
+     * {@link Error} (the JVM's trouble, not the loop's) is not caught: the thread dies as it is,
+     * like a killed process, and its open transaction waits for the successor to fence it. The
+     * crash tests kill the loop at its {@link CrashPoints} that way.
+     */
     private void runLoop() {
         try {
             loop.run();
-            closeClients();
-        } catch (SimulatedCrash crash) {
-            // A killed process cleans nothing up: the clients stay as they are until the test releases them.
-            LOG.warn("worker thread died: {}", crash.getMessage());
         } catch (RuntimeException e) {
             failure = e;
             LOG.error("ingest worker stopped on an unrecoverable failure", e);
-            closeClients();
         }
+        closeClients();
     }
 
     private void closeClients() {
@@ -150,7 +152,6 @@ public final class IngestWorker implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("closing the consumer failed: {}", e.toString());
         }
-        closeAll(null, admin);
     }
 
     /** True while the loop thread runs. */
@@ -178,26 +179,6 @@ public final class IngestWorker implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        closeAll(null, catalog, db);
-    }
-
-    boolean crashed() {
-        return loop.crashed();
-    }
-
-    /**
-     * After a simulated crash: what the broker would notice about a killed process. The consumer
-     * stops without committing (auto-commit is off) and without leaving the group, as a killed
-     * process does: its member stays until the session timeout. The producer is left as it is: its open
-     * transaction stays open until the next worker with the same transactional id fences it.
-     */
-    void releaseConsumerAfterCrash() {
-        consumer.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP));
-    }
-
-    /** Test end: drops the fenced producer of a crashed worker and its database and catalog. */
-    void discardAfterCrash() {
-        producer.close(Duration.ZERO);
         closeAll(null, admin, catalog, db);
     }
 

@@ -5,8 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.pulse.schemas.naming.TenantId;
 import dev.pulse.worker.consume.CrashPoint;
-import dev.pulse.worker.consume.CrashPoints;
-import dev.pulse.worker.consume.SimulatedCrash;
 import dev.pulse.worker.lake.SnapshotOffsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -86,16 +84,11 @@ class CrashRecoveryIT {
         String group = "crash-" + point + "-" + UUID.randomUUID();
         String instance = "replica-" + UUID.randomUUID();
 
-        AtomicBoolean fired = new AtomicBoolean();
-        CrashPoints crashOnce = (reached, tenants) -> {
-            if (reached == point && tenants.contains(tenant) && fired.compareAndSet(false, true)) {
-                throw new SimulatedCrash(point);
-            }
-        };
-        IngestWorker dying = IngestWorker.start(fixture.config(group, instance), crashOnce);
+        ProcessKill kill = ProcessKill.at(point, tenant);
+        kill.start(fixture.config(group, instance));
         IngestWorker successor = null;
         try {
-            await().atMost(Duration.ofSeconds(60)).until(() -> dying.crashed() && !dying.isRunning());
+            await().atMost(Duration.ofSeconds(60)).until(kill::killed);
             if (point == CrashPoint.AFTER_TABLE_COMMIT) {
                 // The worst case for the ledger: rows in the table, no ledger row saying so.
                 assertThat(fixture.rows(tenant, "events")).isNotEmpty();
@@ -104,7 +97,7 @@ class CrashRecoveryIT {
             if (point == CrashPoint.AFTER_FILES_WRITTEN) {
                 assertThat(fixture.rows(tenant, "events")).isEmpty();
             }
-            dying.releaseConsumerAfterCrash();
+            kill.dropConsumer();
 
             successor = IngestWorker.start(fixture.config(group, instance));
             fixture.awaitCaughtUp(group, tenant);
@@ -131,7 +124,7 @@ class CrashRecoveryIT {
             if (successor != null) {
                 successor.close();
             }
-            dying.discardAfterCrash();
+            kill.discard();
         }
     }
 
@@ -145,20 +138,15 @@ class CrashRecoveryIT {
                 "PULSE_WORKER_SESSION_TIMEOUT_MS", "6000");
         fixture.produce(before, "events", "first", "{\"url\": \"/1\"}");
         AtomicBoolean armed = new AtomicBoolean();
-        AtomicBoolean fired = new AtomicBoolean();
-        CrashPoints crashWhenArmed = (reached, tenants) -> {
-            if (reached == CrashPoint.BEFORE_KAFKA_COMMIT && armed.get() && tenants.contains(before) && fired.compareAndSet(false, true)) {
-                throw new SimulatedCrash(reached);
-            }
-        };
-        IngestWorker dying = IngestWorker.start(fixture.config(group, restartable), crashWhenArmed);
+        ProcessKill kill = ProcessKill.when((reached, tenants) -> reached == CrashPoint.BEFORE_KAFKA_COMMIT && armed.get() && tenants.contains(before));
+        kill.start(fixture.config(group, restartable));
         IngestWorker successor = null;
         try {
             fixture.awaitCaughtUp(group, before);
             armed.set(true);
             fixture.produce(before, "events", "second", "{\"url\": \"/2\"}");
-            await().atMost(Duration.ofSeconds(60)).until(() -> dying.crashed() && !dying.isRunning());
-            dying.releaseConsumerAfterCrash();
+            await().atMost(Duration.ofSeconds(60)).until(kill::killed);
+            kill.dropConsumer();
 
             TenantId created = fixture.tenantWithDataset("events").id();
             fixture.produce(created, "events", "new-tenant", "{\"url\": \"/n\"}");
@@ -170,7 +158,7 @@ class CrashRecoveryIT {
             if (successor != null) {
                 successor.close();
             }
-            dying.discardAfterCrash();
+            kill.discard();
         }
     }
 
@@ -181,24 +169,19 @@ class CrashRecoveryIT {
         String instance = "replica-" + UUID.randomUUID();
         fixture.produce(tenant, "events", "first", "{\"url\": \"/1\"}");
         AtomicBoolean armed = new AtomicBoolean();
-        AtomicBoolean fired = new AtomicBoolean();
-        CrashPoints crashWhenArmed = (reached, tenants) -> {
-            if (reached == CrashPoint.BEFORE_KAFKA_COMMIT && armed.get() && tenants.contains(tenant) && fired.compareAndSet(false, true)) {
-                throw new SimulatedCrash(reached);
-            }
-        };
+        ProcessKill kill = ProcessKill.when((reached, tenants) -> reached == CrashPoint.BEFORE_KAFKA_COMMIT && armed.get() && tenants.contains(tenant));
         // pulse dev's session timeout: the broker's floor (group.min.session.timeout.ms).
         Map<String, String> restartable = Map.of("PULSE_WORKER_INSTANCE_ID", instance, "PULSE_WORKER_SESSION_TIMEOUT_MS", "6000");
         WorkerConfig config = fixture.config(group, restartable);
-        IngestWorker dying = IngestWorker.start(config, crashWhenArmed);
+        kill.start(config);
         IngestWorker successor = null;
         try {
             fixture.awaitCaughtUp(group, tenant);
             armed.set(true);
             fixture.produce(tenant, "events", "second", "{\"url\": \"/2\"}");
-            await().atMost(Duration.ofSeconds(60)).until(() -> dying.crashed() && !dying.isRunning());
+            await().atMost(Duration.ofSeconds(60)).until(kill::killed);
             // Killed with its transaction open and without leaving the group.
-            dying.releaseConsumerAfterCrash();
+            kill.dropConsumer();
 
             long restarted = System.nanoTime();
             successor = IngestWorker.start(fixture.config(group, restartable));
@@ -215,7 +198,7 @@ class CrashRecoveryIT {
             if (successor != null) {
                 successor.close();
             }
-            dying.discardAfterCrash();
+            kill.discard();
         }
     }
 }

@@ -1,8 +1,12 @@
 package dev.pulse.worker.consume;
 
+import dev.pulse.schemas.naming.TenantId;
+import java.util.Set;
+
 /**
- * A hook the loop calls at each {@link CrashPoint}. Production uses {@link #NONE}; tests throw
- * {@link SimulatedCrash} to kill the loop at the worst moment.
+ * A hook the loop calls at each {@link CrashPoint}. Production uses {@link #NONE}; the crash tests
+ * throw an {@link Error} from it, which nothing in the worker catches, to kill the loop thread at
+ * the worst moment as a killed process would die.
  */
 @FunctionalInterface
 public interface CrashPoints {
@@ -10,5 +14,5 @@ public interface CrashPoints {
     };
 
     /** {@code tenants}: the tenants whose work is at this point (the table's, or every tenant of the batch). */
-    void reached(CrashPoint point, java.util.Set<dev.pulse.schemas.naming.TenantId> tenants);
+    void reached(CrashPoint point, Set<TenantId> tenants);
 }

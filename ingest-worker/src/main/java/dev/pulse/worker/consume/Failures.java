@@ -18,7 +18,6 @@ final class Failures {
     static boolean isInfrastructure(RuntimeException e) {
         return e instanceof DatabaseException // Pulse's own PostgreSQL (RLS lookups, ledger)
                 || e instanceof UncheckedSQLException || e instanceof UncheckedInterruptedException // the JDBC catalog's database
-                || e instanceof KafkaException
-                || e instanceof SimulatedCrash;
+                || e instanceof KafkaException;
     }
 }

@@ -93,7 +93,6 @@ public final class IngestLoop implements Runnable {
     private final Map<TopicPartition, Healing> healing = new HashMap<>();
     private final CommittedOffsets committedOffsets;
     private volatile boolean stopping;
-    private volatile boolean crashed;
     private boolean inFlight;
 
     public IngestLoop(Consumer<byte[], byte[]> consumer, Producer<byte[], byte[]> producer, TenantDatabase db, Catalog catalog,
@@ -117,24 +116,19 @@ public final class IngestLoop implements Runnable {
 
     @Override
     public void run() {
-        try {
-            consumer.subscribe(Topics.RAW_PATTERN, new Rebalance());
-            while (!stopping) {
-                try {
-                    resumeDueTenants();
-                    ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout);
-                    if (!records.isEmpty()) {
-                        processBatch(records);
-                    }
-                } catch (WakeupException e) {
-                    if (!stopping) {
-                        throw e;
-                    }
+        consumer.subscribe(Topics.RAW_PATTERN, new Rebalance());
+        while (!stopping) {
+            try {
+                resumeDueTenants();
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout);
+                if (!records.isEmpty()) {
+                    processBatch(records);
+                }
+            } catch (WakeupException e) {
+                if (!stopping) {
+                    throw e;
                 }
             }
-        } catch (SimulatedCrash crash) {
-            crashed = true;
-            throw crash;
         }
     }
 
@@ -142,10 +136,6 @@ public final class IngestLoop implements Runnable {
     public void stop() {
         stopping = true;
         consumer.wakeup();
-    }
-
-    public boolean crashed() {
-        return crashed;
     }
 
     private void processBatch(ConsumerRecords<byte[], byte[]> records) {
@@ -548,9 +538,6 @@ public final class IngestLoop implements Runnable {
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            if (crashed) {
-                return; // a dead process runs no callbacks
-            }
             if (inFlight) {
                 // Cannot happen: callbacks run inside poll, between batches. If it ever does, the
                 // batch's offsets must not be committed by anyone: fail loudly.
@@ -568,9 +555,6 @@ public final class IngestLoop implements Runnable {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            if (crashed) {
-                return;
-            }
             reposition(partitions);
         }
     }
