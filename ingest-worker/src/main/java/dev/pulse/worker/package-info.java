@@ -23,18 +23,29 @@
  * table this partition fed, the next offset that table held for the partition when the group
  * offset moved, carried forward from offset to offset (the larger claim wins).
  *
+ * <p><b>Plan, then commit.</b> Each poll is one batch ({@code consume.IngestLoop}). It is first
+ * planned ({@code consume.BatchPlanner} → {@code consume.BatchPlan}): each record routed to its
+ * table's rows or its tenant's dead letters, what is handled already skipped, each partition's
+ * next group offset noted, paused and failing tenants set aside. Planning writes nothing; its only
+ * I/O is the dataset lookups. Then the plan is committed ({@code IngestLoop.commit}), in this
+ * order.
+ *
  * <p><b>Commit order per batch:</b> data files → table commit (one per table) → ledger and
- * dataset stats in the tenant's RLS transaction → Kafka transaction (DLQ + offsets). A crash
- * between any two leaves: orphan files (harmless); tables ahead of the group offset (the records
+ * dataset stats in the tenant's RLS transaction ({@code IngestLoop.commitTable}) → Kafka
+ * transaction (DLQ + offsets, {@code consume.KafkaCommit}). {@code consume.CrashPoint} names the
+ * moments in between; the crash tests kill the loop there through the {@code consume.CrashPoints}
+ * hook (a no-op in production). A crash between any two leaves: orphan files (harmless); tables ahead of the group offset (the records
  * are re-read and skipped per table, the DLQ records re-sent once, the open transaction aborted
  * by the successor with the same transactional id or by the broker's transaction timeout); a
  * ledger behind the tables (repaired by reconciliation, below).
  *
- * <p><b>Where a partition resumes:</b> at the committed group offset, else at the beginning
+ * <p><b>Where a partition resumes</b> ({@code consume.Repositioning}, on every assignment and after
+ * an abandoned batch or aborted transaction): at the committed group offset, else at the beginning
  * of the partition. While reading, a record is skipped when it is below the group offset
  * (handled), or when it is bound for a table whose stored next offset is above it (the table
  * holds it). So the tables decide, record by record, what is never written again; the group
- * offset only decides where reading starts. Deliberately not "seek to the tables' smallest
+ * offset only decides where reading starts ({@code consume.PartitionProgress} keeps, per assigned
+ * partition, the group offset, its claims and any healing, for the planner). Deliberately not "seek to the tables' smallest
  * stored offset": a table knows only its own rows, and the records before its offset may have
  * been bound for the DLQ in a batch whose Kafka transaction died with the process; starting
  * there would lose them (the crash tests catch exactly this). And not {@code min(group offset,
@@ -49,7 +60,7 @@
  * good. So on every assignment each claim of the group offset's metadata is checked against the
  * table: when the table's stored next offset for the partition is below the claim, the table lost
  * rows, and the partition is read again from the smallest such table's stored offset ("healing",
- * up to the group offset). Below the group offset, only rows bound for a table that lost rows are
+ * up to the group offset; {@code Repositioning.resumeAt}). Below the group offset, only rows bound for a table that lost rows are
  * landed (and each table's stored offset still skips what it holds: rows exactly once); rows bound
  * for other tables are skipped (they are there, or they went to the DLQ); dead letters of that
  * stretch are sent once more (at most one repeat, recognisable by the same
@@ -89,8 +100,9 @@
  *
  * <p><b>Ledger:</b> after each table commit the worker inserts one {@code pulse.ingest_commits}
  * row per partition (idempotent) and updates the dataset's stats, under RLS for the topic's
- * tenant. On every assignment it walks the tenant's tables' snapshots, inserts missing ledger
- * rows, and resets {@code row_count} to the table's {@code total-records}.
+ * tenant. On every assignment ({@code consume.LedgerReconciliation}, called by
+ * {@code Repositioning} before it seeks) it walks the tenant's tables' snapshots, inserts missing
+ * ledger rows, and resets {@code row_count} to the table's {@code total-records}.
  *
  * <p><b>DLQ replay</b> ({@code dlq.DlqReplay}): DLQ records go back to the raw topic in one
  * transaction with the replay group's DLQ offsets, so each is replayed once per run even across

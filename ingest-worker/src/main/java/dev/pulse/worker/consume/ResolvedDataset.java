@@ -15,6 +15,11 @@ import org.apache.kafka.common.TopicPartition;
 record ResolvedDataset(TenantId tenant, DatasetRecord dataset, RegisteredSchema schema, Table table, Map<TopicPartition, Long> storedOffsets,
         RowPreparer preparer) {
 
+    /** The table's name in the tenant's namespace: the key of the group offset's table claims. */
+    String tableName() {
+        return dataset.table().name();
+    }
+
     /** True when the table already holds this record (its offset is below the stored next offset). */
     boolean holds(TopicPartition tp, long offset) {
         Long next = storedOffsets.get(tp);
