@@ -35,7 +35,7 @@ public record RetryPolicy(int maxRetries, Duration firstBackoff) {
         }
     }
 
-    public void pause(Duration backoff) {
+    private static void pause(Duration backoff) {
         try {
             Thread.sleep(backoff);
         } catch (InterruptedException e) {

@@ -9,9 +9,6 @@ import org.apache.kafka.common.TopicPartition;
 /** How the loop learns, on assignment, the group's committed offsets (with their metadata). */
 @FunctionalInterface
 public interface CommittedOffsets {
-    /** Asks the consumer itself, with its default timeout. For tests of the loop alone. */
-    CommittedOffsets FROM_CONSUMER = (consumer, partitions) -> consumer.committed(partitions);
-
     /** The committed offset per partition; a partition without one is absent. */
     Map<TopicPartition, OffsetAndMetadata> read(Consumer<byte[], byte[]> consumer, Set<TopicPartition> partitions);
 }

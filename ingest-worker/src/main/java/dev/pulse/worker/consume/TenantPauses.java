@@ -14,8 +14,8 @@ import java.util.Optional;
  * A tenant leaves this list with the first batch of its records that goes through.
  */
 final class TenantPauses {
-    /** One paused tenant: the latest failure, since when it has been failing, and the next try. */
-    record Pause(TableFailure failure, Instant since, int failures, Instant retryAt, boolean retrying) {
+    /** One paused tenant: since when it has been failing, how many times in a row, and the next try. */
+    record Pause(Instant since, int failures, Instant retryAt, boolean retrying) {
     }
 
     private final Duration first;
@@ -35,7 +35,7 @@ final class TenantPauses {
         if (backoff.compareTo(max) > 0 || backoff.isNegative()) {
             backoff = max;
         }
-        Pause pause = new Pause(failure, previous == null ? now : previous.since(), failures, now.plus(backoff), false);
+        Pause pause = new Pause(previous == null ? now : previous.since(), failures, now.plus(backoff), false);
         paused.put(failure.tenant(), pause);
         return pause;
     }
@@ -51,7 +51,7 @@ final class TenantPauses {
         List<TenantId> due = paused.entrySet().stream()
                 .filter(e -> !e.getValue().retrying() && !now.isBefore(e.getValue().retryAt()))
                 .map(Map.Entry::getKey).toList();
-        due.forEach(t -> paused.computeIfPresent(t, (k, p) -> new Pause(p.failure(), p.since(), p.failures(), p.retryAt(), true)));
+        due.forEach(t -> paused.computeIfPresent(t, (k, p) -> new Pause(p.since(), p.failures(), p.retryAt(), true)));
         return due;
     }
 

@@ -52,7 +52,7 @@ public final class SnapshotOffsets {
         return Map.of();
     }
 
-    public static Map<TopicPartition, Long> parseOffsets(String json) {
+    private static Map<TopicPartition, Long> parseOffsets(String json) {
         Map<TopicPartition, Long> out = new TreeMap<>(SnapshotOffsets::compare);
         JsonNode node = read(json);
         for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {

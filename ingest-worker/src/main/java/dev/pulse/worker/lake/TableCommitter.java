@@ -24,15 +24,13 @@ public final class TableCommitter {
     private TableCommitter() {
     }
 
-    public static TableCommitResult commit(Table table, TableWriteResult write, RetryPolicy retry) {
-        return commit(table, write, Map.of(), retry);
-    }
-
     /**
-     * As {@link #commit(Table, TableWriteResult, RetryPolicy)}, and the table must still hold each
-     * partition at least up to {@code heldAtLeast} (what this worker saw it commit): a table that
-     * holds less lost a commit (its catalog went back), and appending after the gap would hide the
-     * loss for good. Refused like a stale batch, so the worker re-positions and heals.
+     * Appends the write's files with the offsets they cover, retried while a racing commit fails
+     * ours. The table must not already hold any record of the batch (the stale-worker guard), and
+     * must still hold each partition at least up to {@code heldAtLeast} (what this worker saw it
+     * commit; empty when it saw nothing): a table that holds less lost a commit (its catalog went
+     * back), and appending after the gap would hide the loss for good. Refused like a stale batch,
+     * so the worker re-positions and heals.
      */
     public static TableCommitResult commit(Table table, TableWriteResult write, Map<TopicPartition, Long> heldAtLeast, RetryPolicy retry) {
         String commitId = UUID.randomUUID().toString();
@@ -68,7 +66,7 @@ public final class TableCommitter {
      * must be at most the smallest offset the batch writes. Otherwise someone committed those
      * records already and committing again would duplicate them.
      */
-    public static void requireNotCovered(String tableName, Map<TopicPartition, Long> stored, Map<TopicPartition, OffsetRange> batch) {
+    private static void requireNotCovered(String tableName, Map<TopicPartition, Long> stored, Map<TopicPartition, OffsetRange> batch) {
         batch.forEach((tp, range) -> {
             Long next = stored.get(tp);
             if (next != null && next > range.firstOffset()) {
@@ -78,7 +76,7 @@ public final class TableCommitter {
         });
     }
 
-    static void requireNoGap(String tableName, Map<TopicPartition, Long> stored, Map<TopicPartition, Long> heldAtLeast) {
+    private static void requireNoGap(String tableName, Map<TopicPartition, Long> stored, Map<TopicPartition, Long> heldAtLeast) {
         heldAtLeast.forEach((tp, expected) -> {
             long next = stored.getOrDefault(tp, 0L);
             if (next < expected) {

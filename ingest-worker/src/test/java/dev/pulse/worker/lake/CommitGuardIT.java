@@ -65,12 +65,12 @@ class CommitGuardIT {
     @Test
     void aTableWhoseStoredOffsetsAlreadyCoverTheBatchIsNotCommittedToAgain() throws Exception {
         Table worker = table();
-        TableCommitter.commit(worker, TableWriter.write(worker, rows(worker, p0, 0, 5)), RETRY);
+        TableCommitter.commit(worker, TableWriter.write(worker, rows(worker, p0, 0, 5)), Map.of(), RETRY);
         int snapshots = snapshotCount();
 
         // The same records again (a second worker that read them before the first one committed).
         TableWriteResult again = TableWriter.write(worker, rows(worker, p0, 3, 7));
-        assertThatThrownBy(() -> TableCommitter.commit(worker, again, RETRY))
+        assertThatThrownBy(() -> TableCommitter.commit(worker, again, Map.of(), RETRY))
                 .isInstanceOf(StaleBatchException.class).hasMessageContaining("up to offset 5");
         assertThat(snapshotCount()).isEqualTo(snapshots);
         assertThat(SnapshotOffsets.stored(table())).containsExactlyEntriesOf(Map.of(p0, 5L));
@@ -80,11 +80,11 @@ class CommitGuardIT {
     void aStaleTableHandleIsRefreshedBeforeTheGuardDecides() throws Exception {
         Table stale = table();
         Table fresh = table();
-        TableCommitter.commit(fresh, TableWriter.write(fresh, rows(fresh, p0, 0, 4)), RETRY);
+        TableCommitter.commit(fresh, TableWriter.write(fresh, rows(fresh, p0, 0, 4)), Map.of(), RETRY);
 
         // The stale handle has not seen that commit; the guard must, and refuse.
         TableWriteResult overlapping = TableWriter.write(stale, rows(stale, p0, 2, 6));
-        assertThatThrownBy(() -> TableCommitter.commit(stale, overlapping, RETRY)).isInstanceOf(StaleBatchException.class);
+        assertThatThrownBy(() -> TableCommitter.commit(stale, overlapping, Map.of(), RETRY)).isInstanceOf(StaleBatchException.class);
         assertThat(table().currentSnapshot().summary().get("total-records")).isEqualTo("4");
     }
 
@@ -93,9 +93,9 @@ class CommitGuardIT {
         Table table = table();
         TableWriteResult first = TableWriter.write(table, rows(table, p0, 0, 3));
         assertThat(first.files()).hasSize(2); // two hours of event time: one file per partition value
-        TableCommitter.commit(table, first, RETRY);
-        TableCommitResult second = TableCommitter.commit(table, TableWriter.write(table, rows(table, p1, 10, 12)), RETRY);
-        TableCommitter.commit(table, TableWriter.write(table, rows(table, p0, 3, 4)), RETRY);
+        TableCommitter.commit(table, first, Map.of(), RETRY);
+        TableCommitResult second = TableCommitter.commit(table, TableWriter.write(table, rows(table, p1, 10, 12)), Map.of(), RETRY);
+        TableCommitter.commit(table, TableWriter.write(table, rows(table, p0, 3, 4)), Map.of(), RETRY);
 
         Table reloaded = table();
         assertThat(SnapshotOffsets.stored(reloaded)).containsExactlyInAnyOrderEntriesOf(Map.of(p0, 4L, p1, 12L));
@@ -107,8 +107,8 @@ class CommitGuardIT {
     @Test
     void aBatchThatStartsWhereTheTableEndsIsCommitted() throws Exception {
         Table table = table();
-        TableCommitter.commit(table, TableWriter.write(table, rows(table, p0, 0, 5)), RETRY);
-        TableCommitter.commit(table, TableWriter.write(table, rows(table, p0, 5, 6)), RETRY);
+        TableCommitter.commit(table, TableWriter.write(table, rows(table, p0, 0, 5)), Map.of(), RETRY);
+        TableCommitter.commit(table, TableWriter.write(table, rows(table, p0, 5, 6)), Map.of(), RETRY);
         assertThat(SnapshotOffsets.stored(table())).containsExactlyEntriesOf(Map.of(p0, 6L));
     }
 

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.data.IcebergGenerics;
@@ -66,7 +67,7 @@ class TableWriterIT {
         assertThat(written.recordCount()).isEqualTo(5);
         assertThat(dataFiles(table)).containsExactlyInAnyOrderElementsOf(
                 written.files().stream().map(f -> Path.of(URI.create(uri(f.location())))).toList());
-        TableCommitter.commit(table, written, new RetryPolicy(1, Duration.ofMillis(10)));
+        TableCommitter.commit(table, written, Map.of(), new RetryPolicy(1, Duration.ofMillis(10)));
         table.refresh();
         try (CloseableIterable<Record> read = IcebergGenerics.read(table).build()) {
             List<String> ids = new ArrayList<>();
