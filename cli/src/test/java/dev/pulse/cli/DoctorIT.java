@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.pulse.cli.doctor.Doctor;
 import dev.pulse.cli.doctor.DoctorReport;
 import dev.pulse.cli.doctor.Finding;
+import dev.pulse.control.testing.TestStack;
 import dev.pulse.schemas.config.Infrastructure;
-import dev.pulse.schemas.testing.TestStack;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
@@ -300,7 +300,7 @@ class DoctorIT {
         var fine = stack.newTenant();
         java.time.Instant since = java.time.Instant.now();
         stack.db().inTenant(paused.id(), tx -> {
-            dev.pulse.schemas.control.IngestStatus.recordPaused(tx, "clicks", "NotFoundException: metadata file gone", since, 4,
+            dev.pulse.schemas.directory.IngestStatus.recordPaused(tx, "clicks", "NotFoundException: metadata file gone", since, 4,
                     since.plusSeconds(16));
             return null;
         });
@@ -309,7 +309,7 @@ class DoctorIT {
                     .contains("paused").contains("4 failed tries").contains("metadata file gone"))
                     .noneSatisfy(f -> assertThat(f).contains("tenant " + fine.slug() + " "));
         } finally {
-            stack.db().inTenant(paused.id(), dev.pulse.schemas.control.IngestStatus::clear);
+            stack.db().inTenant(paused.id(), dev.pulse.schemas.directory.IngestStatus::clear);
         }
     }
 

@@ -2,10 +2,10 @@ package dev.pulse.cli;
 
 import dev.pulse.api.ApiConfig;
 import dev.pulse.api.IngestApi;
+import dev.pulse.control.testing.TestStack;
 import dev.pulse.query.LakeQuery;
 import dev.pulse.query.QueryConfig;
 import dev.pulse.schemas.config.PulseKeys;
-import dev.pulse.schemas.testing.TestStack;
 import dev.pulse.worker.IngestWorker;
 import dev.pulse.worker.WorkerConfig;
 import java.io.IOException;
@@ -15,13 +15,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import java.util.Map;
 
 /** The three services, started once per test JVM on the shared stack, plus a pulse.env for the CLI. */
 final class PipelineFixture {

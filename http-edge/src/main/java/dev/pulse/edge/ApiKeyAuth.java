@@ -1,8 +1,8 @@
 package dev.pulse.edge;
 
-import dev.pulse.schemas.control.ApiKeyStore.AuthenticatedKey;
+import dev.pulse.control.keys.ApiKeyStore.AuthenticatedKey;
+import dev.pulse.control.keys.Scope;
 import dev.pulse.schemas.naming.TenantId;
-import dev.pulse.schemas.tenancy.Scope;
 import io.javalin.http.Context;
 import java.util.Optional;
 

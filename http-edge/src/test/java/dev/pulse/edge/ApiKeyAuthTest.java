@@ -3,9 +3,9 @@ package dev.pulse.edge;
 import static dev.pulse.edge.EdgeClient.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pulse.schemas.control.ApiKeyStore.AuthenticatedKey;
+import dev.pulse.control.keys.ApiKeyStore.AuthenticatedKey;
+import dev.pulse.control.keys.Scope;
 import dev.pulse.schemas.naming.TenantId;
-import dev.pulse.schemas.tenancy.Scope;
 import io.javalin.Javalin;
 import java.util.Map;
 import java.util.Optional;

@@ -1,10 +1,10 @@
 package dev.pulse.api;
 
+import dev.pulse.control.tenants.Tenants;
 import dev.pulse.schemas.config.ConfigException;
 import dev.pulse.schemas.config.Infrastructure;
 import dev.pulse.schemas.config.PulseKeys;
 import dev.pulse.schemas.config.Settings;
-import dev.pulse.schemas.control.Tenants;
 
 /**
  * The ingest API's configuration, read once at start-up from {@link Settings}.

@@ -4,10 +4,10 @@ import static dev.pulse.api.EventsIT.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.pulse.control.testing.TestStack;
 import dev.pulse.schemas.naming.LakeNames;
 import dev.pulse.schemas.naming.TenantId;
 import dev.pulse.schemas.naming.Topics;
-import dev.pulse.schemas.testing.TestStack;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -102,7 +102,7 @@ class AdminIT {
         createTenant(other);
         Instant since = Instant.parse("2026-03-01T10:00:00Z");
         stack.db().inTenant(id, tx -> {
-            dev.pulse.schemas.control.IngestStatus.recordPaused(tx, "clicks", "NotFoundException: metadata file gone", since, 3,
+            dev.pulse.schemas.directory.IngestStatus.recordPaused(tx, "clicks", "NotFoundException: metadata file gone", since, 3,
                     since.plusSeconds(8));
             return null;
         });
@@ -118,7 +118,7 @@ class AdminIT {
             assertThat(status.path("retry_at").asText()).isEqualTo(since.plusSeconds(8).toString());
             assertThat(http.get("/admin/v1/tenants/" + other, "Authorization", "Bearer " + token).json().path("ingest")).isEmpty();
         } finally {
-            stack.db().inTenant(id, dev.pulse.schemas.control.IngestStatus::clear);
+            stack.db().inTenant(id, dev.pulse.schemas.directory.IngestStatus::clear);
         }
     }
 

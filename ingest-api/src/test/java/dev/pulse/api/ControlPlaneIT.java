@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.pulse.schemas.testing.TestStack;
+import dev.pulse.control.testing.TestStack;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

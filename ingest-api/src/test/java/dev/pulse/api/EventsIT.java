@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.pulse.schemas.control.TenantRecord;
+import dev.pulse.control.keys.Scope;
+import dev.pulse.control.tenants.TenantRecord;
+import dev.pulse.control.testing.TestStack;
 import dev.pulse.schemas.event.EventEnvelope;
 import dev.pulse.schemas.event.IcebergSchemas.Partitioning;
 import dev.pulse.schemas.naming.Topics;
-import dev.pulse.schemas.tenancy.Scope;
-import dev.pulse.schemas.testing.TestStack;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pulse.control.keys.Scope;
+import dev.pulse.control.testing.TestStack;
 import dev.pulse.schemas.event.IcebergSchemas.Partitioning;
-import dev.pulse.schemas.tenancy.Scope;
-import dev.pulse.schemas.testing.TestStack;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;

@@ -2,13 +2,13 @@ package dev.pulse.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pulse.schemas.control.TenantRecord;
-import dev.pulse.schemas.event.IcebergSchemas.Partitioning;
-import dev.pulse.schemas.tenancy.Scope;
-import dev.pulse.schemas.testing.TestStack;
+import dev.pulse.control.keys.Scope;
+import dev.pulse.control.tenants.TenantRecord;
+import dev.pulse.control.testing.TestStack;
 import dev.pulse.schemas.event.EventEnvelope;
-import java.time.Instant;
+import dev.pulse.schemas.event.IcebergSchemas.Partitioning;
 import java.security.SecureRandom;
+import java.time.Instant;
 import java.util.Base64;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -3,9 +3,9 @@ package dev.pulse.api;
 import static dev.pulse.api.EventsIT.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pulse.control.keys.Scope;
+import dev.pulse.control.testing.TestStack;
 import dev.pulse.schemas.event.IcebergSchemas.Partitioning;
-import dev.pulse.schemas.tenancy.Scope;
-import dev.pulse.schemas.testing.TestStack;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;

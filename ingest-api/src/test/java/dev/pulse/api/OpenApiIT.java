@@ -3,7 +3,7 @@ package dev.pulse.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.pulse.schemas.testing.TestStack;
+import dev.pulse.control.testing.TestStack;
 import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.AfterAll;

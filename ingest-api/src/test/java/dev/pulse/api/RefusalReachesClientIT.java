@@ -2,9 +2,9 @@ package dev.pulse.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pulse.control.keys.Scope;
+import dev.pulse.control.testing.TestStack;
 import dev.pulse.schemas.event.IcebergSchemas.Partitioning;
-import dev.pulse.schemas.tenancy.Scope;
-import dev.pulse.schemas.testing.TestStack;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;

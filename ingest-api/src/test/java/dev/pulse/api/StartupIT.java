@@ -2,8 +2,8 @@ package dev.pulse.api;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.pulse.control.testing.TestStack;
 import dev.pulse.schemas.config.ConfigException;
-import dev.pulse.schemas.testing.TestStack;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

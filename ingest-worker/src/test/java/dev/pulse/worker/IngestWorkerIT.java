@@ -5,8 +5,8 @@ import static dev.pulse.worker.WorkerFixture.key;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.pulse.schemas.control.DatasetRecord;
-import dev.pulse.schemas.control.TenantRecord;
+import dev.pulse.control.tenants.TenantRecord;
+import dev.pulse.schemas.directory.DatasetRecord;
 import dev.pulse.schemas.naming.TenantId;
 import dev.pulse.schemas.naming.Topics;
 import dev.pulse.worker.dlq.DeadLetter;
@@ -16,7 +16,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;

@@ -5,7 +5,7 @@ import static dev.pulse.worker.WorkerFixture.key;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.pulse.schemas.control.IngestStatus;
+import dev.pulse.schemas.directory.IngestStatus;
 import dev.pulse.schemas.event.EventEnvelope;
 import dev.pulse.schemas.naming.TenantId;
 import dev.pulse.schemas.naming.Topics;

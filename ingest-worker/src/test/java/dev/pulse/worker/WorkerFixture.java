@@ -4,14 +4,14 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.pulse.schemas.control.DatasetRecord;
-import dev.pulse.schemas.control.TenantRecord;
+import dev.pulse.control.tenants.TenantRecord;
+import dev.pulse.control.testing.TestStack;
+import dev.pulse.schemas.directory.DatasetRecord;
 import dev.pulse.schemas.event.EventEnvelope;
 import dev.pulse.schemas.event.IcebergSchemas;
 import dev.pulse.schemas.naming.LakeNames;
 import dev.pulse.schemas.naming.TenantId;
 import dev.pulse.schemas.naming.Topics;
-import dev.pulse.schemas.testing.TestStack;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -1,11 +1,11 @@
 package dev.pulse.query;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.pulse.schemas.control.TenantRecord;
+import dev.pulse.control.keys.Scope;
+import dev.pulse.control.tenants.TenantRecord;
+import dev.pulse.control.testing.TestStack;
 import dev.pulse.schemas.event.IcebergSchemas;
 import dev.pulse.schemas.naming.LakeNames;
-import dev.pulse.schemas.tenancy.Scope;
-import dev.pulse.schemas.testing.TestStack;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;

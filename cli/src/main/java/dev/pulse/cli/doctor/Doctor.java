@@ -1,8 +1,8 @@
 package dev.pulse.cli.doctor;
 
+import dev.pulse.control.operator.OperatorDatabase;
+import dev.pulse.control.tenants.TenantRecord;
 import dev.pulse.schemas.config.Infrastructure;
-import dev.pulse.schemas.control.OperatorDatabase;
-import dev.pulse.schemas.control.TenantRecord;
 import dev.pulse.schemas.naming.TenantId;
 import dev.pulse.schemas.tenancy.RuntimeRoleGuard;
 import dev.pulse.schemas.tenancy.TenantDatabase;

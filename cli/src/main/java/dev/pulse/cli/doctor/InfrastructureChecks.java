@@ -1,11 +1,11 @@
 package dev.pulse.cli.doctor;
 
-import dev.pulse.schemas.control.DatasetRecord;
-import dev.pulse.schemas.control.Datasets;
-import dev.pulse.schemas.control.IngestStatus;
-import dev.pulse.schemas.control.OperatorDatabase;
-import dev.pulse.schemas.control.TenantRecord;
-import dev.pulse.schemas.control.Tenants;
+import dev.pulse.control.operator.OperatorDatabase;
+import dev.pulse.control.tenants.TenantRecord;
+import dev.pulse.control.tenants.Tenants;
+import dev.pulse.schemas.directory.DatasetDirectory;
+import dev.pulse.schemas.directory.DatasetRecord;
+import dev.pulse.schemas.directory.IngestStatus;
 import dev.pulse.schemas.naming.LakeNames;
 import dev.pulse.schemas.naming.TenantId;
 import dev.pulse.schemas.naming.Topics;
@@ -129,7 +129,7 @@ final class InfrastructureChecks {
             if (!namespaces.namespaceExists(own)) {
                 report.find(LAKE, "namespace " + own, "is missing for tenant " + t.slug(), "run `pulse tenant create " + t.slug() + "` again");
             }
-            List<DatasetRecord> datasets = new Datasets(db, catalog).list(t.id());
+            List<DatasetRecord> datasets = new DatasetDirectory(db).list(t.id());
             for (DatasetRecord d : datasets) {
                 TableIdentifier table = d.table();
                 String object = "tenant " + t.slug() + " dataset " + d.slug() + " (" + table + ")";

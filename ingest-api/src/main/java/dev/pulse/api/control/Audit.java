@@ -5,7 +5,7 @@ import java.util.regex.Pattern;
 
 /**
  * Names who makes a control-plane change. The change itself writes its audit entry, inside its
- * own transaction (see {@code dev.pulse.schemas.control.Actor}).
+ * own transaction (see {@code dev.pulse.control.audit.Actor}).
  */
 public final class Audit {
     /** Optional header naming the person behind the operator token (the CLI sends {@code $USER}). */

@@ -1,8 +1,8 @@
 package dev.pulse.api.control;
 
+import dev.pulse.control.keys.ApiKeyStore.AuthenticatedKey;
+import dev.pulse.control.keys.Scope;
 import dev.pulse.edge.ApiKeyAuth;
-import dev.pulse.schemas.control.ApiKeyStore.AuthenticatedKey;
-import dev.pulse.schemas.tenancy.Scope;
 
 /** The tenant's own callers: an API key with scope {@code manage}, its tenant the key's, its actor {@code key:<key id>}. */
 public final class SelfService {

@@ -2,15 +2,15 @@ package dev.pulse.api.events;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pulse.api.ApiConfig;
+import dev.pulse.api.http.JsonBodies;
+import dev.pulse.control.keys.ApiKeyStore.AuthenticatedKey;
+import dev.pulse.control.keys.Scope;
 import dev.pulse.edge.ApiKeyAuth;
 import dev.pulse.edge.Json;
-import dev.pulse.api.http.JsonBodies;
 import dev.pulse.edge.ProblemException;
-import dev.pulse.schemas.control.ApiKeyStore.AuthenticatedKey;
-import dev.pulse.schemas.control.Datasets;
+import dev.pulse.schemas.directory.DatasetDirectory;
 import dev.pulse.schemas.event.EventEnvelope;
 import dev.pulse.schemas.naming.TenantId;
-import dev.pulse.schemas.tenancy.Scope;
 import dev.pulse.schemas.tenancy.TenantDatabase;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -58,7 +58,7 @@ public final class EventRoutes {
         List<String> unknown = db.inTenant(tenant, tx -> {
             List<String> missing = new ArrayList<>();
             for (String slug : batch.datasets()) {
-                if (Datasets.find(tx, slug).isEmpty()) {
+                if (DatasetDirectory.find(tx, slug).isEmpty()) {
                     missing.add(slug);
                 }
             }

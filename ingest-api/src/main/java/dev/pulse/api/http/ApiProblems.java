@@ -1,9 +1,9 @@
 package dev.pulse.api.http;
 
+import dev.pulse.control.ControlException;
+import dev.pulse.control.InvalidFieldException;
 import dev.pulse.edge.ProblemException;
 import dev.pulse.edge.ProblemMapping;
-import dev.pulse.schemas.control.ControlException;
-import dev.pulse.schemas.control.InvalidFieldException;
 import dev.pulse.schemas.naming.InvalidNameException;
 import java.util.List;
 import java.util.Map;

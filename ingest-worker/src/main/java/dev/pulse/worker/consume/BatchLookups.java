@@ -1,9 +1,9 @@
 package dev.pulse.worker.consume;
 
-import dev.pulse.schemas.control.DatasetRecord;
-import dev.pulse.schemas.control.Datasets;
-import dev.pulse.schemas.control.RegisteredSchema;
-import dev.pulse.schemas.control.SchemaRegistry;
+import dev.pulse.schemas.directory.DatasetDirectory;
+import dev.pulse.schemas.directory.DatasetRecord;
+import dev.pulse.schemas.directory.RegisteredSchema;
+import dev.pulse.schemas.directory.SchemaDirectory;
 import dev.pulse.schemas.naming.LakeNames;
 import dev.pulse.schemas.naming.Slugs;
 import dev.pulse.schemas.naming.TenantId;
@@ -72,11 +72,11 @@ final class BatchLookups {
 
     private DatasetLookup load(TenantId tenant, String slug) {
         Optional<Row> row = retry.database("dataset lookup", () -> db.inTenant(tenant, tx -> {
-            Optional<DatasetRecord> dataset = Datasets.find(tx, slug);
+            Optional<DatasetRecord> dataset = DatasetDirectory.find(tx, slug);
             if (dataset.isEmpty()) {
                 return Optional.<Row>empty();
             }
-            Optional<RegisteredSchema> schema = SchemaRegistry.find(tx, dataset.get().schemaName(), dataset.get().schemaVersion());
+            Optional<RegisteredSchema> schema = SchemaDirectory.find(tx, dataset.get().schemaName(), dataset.get().schemaVersion());
             return schema.map(s -> new Row(dataset.get(), s));
         }));
         if (row.isEmpty()) {

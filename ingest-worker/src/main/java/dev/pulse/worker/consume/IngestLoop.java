@@ -1,6 +1,6 @@
 package dev.pulse.worker.consume;
 
-import dev.pulse.schemas.control.IngestStatus;
+import dev.pulse.schemas.directory.IngestStatus;
 import dev.pulse.schemas.naming.TenantId;
 import dev.pulse.schemas.naming.Topics;
 import dev.pulse.schemas.tenancy.TenantDatabase;

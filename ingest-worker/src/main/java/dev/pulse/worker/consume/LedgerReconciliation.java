@@ -1,7 +1,7 @@
 package dev.pulse.worker.consume;
 
-import dev.pulse.schemas.control.DatasetRecord;
-import dev.pulse.schemas.control.Datasets;
+import dev.pulse.schemas.directory.DatasetDirectory;
+import dev.pulse.schemas.directory.DatasetRecord;
 import dev.pulse.schemas.naming.LakeNames;
 import dev.pulse.schemas.naming.TenantId;
 import dev.pulse.schemas.tenancy.TenantDatabase;
@@ -36,7 +36,7 @@ final class LedgerReconciliation {
 
     /** Repairs the ledger of each of the tenant's datasets; a table it cannot load is skipped (and logged). */
     void reconcile(TenantId tenant) {
-        List<DatasetRecord> datasets = retry.database("list datasets", () -> new Datasets(db, catalog).list(tenant));
+        List<DatasetRecord> datasets = retry.database("list datasets", () -> new DatasetDirectory(db).list(tenant));
         for (DatasetRecord dataset : datasets) {
             if (!LakeNames.belongsTo(dataset.table(), tenant)) {
                 LOG.error("dataset '{}' of tenant {} points at {}, outside the tenant's namespace; ignoring it", dataset.slug(), tenant, dataset.table());

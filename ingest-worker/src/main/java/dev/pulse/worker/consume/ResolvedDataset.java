@@ -1,7 +1,7 @@
 package dev.pulse.worker.consume;
 
-import dev.pulse.schemas.control.DatasetRecord;
-import dev.pulse.schemas.control.RegisteredSchema;
+import dev.pulse.schemas.directory.DatasetRecord;
+import dev.pulse.schemas.directory.RegisteredSchema;
 import dev.pulse.schemas.naming.TenantId;
 import dev.pulse.worker.lake.RowPreparer;
 import java.util.Map;

@@ -2,7 +2,7 @@ package dev.pulse.worker.consume;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pulse.schemas.control.DatasetRecord;
+import dev.pulse.schemas.directory.DatasetRecord;
 import dev.pulse.schemas.naming.TenantId;
 import dev.pulse.schemas.naming.Topics;
 import dev.pulse.worker.dlq.DeadLetter;

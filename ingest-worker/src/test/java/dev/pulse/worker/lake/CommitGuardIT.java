@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pulse.control.testing.TestStack;
 import dev.pulse.schemas.event.EventConverter;
 import dev.pulse.schemas.event.EventEnvelope;
 import dev.pulse.schemas.event.EventSchema;
@@ -11,7 +12,6 @@ import dev.pulse.schemas.event.IcebergSchemas;
 import dev.pulse.schemas.naming.LakeNames;
 import dev.pulse.schemas.naming.TenantId;
 import dev.pulse.schemas.naming.Topics;
-import dev.pulse.schemas.testing.TestStack;
 import dev.pulse.worker.RetryPolicy;
 import java.time.Duration;
 import java.time.Instant;

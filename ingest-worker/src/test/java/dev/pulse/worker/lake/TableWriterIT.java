@@ -3,6 +3,7 @@ package dev.pulse.worker.lake;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pulse.control.testing.TestStack;
 import dev.pulse.schemas.event.EventConverter;
 import dev.pulse.schemas.event.EventEnvelope;
 import dev.pulse.schemas.event.EventSchema;
@@ -10,7 +11,6 @@ import dev.pulse.schemas.event.IcebergSchemas;
 import dev.pulse.schemas.naming.LakeNames;
 import dev.pulse.schemas.naming.TenantId;
 import dev.pulse.schemas.naming.Topics;
-import dev.pulse.schemas.testing.TestStack;
 import dev.pulse.worker.RetryPolicy;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,13 +1,13 @@
 package dev.pulse.query.http;
 
+import dev.pulse.control.keys.ApiKeyStore.AuthenticatedKey;
+import dev.pulse.control.keys.Scope;
 import dev.pulse.edge.ApiKeyAuth;
 import dev.pulse.edge.Json;
 import dev.pulse.edge.ProblemException;
 import dev.pulse.query.preview.PreviewResult;
 import dev.pulse.query.preview.PreviewService;
-import dev.pulse.schemas.control.ApiKeyStore.AuthenticatedKey;
-import dev.pulse.schemas.control.DatasetRecord;
-import dev.pulse.schemas.tenancy.Scope;
+import dev.pulse.schemas.directory.DatasetRecord;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,11 +1,11 @@
 package dev.pulse.query.http;
 
+import dev.pulse.control.keys.ApiKeyStore;
 import dev.pulse.edge.ApiKeyAuth;
 import dev.pulse.edge.EdgeServer;
 import dev.pulse.edge.HealthRoute;
 import dev.pulse.edge.OpenApiRoute;
 import dev.pulse.query.preview.PreviewService;
-import dev.pulse.schemas.control.ApiKeyStore;
 import dev.pulse.schemas.tenancy.TenantDatabase;
 import io.javalin.Javalin;
 

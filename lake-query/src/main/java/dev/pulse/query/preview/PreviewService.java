@@ -3,8 +3,8 @@ package dev.pulse.query.preview;
 import dev.pulse.query.sandbox.DuckDbSandbox;
 import dev.pulse.query.sandbox.SandboxResult;
 import dev.pulse.query.sandbox.SandboxSession;
-import dev.pulse.schemas.control.DatasetRecord;
-import dev.pulse.schemas.control.Datasets;
+import dev.pulse.schemas.directory.DatasetDirectory;
+import dev.pulse.schemas.directory.DatasetRecord;
 import dev.pulse.schemas.event.EventSchema;
 import dev.pulse.schemas.naming.LakeNames;
 import dev.pulse.schemas.naming.TenantId;
@@ -60,7 +60,7 @@ public final class PreviewService {
 
     /** The tenant's datasets (read under RLS): what its analysts may preview. */
     public List<DatasetRecord> datasets(TenantId tenant) {
-        return db.inTenant(tenant, Datasets::list);
+        return db.inTenant(tenant, DatasetDirectory::list);
     }
 
     /** The newest {@code limit} events (by event_time, then event_id, descending). */
@@ -76,7 +76,7 @@ public final class PreviewService {
     private enum Selection { NEWEST_FIRST, EVERY_FILE }
 
     private PreviewResult read(TenantId tenant, String slug, int limit, Selection selection) {
-        DatasetRecord row = db.inTenant(tenant, tx -> Datasets.find(tx, slug))
+        DatasetRecord row = db.inTenant(tenant, tx -> DatasetDirectory.find(tx, slug))
                 .orElseThrow(() -> new DatasetNotFoundException(slug));
         try {
             return read(tenant, row, limit, selection);

@@ -2,12 +2,12 @@ package dev.pulse.query.preview;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pulse.query.LakeFixture;
+import dev.pulse.control.testing.TestStack;
 import dev.pulse.query.LakeFixture.Event;
 import dev.pulse.query.LakeFixture.TenantDataset;
+import dev.pulse.query.LakeFixture;
 import dev.pulse.query.sandbox.DuckDbSandbox;
 import dev.pulse.query.sandbox.SandboxLimits;
-import dev.pulse.schemas.testing.TestStack;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

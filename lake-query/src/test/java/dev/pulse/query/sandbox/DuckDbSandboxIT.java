@@ -3,10 +3,10 @@ package dev.pulse.query.sandbox;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.pulse.query.LakeFixture;
+import dev.pulse.control.testing.TestStack;
 import dev.pulse.query.LakeFixture.Event;
 import dev.pulse.query.LakeFixture.TenantDataset;
-import dev.pulse.schemas.testing.TestStack;
+import dev.pulse.query.LakeFixture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -16,6 +16,11 @@ public final class Slugs {
         return slug != null && SLUG.matcher(slug).matches();
     }
 
+    /** Whether {@code name} can be a schema's name; any other (from a path, say) names no schema. */
+    public static boolean isValidSchemaName(String name) {
+        return name != null && SCHEMA_NAME.matcher(name).matches();
+    }
+
     public static String requireTenantSlug(String slug) {
         if (!isValidSlug(slug)) {
             throw new InvalidNameException("tenant slug '" + slug + "' is invalid: it must match " + SLUG.pattern());
@@ -31,7 +36,7 @@ public final class Slugs {
     }
 
     public static String requireSchemaName(String name) {
-        if (name == null || !SCHEMA_NAME.matcher(name).matches()) {
+        if (!isValidSchemaName(name)) {
             throw new InvalidNameException("schema name '" + name + "' is invalid: it must match " + SCHEMA_NAME.pattern());
         }
         return name;

@@ -19,7 +19,7 @@ import java.util.UUID;
  * <p>The few lookups that must happen before a tenant is known (an API key id or a tenant slug to
  * its tenant) go through SECURITY DEFINER functions that answer exact matches only. The
  * operator's cross-tenant reads are not here: the runtime role may not make them (see
- * {@code dev.pulse.schemas.control.OperatorDatabase}).
+ * {@code dev.pulse.control.operator.OperatorDatabase}).
  */
 public final class TenantDatabase implements AutoCloseable {
     private static final String BIND_TENANT = "SELECT set_config('app.current_tenant_id', ?, true)";
