@@ -17,6 +17,7 @@ import dev.pulse.control.tenants.TenantRecord;
 import dev.pulse.control.tenants.Tenants;
 import dev.pulse.control.testing.TestStack;
 import dev.pulse.schemas.directory.RegisteredSchema;
+import dev.pulse.schemas.directory.TenantStatus;
 import dev.pulse.schemas.event.IcebergSchemas.Partitioning;
 import dev.pulse.schemas.naming.Topics;
 import dev.pulse.schemas.tenancy.DatabaseException;
@@ -84,7 +85,7 @@ class ControlPlaneIT {
                 .isInstanceOf(dev.pulse.schemas.tenancy.DatabaseException.class);
         assertThat(stack.keys().keyIds(tenant.id())).isEmpty();
         assertThatThrownBy(() -> stack.tenants().suspend(tenant.slug(), unrecordable)).isInstanceOf(dev.pulse.schemas.tenancy.DatabaseException.class);
-        assertThat(stack.tenants().load(tenant.id()).orElseThrow().status()).isEqualTo("active");
+        assertThat(stack.tenants().load(tenant.id()).orElseThrow().status()).isEqualTo(TenantStatus.ACTIVE);
     }
 
     @Test
@@ -158,7 +159,7 @@ class ControlPlaneIT {
 
         Tenants.StatusChangeResult suspended = tenants.suspend(t.slug());
         assertThat(suspended.changed()).isTrue();
-        assertThat(suspended.tenant().status()).isEqualTo("suspended");
+        assertThat(suspended.tenant().status()).isEqualTo(TenantStatus.SUSPENDED);
         assertThat(tenants.suspend(t.slug()).changed()).isFalse();
         assertThat(tenants.requireBySlug(t.slug()).isSuspended()).isTrue();
 
@@ -176,7 +177,7 @@ class ControlPlaneIT {
         ApiKeyStore keys = stack.keys();
         String token = keys.create(t.id(), "k", Set.of(Scope.INGEST), null).token();
         stack.tenants().suspend(t.slug());
-        assertThat(keys.authenticate(token)).get().extracting(ApiKeyStore.AuthenticatedKey::tenantStatus).isEqualTo("suspended");
+        assertThat(keys.authenticate(token)).get().extracting(ApiKeyStore.AuthenticatedKey::tenantStatus).isEqualTo(TenantStatus.SUSPENDED);
     }
 
     // ---- keys ----

@@ -2,6 +2,7 @@ package dev.pulse.edge;
 
 import dev.pulse.control.keys.ApiKeyStore.AuthenticatedKey;
 import dev.pulse.control.keys.Scope;
+import dev.pulse.schemas.directory.TenantStatus;
 import dev.pulse.schemas.naming.TenantId;
 import io.javalin.http.Context;
 import java.util.Optional;
@@ -35,10 +36,10 @@ public final class ApiKeyAuth {
         // apart would help someone probing for keys.
         AuthenticatedKey key = keys.authenticate(token)
                 .orElseThrow(() -> ProblemException.invalidCredential("the API key is not valid (unknown, revoked, expired or malformed)"));
-        if ("suspended".equals(key.tenantStatus()) && scope != Scope.QUERY) {
+        if (key.tenantStatus() == TenantStatus.SUSPENDED && scope != Scope.QUERY) {
             throw new ProblemException(ProblemType.TENANT_SUSPENDED, "the tenant of this key is suspended; contact the operator");
         }
-        if (!"active".equals(key.tenantStatus()) && !"suspended".equals(key.tenantStatus())) {
+        if (key.tenantStatus() != TenantStatus.ACTIVE && key.tenantStatus() != TenantStatus.SUSPENDED) {
             throw new ProblemException(ProblemType.TENANT_NOT_ACTIVE, "the tenant of this key is " + key.tenantStatus()
                     + ", not active; the operator must finish provisioning it");
         }

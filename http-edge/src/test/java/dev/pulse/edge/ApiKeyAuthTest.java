@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pulse.control.keys.ApiKeyStore.AuthenticatedKey;
 import dev.pulse.control.keys.Scope;
+import dev.pulse.schemas.directory.TenantStatus;
 import dev.pulse.schemas.naming.TenantId;
 import io.javalin.Javalin;
 import java.util.Map;
@@ -24,10 +25,10 @@ class ApiKeyAuthTest {
     static final TenantId TENANT = new TenantId(UUID.randomUUID());
     static final TenantId OTHER = new TenantId(UUID.randomUUID());
     static final Map<String, AuthenticatedKey> KEYS = Map.of(
-            "ingest-active", new AuthenticatedKey(TENANT, "k1", Set.of(Scope.INGEST), "active"),
-            "query-active", new AuthenticatedKey(TENANT, "k2", Set.of(Scope.QUERY), "active"),
-            "all-suspended", new AuthenticatedKey(TENANT, "k3", Set.of(Scope.INGEST, Scope.QUERY, Scope.MANAGE), "suspended"),
-            "all-provisioning", new AuthenticatedKey(TENANT, "k4", Set.of(Scope.INGEST, Scope.QUERY, Scope.MANAGE), "provisioning"));
+            "ingest-active", new AuthenticatedKey(TENANT, "k1", Set.of(Scope.INGEST), TenantStatus.ACTIVE),
+            "query-active", new AuthenticatedKey(TENANT, "k2", Set.of(Scope.QUERY), TenantStatus.ACTIVE),
+            "all-suspended", new AuthenticatedKey(TENANT, "k3", Set.of(Scope.INGEST, Scope.QUERY, Scope.MANAGE), TenantStatus.SUSPENDED),
+            "all-provisioning", new AuthenticatedKey(TENANT, "k4", Set.of(Scope.INGEST, Scope.QUERY, Scope.MANAGE), TenantStatus.PROVISIONING));
 
     static Javalin server;
     static EdgeClient client;

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.pulse.control.keys.Scope;
 import dev.pulse.control.tenants.TenantRecord;
 import dev.pulse.control.testing.TestStack;
+import dev.pulse.schemas.directory.TenantStatus;
 import dev.pulse.schemas.event.EventEnvelope;
 import dev.pulse.schemas.event.IcebergSchemas.Partitioning;
 import dev.pulse.schemas.naming.Topics;
@@ -262,7 +263,7 @@ class EventsIT {
     void aSuspendedTenantsKeyIs403() {
         TenantRecord suspended = stack.newTenant();
         String key = stack.keys().create(suspended.id(), "s", Set.of(Scope.INGEST), null).token();
-        stack.db().inTenant(suspended.id(), tx -> tx.update("UPDATE pulse.tenants SET status = 'suspended'"));
+        stack.db().inTenant(suspended.id(), tx -> tx.update("UPDATE pulse.tenants SET status = ?", TenantStatus.SUSPENDED.wireName()));
 
         var response = http.ingest(key, "{\"dataset\": \"clicks\", \"data\": {}}");
         assertProblem(response, 403, "tenant-suspended");

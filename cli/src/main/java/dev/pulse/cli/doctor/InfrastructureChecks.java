@@ -6,6 +6,7 @@ import dev.pulse.control.tenants.Tenants;
 import dev.pulse.schemas.directory.DatasetDirectory;
 import dev.pulse.schemas.directory.DatasetRecord;
 import dev.pulse.schemas.directory.IngestStatus;
+import dev.pulse.schemas.directory.TenantStatus;
 import dev.pulse.schemas.naming.LakeNames;
 import dev.pulse.schemas.naming.TenantId;
 import dev.pulse.schemas.naming.Topics;
@@ -77,7 +78,7 @@ final class InfrastructureChecks {
             return;
         }
         for (TenantRecord t : tenants.values()) {
-            if (t.status().equals("provisioning")) {
+            if (t.status() == TenantStatus.PROVISIONING) {
                 report.find(TOPICS, "tenant " + t.slug(), "is still provisioning", "run `pulse tenant create " + t.slug() + "` again to finish it");
                 continue;
             }
@@ -122,7 +123,7 @@ final class InfrastructureChecks {
             }
         }
         for (TenantRecord t : tenants.values()) {
-            if (t.status().equals("provisioning")) {
+            if (t.status() == TenantStatus.PROVISIONING) {
                 continue;
             }
             Namespace own = LakeNames.namespace(t.id());

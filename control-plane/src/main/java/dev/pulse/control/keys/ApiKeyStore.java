@@ -5,6 +5,7 @@ import dev.pulse.control.DisplayNames;
 import dev.pulse.control.InvalidFieldException;
 import dev.pulse.control.audit.Actor;
 import dev.pulse.control.audit.AuditLog;
+import dev.pulse.schemas.directory.TenantStatus;
 import dev.pulse.schemas.naming.TenantId;
 import dev.pulse.schemas.tenancy.TenantDatabase;
 import dev.pulse.schemas.tenancy.TenantTransaction;
@@ -55,7 +56,7 @@ public final class ApiKeyStore {
     }
 
     /** A key that authenticated: whose it is and what it may do. */
-    public record AuthenticatedKey(TenantId tenant, String keyId, Set<Scope> scopes, String tenantStatus) {
+    public record AuthenticatedKey(TenantId tenant, String keyId, Set<Scope> scopes, TenantStatus tenantStatus) {
         public boolean has(Scope scope) {
             return scopes.contains(scope);
         }
@@ -96,13 +97,13 @@ public final class ApiKeyStore {
         if (tenant.isEmpty()) {
             return Optional.empty();
         }
-        record StoredKey(byte[] secretHash, String[] scopes, String tenantStatus) {
+        record StoredKey(byte[] secretHash, String[] scopes, TenantStatus tenantStatus) {
         }
         Optional<StoredKey> stored = db.inTenant(tenant.get(), tx -> tx.queryOptional("""
                 SELECT k.secret_hash, k.scopes, t.status
                   FROM pulse.api_keys k JOIN pulse.tenants t ON t.tenant_id = k.tenant_id
                  WHERE k.key_id = ? AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())""",
-                rs -> new StoredKey(rs.getBytes(1), (String[]) rs.getArray(2).getArray(), rs.getString(3)), keyId));
+                rs -> new StoredKey(rs.getBytes(1), (String[]) rs.getArray(2).getArray(), TenantStatus.fromWireName(rs.getString(3))), keyId));
         Optional<AuthenticatedKey> key = stored.filter(k -> presented.get().matches(k.secretHash()))
                 .map(k -> new AuthenticatedKey(tenant.get(), keyId, scopes(k.scopes()), k.tenantStatus()));
         if (key.isPresent() && usage != null) {

@@ -8,6 +8,7 @@ import dev.pulse.control.audit.Actor;
 import dev.pulse.control.audit.AuditLog;
 import dev.pulse.control.operator.OperatorDatabase;
 import dev.pulse.schemas.directory.IngestStatus;
+import dev.pulse.schemas.directory.TenantStatus;
 import dev.pulse.schemas.naming.LakeNames;
 import dev.pulse.schemas.naming.Slugs;
 import dev.pulse.schemas.naming.TenantId;
@@ -112,7 +113,7 @@ public final class Tenants {
         Optional<TenantId> existing = db.tenantForSlug(slug);
         if (existing.isPresent()) {
             TenantRecord tenant = load(existing.get()).orElseThrow();
-            if (!"provisioning".equals(tenant.status())) {
+            if (tenant.status() != TenantStatus.PROVISIONING) {
                 throw ControlException.conflict("duplicate-slug", "a tenant with slug '" + slug + "' already exists");
             }
             return new CreateResult(finishProvisioning(tenant, actor, "tenant.finish-provisioning"), false);
@@ -134,7 +135,8 @@ public final class Tenants {
         createTopics(tenant.id(), partitions.forTier(tenant.tier()));
         createNamespace(tenant.id());
         db.inTenant(tenant.id(), tx -> {
-            if (tx.update("UPDATE pulse.tenants SET status = 'active', updated_at = now() WHERE status = 'provisioning'") > 0) {
+            if (tx.update("UPDATE pulse.tenants SET status = ?, updated_at = now() WHERE status = ?",
+                    TenantStatus.ACTIVE.wireName(), TenantStatus.PROVISIONING.wireName()) > 0) {
                 AuditLog.append(tx, actor, action, Map.of("slug", tenant.slug(), "name", tenant.name(), "tier", tenant.tier()));
             }
             return null;
@@ -202,7 +204,7 @@ public final class Tenants {
 
     /** Suspends; when anything changed, its audit entry ({@code tenant.suspend}) commits with it. */
     public StatusChangeResult suspend(String slug, Actor actor) {
-        return changeStatus(slug, "active", "suspended", actor, "tenant.suspend");
+        return changeStatus(slug, TenantStatus.ACTIVE, TenantStatus.SUSPENDED, actor, "tenant.suspend");
     }
 
     /** Resumes a suspended tenant. Resuming an active tenant changes nothing. */
@@ -212,16 +214,16 @@ public final class Tenants {
 
     /** Resumes; when anything changed, its audit entry ({@code tenant.resume}) commits with it. */
     public StatusChangeResult resume(String slug, Actor actor) {
-        return changeStatus(slug, "suspended", "active", actor, "tenant.resume");
+        return changeStatus(slug, TenantStatus.SUSPENDED, TenantStatus.ACTIVE, actor, "tenant.resume");
     }
 
-    private StatusChangeResult changeStatus(String slug, String from, String to, Actor actor, String action) {
+    private StatusChangeResult changeStatus(String slug, TenantStatus from, TenantStatus to, Actor actor, String action) {
         TenantRecord tenant = requireBySlug(slug);
-        if (tenant.status().equals(to)) {
+        if (tenant.status() == to) {
             return new StatusChangeResult(tenant, false);
         }
         int changed = db.inTenant(tenant.id(), tx -> {
-            int rows = tx.update("UPDATE pulse.tenants SET status = ?, updated_at = now() WHERE status = ?", to, from);
+            int rows = tx.update("UPDATE pulse.tenants SET status = ?, updated_at = now() WHERE status = ?", to.wireName(), from.wireName());
             if (rows > 0) {
                 AuditLog.append(tx, actor, action, Map.of("slug", slug));
             }
@@ -229,12 +231,12 @@ public final class Tenants {
         });
         if (changed == 0) {
             TenantRecord now = load(tenant.id()).orElseThrow(() -> ControlException.notFound("tenant", slug));
-            if (now.status().equals(to)) {
+            if (now.status() == to) {
                 return new StatusChangeResult(now, false);
             }
             throw ControlException.conflict("invalid-tenant-status", "tenant '" + slug + "' is " + now.status()
-                    + "; only a" + ("active".equals(from) ? "n active" : " " + from) + " tenant can become " + to
-                    + ("provisioning".equals(now.status()) ? " (run tenant create again to finish provisioning it)" : ""));
+                    + "; only a" + (from == TenantStatus.ACTIVE ? "n active" : " " + from) + " tenant can become " + to
+                    + (now.status() == TenantStatus.PROVISIONING ? " (run tenant create again to finish provisioning it)" : ""));
         }
         return new StatusChangeResult(load(tenant.id()).orElseThrow(), true);
     }
@@ -270,6 +272,6 @@ public final class Tenants {
 
     static TenantRecord map(ResultSet rs) throws SQLException {
         return new TenantRecord(new TenantId(rs.getObject("tenant_id", java.util.UUID.class)), rs.getString("slug"),
-                rs.getString("name"), rs.getString("tier"), rs.getString("status"), TenantTransaction.instant(rs, "created_at"));
+                rs.getString("name"), rs.getString("tier"), TenantStatus.fromWireName(rs.getString("status")), TenantTransaction.instant(rs, "created_at"));
     }
 }

@@ -145,7 +145,7 @@ public final class AdminRoutes {
         json.put("slug", tenant.slug());
         json.put("name", tenant.name());
         json.put("tier", tenant.tier());
-        json.put("status", tenant.status());
+        json.put("status", tenant.status().wireName());
         json.put("created_at", tenant.createdAt().toString());
         return json;
     }

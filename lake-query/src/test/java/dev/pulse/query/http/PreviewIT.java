@@ -11,6 +11,7 @@ import dev.pulse.query.LakeFixture.TenantDataset;
 import dev.pulse.query.LakeFixture;
 import dev.pulse.query.LakeQuery;
 import dev.pulse.query.QueryConfig;
+import dev.pulse.schemas.directory.TenantStatus;
 import dev.pulse.schemas.naming.LakeNames;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -202,7 +203,7 @@ class PreviewIT {
     void aSuspendedTenantMayStillReadItsOwnData() {
         TenantDataset ds = LakeFixture.tenantWithDataset(stack, "paused");
         LakeFixture.append(ds.table(), List.of(Event.at("p-1", T0, "/p")));
-        int suspended = stack.db().inTenant(ds.tenant().id(), tx -> tx.update("UPDATE pulse.tenants SET status = 'suspended'"));
+        int suspended = stack.db().inTenant(ds.tenant().id(), tx -> tx.update("UPDATE pulse.tenants SET status = ?", TenantStatus.SUSPENDED.wireName()));
         assertThat(suspended).isEqualTo(1);
         assertThat(eventIds(client.get(preview("paused"), ds.queryToken()).body())).containsExactly("p-1");
     }
