@@ -7,7 +7,7 @@ package dev.pulse.control;
  * Absent or blank means "use the default"; anything else is kept exactly as sent.
  */
 public final class DisplayNames {
-    public static final int MAX_LENGTH = 200;
+    static final int MAX_LENGTH = 200;
 
     private DisplayNames() {
     }

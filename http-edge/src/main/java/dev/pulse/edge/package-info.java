@@ -1,6 +1,7 @@
 /**
  * The HTTP edge every Pulse service shares (ingest-api, lake-query); it depends on
- * {@code schemas} only, and no service depends on another.
+ * {@code schemas} and, to authenticate API keys, on the control plane's {@code dev.pulse.control.keys}
+ * (no other package of it); no service depends on another.
  * <ul>
  *   <li>{@link dev.pulse.edge.Problem}, {@link dev.pulse.edge.ProblemException}: RFC 9457
  *       problem documents, each with a stable {@code type} URI; the types the edge itself answers

@@ -18,7 +18,8 @@
  * the client, still sending, reads the answer; Jetty's own refusals (a URI it will not route) are
  * problems too. The API maps only its own exceptions ({@code http.ApiProblems}: the control
  * plane's {@code ControlException}, {@code InvalidNameException}). Control-plane
- * fields are checked by one small class per kind of field in {@code schemas.control}
+ * fields are checked by the control plane (module {@code control-plane}), one small class per kind
+ * of field in {@code dev.pulse.control} and {@code dev.pulse.control.keys}
  * ({@code InvalidFieldException} names the field). The operator routes live in {@code admin}; the tenant-scoped
  * control plane (keys, schemas, datasets), shared by the operator's
  * {@code /admin/v1/tenants/{slug}/...} and the tenant's own {@code /v1/...} (manage key), in

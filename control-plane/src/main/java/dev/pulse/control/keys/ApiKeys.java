@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  * names the key; the secret (43 base62 characters, ~256 bits) is shown once and only its SHA-256
  * is stored. A fast hash is enough because the secret is random, not a password a person chose.
  */
-public final class ApiKeys {
+final class ApiKeys {
     private static final Pattern FORMAT = Pattern.compile("pulse_([0-9a-f]{16})_([0-9A-Za-z]{43})");
     private static final char[] BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();
     private static final SecureRandom RANDOM = new SecureRandom();

@@ -4,7 +4,7 @@ import dev.pulse.control.InvalidFieldException;
 
 /** A key rotation's {@code grace_seconds}: 0 (revoke the old key at once) to {@value #MAX_SECONDS} (7 days). */
 public final class GracePeriod {
-    public static final long MAX_SECONDS = 7 * 24 * 3600;
+    static final long MAX_SECONDS = 7 * 24 * 3600;
 
     private GracePeriod() {
     }

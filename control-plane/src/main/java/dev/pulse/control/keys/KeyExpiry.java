@@ -11,7 +11,7 @@ import java.time.Instant;
  * such as +999999999 overflowed them) and a "forever" key honest: use no expiry for that.
  */
 public final class KeyExpiry {
-    public static final Duration MAX_HORIZON = Duration.ofDays(3650);
+    static final Duration MAX_HORIZON = Duration.ofDays(3650);
 
     private KeyExpiry() {
     }

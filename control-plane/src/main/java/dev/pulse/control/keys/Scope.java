@@ -23,7 +23,7 @@ public enum Scope {
     }
 
     /** Parses a comma-separated list; an unknown or empty entry is an error naming it. */
-    public static Set<Scope> parseList(String text) {
+    static Set<Scope> parseList(String text) {
         Set<Scope> scopes = EnumSet.noneOf(Scope.class);
         for (String part : text.split(",", -1)) {
             String name = part.strip();

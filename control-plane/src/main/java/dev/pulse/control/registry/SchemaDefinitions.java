@@ -11,8 +11,8 @@ import java.nio.charset.StandardCharsets;
  * PostgreSQL would store {@code ?} instead of what was sent). Its shape (types, property names, nesting) is checked by the schema parser; this
  * bounds the size of what every registration, dataset lookup and worker cache holds.
  */
-public final class SchemaDefinitions {
-    public static final int MAX_BYTES = 256 * 1024;
+final class SchemaDefinitions {
+    static final int MAX_BYTES = 256 * 1024;
 
     private SchemaDefinitions() {
     }

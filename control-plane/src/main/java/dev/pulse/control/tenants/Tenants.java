@@ -39,7 +39,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
  * run stops halfway (broker down, process killed) running it again finishes it.
  */
 public final class Tenants {
-    public static final Set<String> TIERS = Set.of("free", "standard", "enterprise");
+    static final Set<String> TIERS = Set.of("free", "standard", "enterprise");
     static final String NAMESPACE_TENANT_PROPERTY = "pulse.tenant-id";
 
     /**
@@ -241,7 +241,7 @@ public final class Tenants {
         return new StatusChangeResult(load(tenant.id()).orElseThrow(), true);
     }
 
-    public Optional<TenantRecord> findBySlug(String slug) {
+    private Optional<TenantRecord> findBySlug(String slug) {
         if (!Slugs.isValidSlug(slug)) {
             return Optional.empty();
         }

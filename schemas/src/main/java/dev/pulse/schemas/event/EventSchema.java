@@ -13,7 +13,7 @@ public record EventSchema(ObjectType root) {
     public static final String EVENT_ID = "event_id";
     public static final String EVENT_TIME = "event_time";
     public static final String RECEIVED_AT = "received_at";
-    public static final Set<String> ENVELOPE_COLUMNS = Set.of(EVENT_ID, EVENT_TIME, RECEIVED_AT);
+    static final Set<String> ENVELOPE_COLUMNS = Set.of(EVENT_ID, EVENT_TIME, RECEIVED_AT);
 
     public List<Field> fields() {
         return root.fields();

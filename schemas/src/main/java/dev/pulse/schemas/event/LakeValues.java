@@ -35,7 +35,7 @@ public final class LakeValues {
     }
 
     /** The instant as the lake stores it (UTC, truncated to microseconds), or empty when outside the range. */
-    public static Optional<OffsetDateTime> timestamp(Instant instant) {
+    static Optional<OffsetDateTime> timestamp(Instant instant) {
         Instant micros = instant.truncatedTo(ChronoUnit.MICROS);
         if (micros.isBefore(MIN_TIMESTAMP) || micros.isAfter(MAX_TIMESTAMP)) {
             return Optional.empty();

@@ -12,7 +12,7 @@ import org.apache.iceberg.jdbc.JdbcCatalog;
  * {@link LocalFileIO} unless another FileIO class is configured.
  */
 public final class LakeCatalog {
-    public static final String CATALOG_NAME = "pulse";
+    private static final String CATALOG_NAME = "pulse";
 
     private LakeCatalog() {
     }

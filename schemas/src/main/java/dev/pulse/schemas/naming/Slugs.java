@@ -7,7 +7,7 @@ public final class Slugs {
     /** Tenant and dataset slugs: a lower-case letter, then 2 to 39 lower-case letters, digits or hyphens. */
     public static final Pattern SLUG = Pattern.compile("[a-z][a-z0-9-]{2,39}");
     /** Schema names: a lower-case letter, then up to 62 lower-case letters, digits, '_' or '-'. */
-    public static final Pattern SCHEMA_NAME = Pattern.compile("[a-z][a-z0-9_-]{0,62}");
+    private static final Pattern SCHEMA_NAME = Pattern.compile("[a-z][a-z0-9_-]{0,62}");
 
     private Slugs() {
     }
@@ -21,24 +21,10 @@ public final class Slugs {
         return name != null && SCHEMA_NAME.matcher(name).matches();
     }
 
-    public static String requireTenantSlug(String slug) {
-        if (!isValidSlug(slug)) {
-            throw new InvalidNameException("tenant slug '" + slug + "' is invalid: it must match " + SLUG.pattern());
-        }
-        return slug;
-    }
-
-    public static String requireDatasetSlug(String slug) {
+    static String requireDatasetSlug(String slug) {
         if (!isValidSlug(slug)) {
             throw new InvalidNameException("dataset slug '" + slug + "' is invalid: it must match " + SLUG.pattern());
         }
         return slug;
-    }
-
-    public static String requireSchemaName(String name) {
-        if (!isValidSchemaName(name)) {
-            throw new InvalidNameException("schema name '" + name + "' is invalid: it must match " + SCHEMA_NAME.pattern());
-        }
-        return name;
     }
 }

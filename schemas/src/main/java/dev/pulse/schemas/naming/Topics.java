@@ -35,8 +35,4 @@ public final class Topics {
         Matcher m = TENANT_TOPIC.matcher(topic);
         return m.matches() ? TenantId.tryParse(m.group(1)) : Optional.empty();
     }
-
-    public static boolean isPulseTopic(String topic) {
-        return topic != null && topic.startsWith("pulse.") && TENANT_TOPIC.matcher(topic).matches();
-    }
 }
