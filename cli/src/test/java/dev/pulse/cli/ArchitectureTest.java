@@ -3,6 +3,7 @@ package dev.pulse.cli;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -10,27 +11,31 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The module rules of DESIGN.md, checked on every build: services never depend on each other,
- * the shared contract depends on no service, the HTTP edge ({@code http-edge}) depends on the
- * contract only and serves the two HTTP services only, and the embedded infrastructure reaches a
- * runtime classpath only through the CLI.
+ * The module rules of DESIGN.md, checked on every build: services never depend on each other;
+ * the contract ({@code schemas}) depends on no other Pulse module; the control plane
+ * ({@code control-plane}) on the contract only; the HTTP edge ({@code http-edge}) on the contract
+ * and the control plane's API keys only, and serves the two HTTP services only; ingest-worker
+ * never uses the control plane, lake-query only its API keys; and the embedded infrastructure
+ * reaches a runtime classpath only through the CLI.
  */
 class ArchitectureTest {
     static final Map<String, String> SERVICES = Map.of(
             "ingest-api", "dev.pulse.api..",
             "ingest-worker", "dev.pulse.worker..",
             "lake-query", "dev.pulse.query..");
-    /** The services that answer HTTP, and so may use the HTTP edge. */
-    static final Set<String> HTTP_SERVICES = Set.of("ingest-api", "lake-query");
+    static final String[] SERVICE_PACKAGES = {"dev.pulse.api..", "dev.pulse.worker..", "dev.pulse.query.."};
+    /** The control plane's one package that http-edge and lake-query may use: API keys. */
+    static final String KEYS = "dev.pulse.control.keys";
+    /** Any Pulse dependency a pom may declare, in any scope. */
+    static final String ANY_SCOPE = "any";
     static JavaClasses classes;
 
     @BeforeAll
@@ -50,31 +55,64 @@ class ArchitectureTest {
     }
 
     @Test
-    void servicesAndTheContractNeverDependOnTheCliOrTheEmbeddedStack() {
-        noClasses().that().resideInAnyPackage("dev.pulse.api..", "dev.pulse.worker..", "dev.pulse.query..", "dev.pulse.schemas..", "dev.pulse.edge..")
+    void servicesAndLibrariesNeverDependOnTheCliOrTheEmbeddedStack() {
+        noClasses().that().resideInAnyPackage("dev.pulse.api..", "dev.pulse.worker..", "dev.pulse.query..", "dev.pulse.schemas..",
+                        "dev.pulse.control..", "dev.pulse.edge..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.pulse.cli..", "dev.pulse.devstack..", "kafka.server..", "io.zonky..")
                 .check(classes);
     }
 
     @Test
-    void theContractDependsOnNoService() {
+    void theContractDependsOnNoOtherPulseModule() {
         noClasses().that().resideInAPackage("dev.pulse.schemas..")
-                .should().dependOnClassesThat().resideInAnyPackage("dev.pulse.api..", "dev.pulse.worker..", "dev.pulse.query..", "dev.pulse.edge..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.pulse.api..", "dev.pulse.worker..", "dev.pulse.query..",
+                        "dev.pulse.edge..", "dev.pulse.control..")
+                .because("schemas is the contract every module shares: names, events, tenancy, the read side, config").check(classes);
+    }
+
+    @Test
+    void theControlPlaneDependsOnTheContractOnly() {
+        noClasses().that().resideInAPackage("dev.pulse.control..")
+                .should().dependOnClassesThat().resideInAnyPackage(SERVICE_PACKAGES).orShould().dependOnClassesThat().resideInAPackage("dev.pulse.edge..")
+                .because("control-plane is a library of ingest-api and the CLI: it knows the contract (schemas), never a service").check(classes);
+    }
+
+    @Test
+    void theHttpEdgeDependsOnTheContractAndTheControlPlanesKeysOnly() {
+        noClasses().that().resideInAPackage("dev.pulse.edge..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.pulse.api..", "dev.pulse.worker..", "dev.pulse.query..", "dev.pulse.cli..")
+                .because("http-edge is a library of the HTTP services: it knows the contract (schemas), never a service").check(classes);
+        noClasses().that().resideInAPackage("dev.pulse.edge..")
+                .should().dependOnClassesThat(controlPlaneBeyondKeys())
+                .because("http-edge authenticates API keys through dev.pulse.control.keys and uses no other operation").check(classes);
+    }
+
+    @Test
+    void theWorkerNeverUsesTheControlPlane() {
+        noClasses().that().resideInAPackage("dev.pulse.worker..")
+                .should().dependOnClassesThat().resideInAPackage("dev.pulse.control..")
+                .because("the worker reads what it needs from the contract (dev.pulse.schemas.directory)").check(classes);
+    }
+
+    @Test
+    void lakeQueryUsesTheControlPlaneOnlyToAuthenticateKeys() {
+        noClasses().that().resideInAPackage("dev.pulse.query..")
+                .should().dependOnClassesThat(controlPlaneBeyondKeys())
+                .because("lake-query reads datasets through the contract (dev.pulse.schemas.directory); it only authenticates keys")
                 .check(classes);
     }
 
     @Test
-    void theHttpEdgeDependsOnTheContractOnly() {
-        noClasses().that().resideInAPackage("dev.pulse.edge..")
-                .should().dependOnClassesThat().resideInAnyPackage("dev.pulse.api..", "dev.pulse.worker..", "dev.pulse.query..", "dev.pulse.cli..")
-                .because("http-edge is a library of the HTTP services: it knows the contract (schemas), never a service").check(classes);
+    void onlyTheHttpServicesUseTheHttpEdge() {
+        noClasses().that().resideInAnyPackage("dev.pulse.worker..", "dev.pulse.devstack..", "dev.pulse.control..", "dev.pulse.schemas..")
+                .should().dependOnClassesThat().resideInAPackage("dev.pulse.edge..")
+                .because("ingest-worker and devstack answer no HTTP, and the libraries below the edge know nothing of it").check(classes);
     }
 
-    @Test
-    void onlyTheHttpServicesUseTheHttpEdge() {
-        noClasses().that().resideInAnyPackage("dev.pulse.worker..", "dev.pulse.devstack..")
-                .should().dependOnClassesThat().resideInAPackage("dev.pulse.edge..")
-                .because("ingest-worker and devstack answer no HTTP").check(classes);
+    private static DescribedPredicate<JavaClass> controlPlaneBeyondKeys() {
+        return JavaClass.Predicates.resideInAPackage("dev.pulse.control..")
+                .and(DescribedPredicate.not(JavaClass.Predicates.resideInAPackage(KEYS)))
+                .as("are in the control plane outside " + KEYS);
     }
 
     /**
@@ -117,29 +155,38 @@ class ArchitectureTest {
 
     /**
      * The Maven view of the same rules, test scope included: a service pom names no other
-     * service, only the HTTP services name the HTTP edge, and the edge names the contract only.
+     * service; only the HTTP services name the HTTP edge; ingest-worker names the control plane
+     * for its tests' fixture only; the edge names the contract and the control plane; the control
+     * plane names the contract; the contract names no Pulse module. devstack is for tests only.
      */
     @Test
-    void noServicePomDependsOnAnotherServiceModule() throws Exception {
-        for (String module : SERVICES.keySet()) {
-            List<String> allowed = HTTP_SERVICES.contains(module)
-                    ? List.of("pulse-schemas", "pulse-devstack", "pulse-http-edge") : List.of("pulse-schemas", "pulse-devstack");
-            checkPulseDependencies(module, allowed);
-        }
-        checkPulseDependencies("http-edge", List.of("pulse-schemas"));
+    void everyPomNamesOnlyTheModulesItMayDependOn() throws Exception {
+        checkPulseDependencies("ingest-api", Map.of("pulse-schemas", ANY_SCOPE, "pulse-control-plane", ANY_SCOPE, "pulse-http-edge", ANY_SCOPE,
+                "pulse-devstack", "test"));
+        checkPulseDependencies("lake-query", Map.of("pulse-schemas", ANY_SCOPE, "pulse-control-plane", ANY_SCOPE, "pulse-http-edge", ANY_SCOPE,
+                "pulse-devstack", "test"));
+        checkPulseDependencies("ingest-worker", Map.of("pulse-schemas", ANY_SCOPE, "pulse-control-plane", "test", "pulse-devstack", "test"));
+        checkPulseDependencies("http-edge", Map.of("pulse-schemas", ANY_SCOPE, "pulse-control-plane", ANY_SCOPE));
+        checkPulseDependencies("control-plane", Map.of("pulse-schemas", ANY_SCOPE, "pulse-devstack", "test"));
+        checkPulseDependencies("schemas", Map.of());
+        assertThat(SERVICES.keySet()).as("every service's pom is checked above").containsExactlyInAnyOrder("ingest-api", "lake-query", "ingest-worker");
     }
 
-    private static void checkPulseDependencies(String module, List<String> allowed) throws Exception {
+    /** Every {@code pulse-*} dependency of the module's pom is in {@code allowed}, in the scope it names. */
+    private static void checkPulseDependencies(String module, Map<String, String> allowed) throws Exception {
         Pattern dependency = Pattern.compile("<artifactId>(pulse-[a-z-]+)</artifactId>(?:<version>[^<]*</version>)?(?:<type>[^<]*</type>)?(?:<scope>([a-z]+)</scope>)?");
         String pom = Files.readString(Path.of("..", module, "pom.xml"));
-        String dependencies = pom.substring(pom.indexOf("<dependencies>"));
-        Matcher m = dependency.matcher(dependencies);
+        int dependencies = pom.indexOf("<dependencies>");
+        if (dependencies < 0) {
+            return;
+        }
+        Matcher m = dependency.matcher(pom.substring(dependencies));
         while (m.find()) {
             String artifact = m.group(1);
             String scope = m.group(2);
-            assertThat(allowed).as("%s depends on %s", module, artifact).contains(artifact);
-            if (artifact.equals("pulse-devstack")) {
-                assertThat(scope).as("%s may use devstack in tests only", module).isEqualTo("test");
+            assertThat(allowed).as("%s depends on %s", module, artifact).containsKey(artifact);
+            if (!allowed.get(artifact).equals(ANY_SCOPE)) {
+                assertThat(scope).as("%s may use %s in tests only", module, artifact).isEqualTo(allowed.get(artifact));
             }
         }
     }

@@ -40,6 +40,11 @@ class ProductionArtifactIT {
         }
         offending.addAll(forbiddenEntries(JAR));
         assertThat(offending).as("development infrastructure on the production classpath").isEmpty();
+        // ...and every Pulse library the services run on (the control plane comes through ingest-api and the CLI).
+        assertThat(classpath.stream().map(p -> p.getFileName().toString()).toList()).as("the Pulse modules on the Class-Path")
+                .anyMatch(n -> n.startsWith("pulse-schemas-")).anyMatch(n -> n.startsWith("pulse-control-plane-"))
+                .anyMatch(n -> n.startsWith("pulse-http-edge-")).anyMatch(n -> n.startsWith("pulse-ingest-api-"))
+                .anyMatch(n -> n.startsWith("pulse-ingest-worker-")).anyMatch(n -> n.startsWith("pulse-lake-query-"));
         // The folder the Dockerfile copies holds nothing more than the manifest names.
         try (var files = Files.list(TARGET.resolve("lib"))) {
             assertThat(files.map(f -> f.getFileName().toString()).toList())
