@@ -17,7 +17,7 @@ import java.util.UUID;
  * with a small JSON detail. Entries are appended through {@code pulse.record_audit()} inside a
  * transaction bound to the tenant they are about; nobody, the owner included, can update or
  * delete them. Entries are numbered per tenant (1, 2, 3, ... without gaps), never from a counter
- * that other tenants advance. Operators read them through {@link OperatorDatabase#auditLog}.
+ * that other tenants advance. Operators read them through {@link dev.pulse.control.operator.OperatorDatabase#auditLog}.
  */
 public final class AuditLog {
     private static final ObjectMapper JSON = new ObjectMapper();

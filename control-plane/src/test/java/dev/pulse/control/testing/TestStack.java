@@ -27,6 +27,8 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 /**
  * The integration-test fixture: one real stack (PostgreSQL, Kafka, warehouse) per test JVM,
  * migrated, shared by every test; tests isolate themselves by creating a fresh tenant each.
+ * Tenants, keys, schemas and datasets are made through the control plane, so the fixture travels
+ * in control-plane's test-jar (ingest-worker takes it, and the control plane, in test scope only).
  */
 public final class TestStack {
     private static TestStack shared;
