@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pulse.cli.doctor.Doctor;
 import dev.pulse.cli.doctor.DoctorReport;
-import dev.pulse.cli.doctor.Finding;
 import dev.pulse.schemas.config.Infrastructure;
 import dev.pulse.schemas.config.Settings;
+import dev.pulse.schemas.tenancy.Finding;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -15,7 +15,11 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code pulse doctor}: one line per check, non-zero exit on any finding, --json for tooling. */
+/**
+ * {@code pulse doctor}: one line per check, non-zero exit on any finding, --json for tooling
+ * (each check with its rule id; each finding with its severity: {@code blocking} when the
+ * services' start-up guard refuses it too).
+ */
 @Command(name = "doctor", description = "Audit a running deployment's tenant isolation (PostgreSQL, Kafka, Iceberg).",
         mixinStandardHelpOptions = true)
 final class DoctorCommand implements Callable<Integer> {
@@ -33,9 +37,10 @@ final class DoctorCommand implements Callable<Integer> {
             ObjectNode root = OperatorClient.JSON.createObjectNode().put("passed", report.passed());
             ArrayNode checks = root.putArray("checks");
             report.checks().forEach((name, findings) -> {
-                ObjectNode check = checks.addObject().put("check", name).put("passed", findings.isEmpty());
+                ObjectNode check = checks.addObject().put("check", name).put("rule", report.rule(name).id()).put("passed", findings.isEmpty());
                 ArrayNode list = check.putArray("findings");
-                findings.forEach(f -> list.addObject().put("object", f.object()).put("problem", f.problem()).put("fix", f.fix()));
+                findings.forEach(f -> list.addObject().put("object", f.subject()).put("problem", f.message()).put("fix", f.remedy())
+                        .put("severity", f.severity().name().toLowerCase(java.util.Locale.ROOT)));
             });
             out.println(root);
         } else {

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pulse.cli.doctor.Doctor;
 import dev.pulse.cli.doctor.DoctorReport;
-import dev.pulse.cli.doctor.Finding;
 import dev.pulse.control.testing.TestStack;
 import dev.pulse.schemas.config.Infrastructure;
+import dev.pulse.schemas.tenancy.Finding;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;

@@ -1,5 +1,6 @@
 package dev.pulse.cli.doctor;
 
+import dev.pulse.schemas.tenancy.Finding;
 import java.util.Collection;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -19,7 +20,7 @@ import org.apache.kafka.common.errors.UnstableOffsetCommitException;
  * names the group so an operator can look at {@code kafka-transactions.sh find-hanging}.
  */
 final class ConsumerGroupChecks {
-    static final String GROUPS = "Kafka consumer groups";
+    static final Finding.Rule GROUPS = new Finding.Rule("consumer-groups", "Kafka consumer groups");
     private static final long STABLE_WAIT_S = 10;
 
     private final Admin kafka;
@@ -36,7 +37,7 @@ final class ConsumerGroupChecks {
         try {
             groups = kafka.listGroups().all().get(STABLE_WAIT_S, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
-            report.find(GROUPS, "Kafka", "consumer groups cannot be listed: " + e, "check PULSE_KAFKA_BOOTSTRAP");
+            report.report(GROUPS, "Kafka", "consumer groups cannot be listed: " + e, "check PULSE_KAFKA_BOOTSTRAP");
             return;
         }
         for (GroupListing group : groups) {
@@ -52,14 +53,14 @@ final class ConsumerGroupChecks {
                 if (e.getCause() instanceof UnstableOffsetCommitException) {
                     unstable(group);
                 } else if (!(e.getCause() instanceof GroupIdNotFoundException)) {
-                    report.find(GROUPS, "group " + group.groupId(), "offsets cannot be read: " + e.getCause(), "");
+                    report.report(GROUPS, "group " + group.groupId(), "offsets cannot be read: " + e.getCause(), "");
                 }
             }
         }
     }
 
     private void unstable(GroupListing group) {
-        report.find(GROUPS, "group " + group.groupId(), "its committed offsets stayed unstable for " + STABLE_WAIT_S
+        report.report(GROUPS, "group " + group.groupId(), "its committed offsets stayed unstable for " + STABLE_WAIT_S
                         + " s: a transaction that wrote them has not completed, so read_committed consumers cannot learn where to resume",
                         "find it with kafka-transactions.sh find-hanging / describe, then abort it; the Pulse worker resumes meanwhile from the last completed offsets");
     }

@@ -4,7 +4,7 @@ import dev.pulse.control.operator.OperatorDatabase;
 import dev.pulse.control.tenants.TenantRecord;
 import dev.pulse.schemas.config.Infrastructure;
 import dev.pulse.schemas.naming.TenantId;
-import dev.pulse.schemas.tenancy.RuntimeRoleGuard;
+import dev.pulse.schemas.tenancy.IsolationAudit;
 import dev.pulse.schemas.tenancy.TenantDatabase;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -14,31 +14,31 @@ import org.apache.iceberg.jdbc.JdbcCatalog;
 import org.apache.kafka.clients.admin.Admin;
 
 /**
- * Audits a running deployment: PostgreSQL as the runtime role, the operator role's narrowness
- * as the operator role, then Kafka and the lake (the tenant list from the operator directory).
+ * Audits a running deployment: PostgreSQL as the runtime role and the operator role's
+ * narrowness as the operator role (both {@link IsolationAudit}, the rules the services' start-up
+ * guard enforces, every finding reported), then Kafka and the lake (the tenant list from the
+ * operator directory).
  */
 public final class Doctor {
-    static final String OPERATOR_ROLE = "operator role";
-
     private Doctor() {
     }
 
     /** {@code operatorDatabaseUrl}: {@code PULSE_OPERATOR_DATABASE_URL}. */
     public static DoctorReport audit(Infrastructure infrastructure, String operatorDatabaseUrl) throws InterruptedException {
         DoctorReport report = new DoctorReport();
+        report.checkAll(IsolationAudit.RUNTIME_RULES);
         try (Connection runtime = DriverManager.getConnection(infrastructure.databaseUrl())) {
-            new DatabaseChecks(runtime, report).run();
+            report.addAll(IsolationAudit.runtimeRole(runtime));
         } catch (SQLException e) {
-            report.find(DatabaseChecks.ROLE, "PostgreSQL", "cannot be inspected: " + e.getMessage(), "check PULSE_DATABASE_URL");
+            report.report(IsolationAudit.RUNTIME_ROLE, "PostgreSQL", "cannot be inspected: " + e.getMessage(), "check PULSE_DATABASE_URL");
             return report;
         }
-        report.check(OPERATOR_ROLE);
+        report.checkAll(IsolationAudit.OPERATOR_RULES);
         try (Connection operator = DriverManager.getConnection(operatorDatabaseUrl)) {
-            for (String problem : RuntimeRoleGuard.operatorProblems(operator)) {
-                report.find(OPERATOR_ROLE, "pulse_operator", problem, "see the Isolation section of the README");
-            }
+            report.addAll(IsolationAudit.operatorRole(operator));
         } catch (SQLException e) {
-            report.find(OPERATOR_ROLE, "PostgreSQL", "cannot be inspected as the operator role: " + e.getMessage(), "check PULSE_OPERATOR_DATABASE_URL");
+            report.report(IsolationAudit.OPERATOR_ROLE, "PostgreSQL", "cannot be inspected as the operator role: " + e.getMessage(),
+                    "check PULSE_OPERATOR_DATABASE_URL");
             return report;
         }
         try (TenantDatabase db = TenantDatabase.connect(infrastructure.databaseUrl(), 2, "doctor");

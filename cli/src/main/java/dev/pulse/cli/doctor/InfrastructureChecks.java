@@ -10,6 +10,7 @@ import dev.pulse.schemas.directory.TenantStatus;
 import dev.pulse.schemas.naming.LakeNames;
 import dev.pulse.schemas.naming.TenantId;
 import dev.pulse.schemas.naming.Topics;
+import dev.pulse.schemas.tenancy.Finding;
 import dev.pulse.schemas.tenancy.TenantDatabase;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -35,9 +36,9 @@ import org.apache.kafka.clients.admin.Admin;
  * tenant's namespace, under that namespace's folder.
  */
 final class InfrastructureChecks {
-    static final String TOPICS = "Kafka topics";
-    static final String LAKE = "Iceberg namespaces and tables";
-    static final String INGEST = "ingestion";
+    static final Finding.Rule TOPICS = new Finding.Rule("kafka-topics", "Kafka topics");
+    static final Finding.Rule LAKE = new Finding.Rule("lake", "Iceberg namespaces and tables");
+    static final Finding.Rule INGEST = new Finding.Rule("ingestion", "ingestion");
     private static final Pattern TENANT_TOPIC = Pattern.compile("pulse\\.([^.]+)\\.events\\.(raw|dlq)");
     /** Any topic in the pulse.<something>. name space: only a live tenant's raw and dlq may exist there. */
     private static final Pattern PULSE_TOPIC = Pattern.compile("pulse\\.([^.]+)\\..+");
@@ -74,17 +75,17 @@ final class InfrastructureChecks {
         try {
             topics = kafka.listTopics().names().get(30, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
-            report.find(TOPICS, "Kafka", "cannot list topics: " + e.getMessage(), "check PULSE_KAFKA_BOOTSTRAP");
+            report.report(TOPICS, "Kafka", "cannot list topics: " + e.getMessage(), "check PULSE_KAFKA_BOOTSTRAP");
             return;
         }
         for (TenantRecord t : tenants.values()) {
             if (t.status() == TenantStatus.PROVISIONING) {
-                report.find(TOPICS, "tenant " + t.slug(), "is still provisioning", "run `pulse tenant create " + t.slug() + "` again to finish it");
+                report.report(TOPICS, "tenant " + t.slug(), "is still provisioning", "run `pulse tenant create " + t.slug() + "` again to finish it");
                 continue;
             }
             for (String topic : List.of(Topics.raw(t.id()), Topics.dlq(t.id()))) {
                 if (!topics.contains(topic)) {
-                    report.find(TOPICS, topic, "is missing for tenant " + t.slug(), "run `pulse tenant create " + t.slug() + "` again");
+                    report.report(TOPICS, topic, "is missing for tenant " + t.slug(), "run `pulse tenant create " + t.slug() + "` again");
                 }
             }
         }
@@ -95,13 +96,13 @@ final class InfrastructureChecks {
             }
             Optional<TenantId> owner = TenantId.tryParse(m.group(1));
             if (!TENANT_TOPIC.matcher(topic).matches()) {
-                report.find(TOPICS, topic, owner.filter(tenants::containsKey).isPresent()
+                report.report(TOPICS, topic, owner.filter(tenants::containsKey).isPresent()
                         ? "is a third topic of a tenant, which has exactly a raw and a dlq topic"
                         : "is in Pulse's topic name space but is no tenant topic", "delete it, or find out who created it");
             } else if (owner.isEmpty()) {
-                report.find(TOPICS, topic, "is named like a tenant topic but its id is not a tenant id", "delete it");
+                report.report(TOPICS, topic, "is named like a tenant topic but its id is not a tenant id", "delete it");
             } else if (!tenants.containsKey(owner.get())) {
-                report.find(TOPICS, topic, "belongs to no tenant", "delete it, or find out who created it");
+                report.report(TOPICS, topic, "belongs to no tenant", "delete it, or find out who created it");
             }
         }
     }
@@ -109,7 +110,7 @@ final class InfrastructureChecks {
     void checkLake(Map<TenantId, TenantRecord> tenants) {
         report.check(LAKE);
         if (!(catalog instanceof SupportsNamespaces namespaces)) {
-            report.find(LAKE, "catalog", "does not list namespaces", "use the JDBC catalog");
+            report.report(LAKE, "catalog", "does not list namespaces", "use the JDBC catalog");
             return;
         }
         Map<String, TenantId> byNamespace = new HashMap<>();
@@ -117,9 +118,9 @@ final class InfrastructureChecks {
         for (Namespace ns : namespaces.listNamespaces()) {
             String name = String.join(".", ns.levels());
             if (ns.length() != 1 || !NAMESPACE.matcher(name).matches()) {
-                report.find(LAKE, "namespace " + name, "is not a tenant namespace (pulse_<tenant id without hyphens>)", "drop it or move it out of the Pulse catalog");
+                report.report(LAKE, "namespace " + name, "is not a tenant namespace (pulse_<tenant id without hyphens>)", "drop it or move it out of the Pulse catalog");
             } else if (!byNamespace.containsKey(name)) {
-                report.find(LAKE, "namespace " + name, "belongs to no tenant", "drop it once its data is accounted for");
+                report.report(LAKE, "namespace " + name, "belongs to no tenant", "drop it once its data is accounted for");
             }
         }
         for (TenantRecord t : tenants.values()) {
@@ -128,14 +129,14 @@ final class InfrastructureChecks {
             }
             Namespace own = LakeNames.namespace(t.id());
             if (!namespaces.namespaceExists(own)) {
-                report.find(LAKE, "namespace " + own, "is missing for tenant " + t.slug(), "run `pulse tenant create " + t.slug() + "` again");
+                report.report(LAKE, "namespace " + own, "is missing for tenant " + t.slug(), "run `pulse tenant create " + t.slug() + "` again");
             }
             List<DatasetRecord> datasets = new DatasetDirectory(db).list(t.id());
             for (DatasetRecord d : datasets) {
                 TableIdentifier table = d.table();
                 String object = "tenant " + t.slug() + " dataset " + d.slug() + " (" + table + ")";
                 if (!LakeNames.belongsTo(table, t.id())) {
-                    report.find(LAKE, object, "points outside the tenant's namespace " + own, "restore table_namespace to " + own);
+                    report.report(LAKE, object, "points outside the tenant's namespace " + own, "restore table_namespace to " + own);
                     continue;
                 }
                 try {
@@ -143,13 +144,13 @@ final class InfrastructureChecks {
                     Path location = Path.of(stripScheme(loaded.location())).normalize();
                     Path namespaceFolder = Path.of(stripScheme(warehouse)).resolve(own.level(0)).normalize();
                     if (!location.startsWith(namespaceFolder) || location.equals(namespaceFolder)) {
-                        report.find(LAKE, object, "is stored at " + loaded.location() + ", outside " + namespaceFolder, "move the table under its namespace folder");
+                        report.report(LAKE, object, "is stored at " + loaded.location() + ", outside " + namespaceFolder, "move the table under its namespace folder");
                     }
                 } catch (org.apache.iceberg.exceptions.NoSuchTableException e) {
-                    report.find(LAKE, object, "has no Iceberg table", "recreate the dataset's table");
+                    report.report(LAKE, object, "has no Iceberg table", "recreate the dataset's table");
                 } catch (RuntimeException e) {
                     // Metadata missing or unreadable: a finding about this table, not the end of the audit.
-                    report.find(LAKE, object, "cannot be loaded: " + e, "restore the table's current metadata file");
+                    report.report(LAKE, object, "cannot be loaded: " + e, "restore the table's current metadata file");
                 }
             }
         }
@@ -160,7 +161,7 @@ final class InfrastructureChecks {
         report.check(INGEST);
         for (TenantRecord t : tenants.values()) {
             for (IngestStatus s : db.inTenant(t.id(), IngestStatus::list)) {
-                report.find(INGEST, "tenant " + t.slug() + " dataset " + s.dataset(),
+                report.report(INGEST, "tenant " + t.slug() + " dataset " + s.dataset(),
                         "is " + s.state() + " since " + s.failingSince() + " (" + s.failures() + " failed tries): " + s.reason(),
                         "repair the table; the worker tries again by itself (next at " + s.retryAt() + ")");
             }

@@ -99,12 +99,12 @@ class RuntimeRoleReachIT {
     @Test
     void theRuntimeRoleMayExecuteExactlyTheLookupsAndTheAuditAppend() throws Exception {
         List<String> executable = new ArrayList<>();
-        try (Connection c = runtime(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(RuntimeRoleGuard.EXECUTABLE_DEFINERS_SQL)) {
+        try (Connection c = runtime(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(IsolationAudit.EXECUTABLE_DEFINERS_SQL)) {
             while (rs.next()) {
                 executable.add(rs.getString(1));
             }
         }
-        assertThat(executable).containsExactlyInAnyOrderElementsOf(RuntimeRoleGuard.RUNTIME_DEFINER_FUNCTIONS);
+        assertThat(executable).containsExactlyInAnyOrderElementsOf(IsolationAudit.RUNTIME_DEFINER_FUNCTIONS);
     }
 
     @Test

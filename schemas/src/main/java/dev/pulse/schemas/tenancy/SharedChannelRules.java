@@ -1,9 +1,6 @@
-package dev.pulse.cli.doctor;
+package dev.pulse.schemas.tenancy;
 
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.List;
 
 /**
@@ -12,8 +9,8 @@ import java.util.List;
  * superuser; {@code pulse migrate} does when its admin role is one) or by migration V6. The
  * README's Isolation section lists what stays open and why.
  */
-final class SharedChannelChecks {
-    static final String SHARED = "PostgreSQL channels shared between tenants";
+final class SharedChannelRules {
+    private static final Finding.Rule SHARED = IsolationAudit.SHARED_CHANNELS;
     private static final String HARDEN = "run schemas/src/main/resources/db/hardening.sql as a superuser in this database";
 
     private record Channel(String name, String openWhen, String problem, String fix) {
@@ -47,23 +44,19 @@ final class SharedChannelChecks {
             new Channel("temporary objects", "has_database_privilege(current_user, current_database(), 'TEMPORARY')",
                     "the runtime role may create temporary tables and functions", "REVOKE TEMPORARY ON DATABASE <db> FROM PUBLIC (migration V6)"));
 
-    private final Connection runtime;
-    private final DoctorReport report;
+    private final AuditRun audit;
 
-    SharedChannelChecks(Connection runtime, DoctorReport report) {
-        this.runtime = runtime;
-        this.report = report;
+    SharedChannelRules(AuditRun audit) {
+        this.audit = audit;
     }
 
     void run() throws SQLException {
-        report.check(SHARED);
         for (Channel channel : CHANNELS) {
-            try (Statement st = runtime.createStatement(); ResultSet rs = st.executeQuery("SELECT " + channel.openWhen())) {
-                rs.next();
+            audit.query("SELECT " + channel.openWhen(), rs -> {
                 if (rs.getBoolean(1)) {
-                    report.find(SHARED, channel.name(), channel.problem(), channel.fix());
+                    audit.report(SHARED, channel.name(), channel.problem(), channel.fix());
                 }
-            }
+            });
         }
     }
 }

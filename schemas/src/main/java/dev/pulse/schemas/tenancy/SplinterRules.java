@@ -1,10 +1,7 @@
-package dev.pulse.cli.doctor;
+package dev.pulse.schemas.tenancy;
 
-import dev.pulse.schemas.tenancy.RuntimeRoleGuard;
-import java.sql.Connection;
-import java.sql.ResultSet;
+import dev.pulse.schemas.tenancy.Finding.Severity;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -19,12 +16,13 @@ import java.util.regex.Pattern;
  * with row-level security enabled but no policy; permissive policies that are {@code true};
  * policies that call a function outside a {@code (SELECT ...)} (evaluated per row, not once per
  * statement); several permissive policies for the same role and command (they are OR-ed, so the
- * loosest wins). Security-definer views are checked in {@link DatabaseChecks}.
+ * loosest wins). Security-definer views are checked in {@link RuntimeRoleRules}. Blocking: a
+ * SECURITY DEFINER function in a pulse schema beyond the allowed ones.
  */
-final class SplinterChecks {
-    static final String DEFINER_REACH = "SECURITY DEFINER functions the runtime role may execute";
-    static final String SEARCH_PATH = "functions with a fixed search_path";
-    static final String POLICY_LINTS = "policy lints";
+final class SplinterRules {
+    private static final Finding.Rule DEFINER_REACH = IsolationAudit.DEFINER_REACH;
+    private static final Finding.Rule SEARCH_PATH = IsolationAudit.SEARCH_PATH;
+    private static final Finding.Rule POLICY_LINTS = IsolationAudit.POLICY_LINTS;
 
     /** Schemas that are PostgreSQL's own, not the deployment's. */
     private static final String USER_SCHEMA = """
@@ -37,12 +35,10 @@ final class SplinterChecks {
     private static final Set<String> NOT_CALLS = Set.of("any", "all", "some", "in", "exists", "and", "or", "not", "row", "array", "select",
             "coalesce", "nullif", "greatest", "least");
 
-    private final Connection runtime;
-    private final DoctorReport report;
+    private final AuditRun audit;
 
-    SplinterChecks(Connection runtime, DoctorReport report) {
-        this.runtime = runtime;
-        this.report = report;
+    SplinterRules(AuditRun audit) {
+        this.audit = audit;
     }
 
     void run() throws SQLException {
@@ -52,35 +48,44 @@ final class SplinterChecks {
     }
 
     private void checkDefinerReach() throws SQLException {
-        report.check(DEFINER_REACH);
-        query("SELECT n.nspname || '.' || p.proname || '(' || oidvectortypes(p.proargtypes) || ')' FROM pg_proc p"
+        // Third column: the function lies in a pulse schema, where the start-up guard refuses it.
+        audit.query("SELECT n.nspname || '.' || p.proname || '(' || oidvectortypes(p.proargtypes) || ')', n.nspname LIKE 'pulse%' FROM pg_proc p"
                 + " JOIN pg_namespace n ON n.oid = p.pronamespace WHERE p.prosecdef AND " + USER_SCHEMA
                 + " AND has_function_privilege(current_user, p.oid, 'EXECUTE')"
                 + " AND (n.nspname LIKE 'pulse%' OR has_schema_privilege(current_user, n.oid, 'USAGE')) ORDER BY 1", rs -> {
                     String function = rs.getString(1);
-                    if (RuntimeRoleGuard.OPERATOR_FUNCTIONS.contains(function)) {
-                        report.find(DEFINER_REACH, "function " + function, "is an operator function (it crosses tenants) and the runtime role may execute it",
+                    Severity severity = rs.getBoolean(2) ? Severity.BLOCKING : Severity.REPORTED;
+                    if (IsolationAudit.OPERATOR_FUNCTIONS.contains(function)) {
+                        audit.find(DEFINER_REACH, severity, "function " + function,
+                                "the runtime role may execute " + function + ", an operator function (it crosses tenants)",
                                 "REVOKE EXECUTE ON FUNCTION " + function + " FROM PUBLIC, pulse_app; GRANT it TO pulse_operator only");
-                    } else if (!RuntimeRoleGuard.RUNTIME_DEFINER_FUNCTIONS.contains(function)) {
-                        report.find(DEFINER_REACH, "function " + function, "is SECURITY DEFINER and the runtime role may execute it; only "
-                                + RuntimeRoleGuard.RUNTIME_DEFINER_FUNCTIONS.stream().sorted().toList() + " are allowed",
+                    } else if (!IsolationAudit.RUNTIME_DEFINER_FUNCTIONS.contains(function)) {
+                        audit.find(DEFINER_REACH, severity, "function " + function, "is SECURITY DEFINER and the runtime role may execute it; only "
+                                + IsolationAudit.RUNTIME_DEFINER_FUNCTIONS.stream().sorted().toList() + " are allowed",
                                 "REVOKE EXECUTE ON FUNCTION " + function + " FROM PUBLIC, pulse_app");
                     }
                 });
     }
 
     private void checkSearchPaths() throws SQLException {
-        report.check(SEARCH_PATH);
-        query("SELECT p.oid::regprocedure::text, p.prosecdef FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+        audit.query("SELECT p.oid::regprocedure::text, p.prosecdef FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
                 + " WHERE " + USER_SCHEMA + " AND p.prokind IN ('f', 'p')"
                 + " AND NOT coalesce(EXISTS (SELECT 1 FROM unnest(p.proconfig) c WHERE c LIKE 'search\\_path=%'), false)"
                 + " AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')"
-                + " ORDER BY 1", rs -> report.find(SEARCH_PATH, "function " + rs.getString(1),
+                + " ORDER BY 1", rs -> audit.report(SEARCH_PATH, "function " + rs.getString(1),
                         "has a mutable search_path: the caller's search_path decides which objects its unqualified names mean",
                         "ALTER FUNCTION " + rs.getString(1) + " SET search_path = pg_catalog, pg_temp"));
     }
 
+    /** A policy's USING or WITH CHECK expression (null when it has none). */
+    private record Clause(String keyword, String expression) {
+    }
+
     private record Policy(String table, String name, String command, boolean permissive, List<Long> roles, String using, String check) {
+        List<Clause> clauses() {
+            return List.of(new Clause("USING", using), new Clause("WITH CHECK", check));
+        }
+
         boolean overlaps(Policy other) {
             boolean commands = command.equals("*") || other.command.equals("*") || command.equals(other.command);
             boolean people = roles.contains(0L) || other.roles.contains(0L) || roles.stream().anyMatch(other.roles::contains);
@@ -89,15 +94,14 @@ final class SplinterChecks {
     }
 
     private void checkPolicies() throws SQLException {
-        report.check(POLICY_LINTS);
-        query("SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+        audit.query("SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
                 + " WHERE c.relkind IN ('r', 'p') AND c.relrowsecurity AND " + USER_SCHEMA
                 + " AND NOT EXISTS (SELECT 1 FROM pg_policy pol WHERE pol.polrelid = c.oid) ORDER BY 1",
-                rs -> report.find(POLICY_LINTS, rs.getString(1), "has row-level security enabled but no policy: "
+                rs -> audit.report(POLICY_LINTS, rs.getString(1), "has row-level security enabled but no policy: "
                         + "no role but the owner (and roles that bypass RLS) sees a row, which usually hides a missing grant design",
                         "add the policy it needs, or disable RLS if the table is not reachable by the runtime roles"));
         List<Policy> policies = new ArrayList<>();
-        query("SELECT n.nspname || '.' || c.relname, pol.polname, pol.polcmd::text, pol.polpermissive,"
+        audit.query("SELECT n.nspname || '.' || c.relname, pol.polname, pol.polcmd::text, pol.polpermissive,"
                 + " array_to_string(pol.polroles, ','), pg_get_expr(pol.polqual, pol.polrelid), pg_get_expr(pol.polwithcheck, pol.polrelid)"
                 + " FROM pg_policy pol JOIN pg_class c ON c.oid = pol.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
                 + " WHERE " + USER_SCHEMA + " ORDER BY 1, 2", rs -> {
@@ -109,18 +113,16 @@ final class SplinterChecks {
                 });
         for (Policy p : policies) {
             String name = p.table() + " policy " + p.name();
-            if (p.permissive()) {
-                for (String[] clause : new String[][] {{"USING", p.using()}, {"WITH CHECK", p.check()}}) {
-                    if (clause[1] != null && clause[1].replaceAll("[()\\s]", "").equalsIgnoreCase("true")) {
-                        report.find(POLICY_LINTS, name, "is permissive with " + clause[0] + " (true): it admits every row",
-                                "compare tenant_id with (SELECT pulse.current_tenant_id()), or drop the policy");
-                    }
+            for (Clause clause : p.clauses()) {
+                if (p.permissive() && clause.expression() != null && clause.expression().replaceAll("[()\\s]", "").equalsIgnoreCase("true")) {
+                    audit.report(POLICY_LINTS, name, "is permissive with " + clause.keyword() + " (true): it admits every row",
+                            "compare tenant_id with (SELECT pulse.current_tenant_id()), or drop the policy");
                 }
             }
-            for (String[] clause : new String[][] {{"USING", p.using()}, {"WITH CHECK", p.check()}}) {
-                String call = unwrappedCall(clause[1]);
+            for (Clause clause : p.clauses()) {
+                String call = unwrappedCall(clause.expression());
                 if (call != null) {
-                    report.find(POLICY_LINTS, name, clause[0] + " calls " + call + "() outside a (SELECT ...): it runs once per row, not once per statement",
+                    audit.report(POLICY_LINTS, name, clause.keyword() + " calls " + call + "() outside a (SELECT ...): it runs once per row, not once per statement",
                             "write (SELECT " + call + "(...)) in the policy");
                 }
             }
@@ -130,7 +132,7 @@ final class SplinterChecks {
                 Policy a = policies.get(i);
                 Policy b = policies.get(j);
                 if (a.table().equals(b.table()) && a.permissive() && b.permissive() && a.overlaps(b)) {
-                    report.find(POLICY_LINTS, a.table() + " policies " + a.name() + " and " + b.name(),
+                    audit.report(POLICY_LINTS, a.table() + " policies " + a.name() + " and " + b.name(),
                             "are both permissive for the same role and command: permissive policies are OR-ed, so the looser one decides",
                             "keep one permissive policy per role and command; make additional conditions RESTRICTIVE");
                 }
@@ -180,18 +182,5 @@ final class SplinterChecks {
             }
         }
         return out.toString().replace("(subselect)", "");
-    }
-
-    @FunctionalInterface
-    private interface RowHandler {
-        void handle(ResultSet rs) throws SQLException;
-    }
-
-    private void query(String sql, RowHandler handler) throws SQLException {
-        try (Statement st = runtime.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            while (rs.next()) {
-                handler.handle(rs);
-            }
-        }
     }
 }
