@@ -62,8 +62,8 @@ final class BenchCommands {
             PrintWriter out = spec.commandLine().getOut();
             Settings settings = RunningStack.settings();
             OperatorClient operator = OperatorClient.fromSettings(settings);
-            String apiUrl = settings.optional(PulseKeys.API_URL).orElse("http://127.0.0.1:" + settings.port(PulseKeys.API_PORT, 8080));
-            String queryUrl = settings.optional(PulseKeys.QUERY_URL).orElse("http://127.0.0.1:" + settings.port(PulseKeys.QUERY_PORT, 8081));
+            String apiUrl = OperatorClient.apiUrl(settings);
+            String queryUrl = OperatorClient.queryUrl(settings);
 
             String run = Long.toString(ThreadLocalRandom.current().nextLong() & 0xffffffL, 36);
             List<BenchTenant> created = new ArrayList<>();

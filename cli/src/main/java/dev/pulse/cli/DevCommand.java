@@ -63,26 +63,23 @@ final class DevCommand implements Callable<Integer> {
             started.push(stack);
             try {
                 Map<String, String> env = new LinkedHashMap<>(stack.environment());
-                Migrations.apply(env.get(PulseKeys.ADMIN_DATABASE_URL), env.get(PulseKeys.DATABASE_URL), env.get(PulseKeys.CATALOG_DATABASE_URL),
-                        env.get(PulseKeys.OPERATOR_DATABASE_URL));
+                Settings stackSettings = Settings.of(env);
+                Migrations.apply(stackSettings.get(PulseKeys.ADMIN_DATABASE_URL), stackSettings.get(PulseKeys.DATABASE_URL),
+                        stackSettings.get(PulseKeys.CATALOG_DATABASE_URL), stackSettings.get(PulseKeys.OPERATOR_DATABASE_URL));
                 Migrations.harden(stack.superuserJdbcUrl());
-                // A development stack listens on loopback only.
-                env.put(PulseKeys.BIND_ADDRESS, "127.0.0.1");
-                env.put(PulseKeys.API_PORT, Integer.toString(apiPort));
-                env.put(PulseKeys.QUERY_PORT, Integer.toString(queryPort));
+                // Loopback only, a stable worker instance id, the broker's least session timeout: see PulseKeys.devDefaults().
+                PulseKeys.devDefaults().forEach(env::putIfAbsent);
+                env.put(PulseKeys.API_PORT.name(), Integer.toString(apiPort));
+                env.put(PulseKeys.QUERY_PORT.name(), Integer.toString(queryPort));
                 api = IngestApi.start(ApiConfig.from(Settings.of(env)));
                 started.push(api);
-                env.put(PulseKeys.API_PORT, Integer.toString(api.port()));
-                env.put(PulseKeys.API_URL, "http://127.0.0.1:" + api.port());
-                // A stable instance id: a restarted worker fences its predecessor's open transaction at once.
-                env.put("PULSE_WORKER_INSTANCE_ID", "dev");
-                // The broker's floor: after a kill, the restarted worker gets its partitions ~6 s later.
-                env.putIfAbsent("PULSE_WORKER_SESSION_TIMEOUT_MS", "6000");
+                env.put(PulseKeys.API_PORT.name(), Integer.toString(api.port()));
+                env.put(PulseKeys.API_URL.name(), "http://127.0.0.1:" + api.port());
                 started.push(new SupervisedWorker(WorkerConfig.from(Settings.of(env))));
                 query = LakeQuery.start(QueryConfig.from(Settings.of(env)));
                 started.push(query);
-                env.put(PulseKeys.QUERY_PORT, Integer.toString(query.port()));
-                env.put(PulseKeys.QUERY_URL, "http://127.0.0.1:" + query.port());
+                env.put(PulseKeys.QUERY_PORT.name(), Integer.toString(query.port()));
+                env.put(PulseKeys.QUERY_URL.name(), "http://127.0.0.1:" + query.port());
                 environment = Map.copyOf(env);
                 envFile = writeEnvFile(stack.dataDir(), env);
             } catch (RuntimeException e) {
@@ -257,8 +254,8 @@ final class DevCommand implements Callable<Integer> {
     }
 
     static String banner(Running running, DemoTenant demo, Path dataDir) {
-        String api = running.environment.get(PulseKeys.API_URL);
-        String query = running.environment.get(PulseKeys.QUERY_URL);
+        String api = running.environment.get(PulseKeys.API_URL.name());
+        String query = running.environment.get(PulseKeys.QUERY_URL.name());
         String envHint = dataDir.equals(Path.of(".pulse").toAbsolutePath().normalize())
                 ? "" : "\n  (other pulse commands find it through " + RunningStack.pointer() + ", or export PULSE_ENV_FILE="
                         + running.envFile + ")";

@@ -3,6 +3,7 @@ package dev.pulse.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pulse.schemas.config.ConfigKey;
 import dev.pulse.schemas.config.PulseKeys;
 import dev.pulse.schemas.config.Settings;
 import java.io.IOException;
@@ -33,9 +34,22 @@ final class OperatorClient {
     }
 
     static OperatorClient fromSettings(Settings settings) {
-        String url = settings.optional(PulseKeys.API_URL)
-                .orElseGet(() -> "http://127.0.0.1:" + settings.port(PulseKeys.API_PORT, 8080));
-        return new OperatorClient(url, settings.required(PulseKeys.OPERATOR_TOKEN, "the operator token that pulse dev wrote to .pulse/pulse.env"));
+        return new OperatorClient(apiUrl(settings), settings.get(PulseKeys.OPERATOR_TOKEN));
+    }
+
+    /** {@code PULSE_API_URL}, else ingest-api on this host at {@code PULSE_API_PORT}. */
+    static String apiUrl(Settings settings) {
+        return serviceUrl(settings, PulseKeys.API_URL, PulseKeys.API_PORT);
+    }
+
+    /** {@code PULSE_QUERY_URL}, else lake-query on this host at {@code PULSE_QUERY_PORT}. */
+    static String queryUrl(Settings settings) {
+        return serviceUrl(settings, PulseKeys.QUERY_URL, PulseKeys.QUERY_PORT);
+    }
+
+    private static String serviceUrl(Settings settings, ConfigKey<String> urlKey, ConfigKey<Integer> portKey) {
+        String url = settings.get(urlKey);
+        return url.isEmpty() ? "http://127.0.0.1:" + settings.get(portKey) : url;
     }
 
     static OperatorClient fromEnvironment() {

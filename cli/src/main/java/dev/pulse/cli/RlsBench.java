@@ -75,8 +75,8 @@ final class RlsBench implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         Settings settings = RunningStack.settings();
-        String adminUrl = settings.required(PulseKeys.ADMIN_DATABASE_URL, "the admin URL, to create the bench table");
-        String runtimeUrl = settings.required(PulseKeys.DATABASE_URL, "the runtime URL");
+        String adminUrl = settings.get(PulseKeys.ADMIN_DATABASE_URL);
+        String runtimeUrl = settings.get(PulseKeys.DATABASE_URL);
         List<UUID> ids = new ArrayList<>();
         for (int i = 0; i < tenants; i++) {
             ids.add(UUID.randomUUID());

@@ -1,6 +1,7 @@
 package dev.pulse.cli;
 
 import dev.pulse.schemas.config.ConfigException;
+import dev.pulse.schemas.config.PulseKeys;
 import dev.pulse.schemas.config.Settings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,7 +23,7 @@ import java.util.Optional;
  */
 final class RunningStack {
     /** Launcher options, not settings: their presence does not mean the environment names a stack. */
-    private static final String LAUNCHER_OPTIONS = "PULSE_JAVA_OPTS";
+    private static final String LAUNCHER_OPTIONS = PulseKeys.JAVA_OPTS.name();
 
     private RunningStack() {
     }
@@ -41,13 +42,9 @@ final class RunningStack {
     }
 
     static Optional<Path> envFile(Map<String, String> env, Path localEnvFile, Path pointer) {
-        String named = env.get(Settings.ENV_FILE_KEY);
-        if (named != null) {
-            Path file = Path.of(named);
-            if (!Files.isRegularFile(file)) {
-                throw new ConfigException(Settings.ENV_FILE_KEY + " names " + file + ", which is not a readable file");
-            }
-            return Optional.of(file);
+        Optional<Path> named = Settings.envFileNamedIn(env);
+        if (named.isPresent()) {
+            return named;
         }
         if (Files.isRegularFile(localEnvFile)) {
             return Optional.of(localEnvFile);

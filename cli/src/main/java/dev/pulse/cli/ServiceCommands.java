@@ -97,10 +97,8 @@ final class ServiceCommands {
         public Integer call() {
             Settings settings = Settings.fromEnvironment();
             Migrations.MigrationResult result = Migrations.apply(
-                    settings.required(PulseKeys.ADMIN_DATABASE_URL, "JDBC URL of the admin role that owns Pulse's schema"),
-                    settings.required(PulseKeys.DATABASE_URL, "JDBC URL of the runtime role pulse_app"),
-                    settings.required(PulseKeys.CATALOG_DATABASE_URL, "JDBC URL of the catalog role pulse_catalog"),
-                    settings.required(PulseKeys.OPERATOR_DATABASE_URL, "JDBC URL of the operator role pulse_operator"));
+                    settings.get(PulseKeys.ADMIN_DATABASE_URL), settings.get(PulseKeys.DATABASE_URL),
+                    settings.get(PulseKeys.CATALOG_DATABASE_URL), settings.get(PulseKeys.OPERATOR_DATABASE_URL));
             spec.commandLine().getOut().println("migrations applied: " + result.applied() + ", schema version " + result.schemaVersion());
             if (!result.hardened()) {
                 spec.commandLine().getOut().println("PostgreSQL's shared channels (NOTIFY, large objects, statistics) are still open to PUBLIC: "

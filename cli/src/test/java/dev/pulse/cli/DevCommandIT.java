@@ -27,25 +27,25 @@ class DevCommandIT {
             key = DevCommand.DemoTenant.ensure(running.environment, dataDir).key();
             String banner = DevCommand.banner(running, new DevCommand.DemoTenant(key), dataDir);
             assertThat(banner).contains("curl").contains(key).contains("/v1/events").contains("/preview");
-            assertThat(Settings.readEnvFile(running.envFile)).containsKeys(PulseKeys.DATABASE_URL, PulseKeys.ADMIN_DATABASE_URL,
-                    PulseKeys.CATALOG_DATABASE_URL, PulseKeys.KAFKA_BOOTSTRAP, PulseKeys.WAREHOUSE, PulseKeys.OPERATOR_TOKEN,
-                    PulseKeys.API_URL, PulseKeys.QUERY_URL);
+            assertThat(Settings.readEnvFile(running.envFile)).containsKeys(PulseKeys.DATABASE_URL.name(), PulseKeys.ADMIN_DATABASE_URL.name(),
+                    PulseKeys.CATALOG_DATABASE_URL.name(), PulseKeys.KAFKA_BOOTSTRAP.name(), PulseKeys.WAREHOUSE.name(), PulseKeys.OPERATOR_TOKEN.name(),
+                    PulseKeys.API_URL.name(), PulseKeys.QUERY_URL.name());
 
-            assertThat(get(running.environment.get(PulseKeys.API_URL) + "/healthz", null).statusCode()).isEqualTo(200);
-            assertThat(get(running.environment.get(PulseKeys.QUERY_URL) + "/healthz", null).statusCode()).isEqualTo(200);
-            HttpResponse<String> posted = HTTP.send(HttpRequest.newBuilder(URI.create(running.environment.get(PulseKeys.API_URL) + "/v1/events"))
+            assertThat(get(running.environment.get(PulseKeys.API_URL.name()) + "/healthz", null).statusCode()).isEqualTo(200);
+            assertThat(get(running.environment.get(PulseKeys.QUERY_URL.name()) + "/healthz", null).statusCode()).isEqualTo(200);
+            HttpResponse<String> posted = HTTP.send(HttpRequest.newBuilder(URI.create(running.environment.get(PulseKeys.API_URL.name()) + "/v1/events"))
                     .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(
                             "{\"dataset\":\"page-views\",\"event_id\":\"first\",\"data\":{\"url\":\"/pricing\",\"user_id\":\"u-42\",\"duration_ms\":1234}}"))
                     .build(), HttpResponse.BodyHandlers.ofString());
             assertThat(posted.statusCode()).as(posted.body()).isEqualTo(202);
-            String previewUrl = running.environment.get(PulseKeys.QUERY_URL) + "/v1/datasets/page-views/preview?limit=10";
+            String previewUrl = running.environment.get(PulseKeys.QUERY_URL.name()) + "/v1/datasets/page-views/preview?limit=10";
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(rows(get(previewUrl, key))).isEqualTo(1));
         }
 
         try (DevCommand.Running restarted = new DevCommand.Running(dataDir, 0, 0)) {
             assertThat(DevCommand.DemoTenant.ensure(restarted.environment, dataDir).key()).isEqualTo(key);
-            String previewUrl = restarted.environment.get(PulseKeys.QUERY_URL) + "/v1/datasets/page-views/preview?limit=10";
+            String previewUrl = restarted.environment.get(PulseKeys.QUERY_URL.name()) + "/v1/datasets/page-views/preview?limit=10";
             HttpResponse<String> preview = get(previewUrl, key);
             assertThat(preview.statusCode()).as(preview.body()).isEqualTo(200);
             JsonNode body = OperatorClient.JSON.readTree(preview.body());

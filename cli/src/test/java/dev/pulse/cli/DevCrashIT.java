@@ -80,7 +80,7 @@ class DevCrashIT {
         List<String> figures = new ArrayList<>();
         try {
             Map<String, String> env = Settings.readEnvFile(dataDir.resolve("pulse.env"));
-            OperatorClient operator = new OperatorClient(env.get(PulseKeys.API_URL), env.get(PulseKeys.OPERATOR_TOKEN));
+            OperatorClient operator = new OperatorClient(env.get(PulseKeys.API_URL.name()), env.get(PulseKeys.OPERATOR_TOKEN.name()));
             for (String prefix : List.of("a", "b")) {
                 Client client = newTenant(operator, prefix);
                 clients.add(client);
@@ -316,7 +316,7 @@ class DevCrashIT {
     }
 
     private int postgresPort() {
-        String url = Settings.readEnvFile(dataDir.resolve("pulse.env")).get(PulseKeys.DATABASE_URL);
+        String url = Settings.readEnvFile(dataDir.resolve("pulse.env")).get(PulseKeys.DATABASE_URL.name());
         String hostPort = url.substring("jdbc:postgresql://".length(), url.indexOf('/', "jdbc:postgresql://".length()));
         return Integer.parseInt(hostPort.substring(hostPort.indexOf(':') + 1));
     }

@@ -40,10 +40,10 @@ final class PipelineFixture {
         worker = IngestWorker.start(WorkerConfig.from(stack.settings(Map.of("PULSE_WORKER_GROUP", "pulse-worker-e2e"))));
         query = LakeQuery.start(QueryConfig.from(stack.settings()));
         Map<String, String> env = new HashMap<>(stack.environment());
-        env.put(PulseKeys.API_URL, apiUrl());
-        env.put(PulseKeys.QUERY_URL, queryUrl());
+        env.put(PulseKeys.API_URL.name(), apiUrl());
+        env.put(PulseKeys.QUERY_URL.name(), queryUrl());
         envFile = DevCommand.writeEnvFile(Files.createTempDirectory("pulse-cli-env"), env);
-        operator = new OperatorClient(apiUrl(), env.get(PulseKeys.OPERATOR_TOKEN));
+        operator = new OperatorClient(apiUrl(), env.get(PulseKeys.OPERATOR_TOKEN.name()));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             query.close();
             worker.close();

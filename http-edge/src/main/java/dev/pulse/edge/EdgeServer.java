@@ -1,6 +1,7 @@
 package dev.pulse.edge;
 
 import dev.pulse.schemas.config.ConfigException;
+import dev.pulse.schemas.config.HttpListener;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -31,17 +32,17 @@ public final class EdgeServer {
     }
 
     /**
-     * Starts {@code server} on {@code bindAddress:port}. A port that cannot be bound (in use, not
-     * permitted) stops the server again and is a {@link ConfigException} naming {@code portKey}
-     * and how to choose another ({@code hint}), like any other bad setting.
+     * Starts {@code server} on the listener's address and port. A port that cannot be bound (in
+     * use, not permitted) stops the server again and is a {@link ConfigException} naming the
+     * port's key and how to choose another ({@code hint}), like any other bad setting.
      */
-    public static void start(Javalin server, String bindAddress, int port, String portKey, String hint) {
+    public static void start(Javalin server, HttpListener listener, String hint) {
         try {
-            server.start(bindAddress, port);
+            server.start(listener.bindAddress(), listener.port());
         } catch (JavalinBindException e) {
             server.stop();
-            throw new ConfigException(portKey + "=" + port + " cannot be used on " + bindAddress + ": " + e.getMessage()
-                    + " (" + hint + ")");
+            throw new ConfigException(listener.portKey().name() + "=" + listener.port() + " cannot be used on " + listener.bindAddress() + ": "
+                    + e.getMessage() + " (" + hint + ")");
         }
     }
 

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pulse.control.keys.ApiKeyStore.AuthenticatedKey;
 import dev.pulse.control.keys.Scope;
+import dev.pulse.schemas.config.ConfigKey;
+import dev.pulse.schemas.config.HttpListener;
 import dev.pulse.schemas.directory.TenantStatus;
 import dev.pulse.schemas.naming.TenantId;
 import io.javalin.Javalin;
@@ -22,6 +24,8 @@ import org.junit.jupiter.api.Test;
  * that the real {@code ApiKeyStore} finds them is the services' integration tests' business.
  */
 class ApiKeyAuthTest {
+    static final ConfigKey<Integer> TEST_PORT = ConfigKey.port("PULSE_TEST_PORT", 0, "the test server's port");
+
     static final TenantId TENANT = new TenantId(UUID.randomUUID());
     static final TenantId OTHER = new TenantId(UUID.randomUUID());
     static final Map<String, AuthenticatedKey> KEYS = Map.of(
@@ -42,7 +46,7 @@ class ApiKeyAuthTest {
                 javalin.routes.get("/" + scope.wireName(), ctx -> Json.respond(ctx, 200, Map.of("tenant", auth.require(ctx, scope).tenant().toString())));
             }
         });
-        EdgeServer.start(server, "127.0.0.1", 0, "PULSE_TEST_PORT", "choose another port");
+        EdgeServer.start(server, new HttpListener("127.0.0.1", 0, TEST_PORT), "choose another port");
         client = new EdgeClient(server.port());
     }
 

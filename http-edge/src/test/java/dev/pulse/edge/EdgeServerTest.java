@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pulse.schemas.config.ConfigException;
+import dev.pulse.schemas.config.ConfigKey;
+import dev.pulse.schemas.config.HttpListener;
 import dev.pulse.schemas.tenancy.DatabaseException;
 import io.javalin.Javalin;
 import java.sql.SQLException;
@@ -20,6 +22,8 @@ import org.junit.jupiter.api.Test;
 
 /** The shared edge on a real Javalin server on a random port: every failure a service may meet, as a problem. */
 class EdgeServerTest {
+    static final ConfigKey<Integer> TEST_PORT = ConfigKey.port("PULSE_TEST_PORT", 0, "the test server's port");
+
     static final String SECRET = "password=hunter2 at db.internal:5432";
 
     /** A service's own failure, mapped through the hook. */
@@ -67,7 +71,7 @@ class EdgeServerTest {
             });
             javalin.routes.get("/ok", ctx -> Json.respond(ctx, 200, Map.of("at", java.time.Instant.parse("2030-01-02T03:04:05Z"))));
         });
-        EdgeServer.start(server, "127.0.0.1", 0, "PULSE_TEST_PORT", "choose another port");
+        EdgeServer.start(server, new HttpListener("127.0.0.1", 0, TEST_PORT), "choose another port");
         client = new EdgeClient(server.port());
     }
 
@@ -185,7 +189,7 @@ class EdgeServerTest {
     @Test
     void aPortInUseIsAStartupErrorNamingTheKey() {
         Javalin second = Javalin.create(EdgeServer::configure);
-        assertThatThrownBy(() -> EdgeServer.start(second, "127.0.0.1", server.port(), "PULSE_TEST_PORT", "choose another port"))
+        assertThatThrownBy(() -> EdgeServer.start(second, new HttpListener("127.0.0.1", server.port(), TEST_PORT), "choose another port"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("PULSE_TEST_PORT=" + server.port())
                 .hasMessageContaining("choose another port");

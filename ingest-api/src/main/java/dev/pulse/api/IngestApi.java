@@ -18,7 +18,6 @@ import dev.pulse.edge.ApiKeyAuth;
 import dev.pulse.edge.EdgeServer;
 import dev.pulse.edge.HealthRoute;
 import dev.pulse.edge.OpenApiRoute;
-import dev.pulse.schemas.config.PulseKeys;
 import dev.pulse.schemas.tenancy.TenantDatabase;
 import io.javalin.Javalin;
 import java.time.Duration;
@@ -102,7 +101,7 @@ public final class IngestApi implements AutoCloseable {
                 admin.register(javalin.routes);
                 resources.register(javalin.routes, SelfService.PREFIX, SelfService.manageKey(keyAuth));
             });
-            EdgeServer.start(server, config.bindAddress(), config.port(), PulseKeys.API_PORT, "choose another port, e.g. pulse dev --api-port");
+            EdgeServer.start(server, config.listener(), "choose another port, e.g. pulse dev --api-port");
             opened.push(server::stop);
             LOG.info("ingest API listening on port {} ({})", server.port(), config);
             // The server is stopped first by close(); the rest in reverse order of opening.

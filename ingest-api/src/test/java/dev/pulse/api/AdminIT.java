@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pulse.control.testing.TestStack;
+import dev.pulse.schemas.config.PulseKeys;
 import dev.pulse.schemas.naming.LakeNames;
 import dev.pulse.schemas.naming.TenantId;
 import dev.pulse.schemas.naming.Topics;
@@ -30,7 +31,7 @@ class AdminIT {
     @BeforeAll
     static void start() {
         stack = TestStack.shared();
-        api = IngestApi.start(ApiConfig.from(stack.settings(Map.of("PULSE_TOPIC_PARTITIONS", "2", ApiConfig.TOPIC_PARTITIONS_ENTERPRISE, "4"))));
+        api = IngestApi.start(ApiConfig.from(stack.settings(Map.of("PULSE_TOPIC_PARTITIONS", "2", PulseKeys.TOPIC_PARTITIONS_ENTERPRISE.name(), "4"))));
         http = new ApiClient(api.port());
         token = stack.environment().get("PULSE_OPERATOR_TOKEN");
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pulse.schemas.config.ConfigException;
+import dev.pulse.schemas.config.PulseKeys;
 import dev.pulse.schemas.config.Settings;
 import java.util.HashMap;
 import java.util.Map;
@@ -30,8 +31,8 @@ class ApiConfigTest {
     @Test
     void theDefaultsAreTheDocumentedOnes() {
         ApiConfig config = ApiConfig.from(Settings.of(minimal()));
-        assertThat(config.port()).isEqualTo(8080);
-        assertThat(config.topicPartitions()).isEqualTo(3);
+        assertThat(config.listener().port()).isEqualTo(8080);
+        assertThat(config.partitionsByTier().standard()).isEqualTo(3);
         assertThat(config.limits()).isEqualTo(new ApiConfig.Limits(10 * 1024 * 1024, 1024 * 1024, 10_000, 64));
         assertThat(config.produceTimeoutMs()).isEqualTo(30_000);
     }
@@ -48,8 +49,8 @@ class ApiConfigTest {
 
     @Test
     void badNumbersStopStartUpNamingTheKey() {
-        for (String key : new String[] {"PULSE_API_PORT", "PULSE_TOPIC_PARTITIONS", ApiConfig.MAX_BODY_BYTES, ApiConfig.MAX_EVENT_BYTES,
-                ApiConfig.MAX_EVENTS_PER_REQUEST, ApiConfig.MAX_JSON_DEPTH, ApiConfig.PRODUCE_TIMEOUT_MS}) {
+        for (String key : new String[] {"PULSE_API_PORT", "PULSE_TOPIC_PARTITIONS", PulseKeys.MAX_BODY_BYTES.name(), PulseKeys.MAX_EVENT_BYTES.name(),
+                PulseKeys.MAX_EVENTS_PER_REQUEST.name(), PulseKeys.MAX_JSON_DEPTH.name(), PulseKeys.PRODUCE_TIMEOUT_MS.name()}) {
             assertThatThrownBy(() -> with(key, "lots")).isInstanceOf(ConfigException.class).hasMessageContaining(key);
             assertThatThrownBy(() -> with(key, "-1")).isInstanceOf(ConfigException.class).hasMessageContaining(key);
         }
@@ -58,10 +59,10 @@ class ApiConfigTest {
     @Test
     void anEventLimitAboveTheBodyLimitIsRefused() {
         Map<String, String> values = minimal();
-        values.put(ApiConfig.MAX_BODY_BYTES, "4096");
-        values.put(ApiConfig.MAX_EVENT_BYTES, "8192");
+        values.put(PulseKeys.MAX_BODY_BYTES.name(), "4096");
+        values.put(PulseKeys.MAX_EVENT_BYTES.name(), "8192");
         assertThatThrownBy(() -> ApiConfig.from(Settings.of(values))).isInstanceOf(ConfigException.class)
-                .hasMessageContaining(ApiConfig.MAX_EVENT_BYTES).hasMessageContaining(ApiConfig.MAX_BODY_BYTES);
+                .hasMessageContaining(PulseKeys.MAX_EVENT_BYTES.name()).hasMessageContaining(PulseKeys.MAX_BODY_BYTES.name());
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pulse.control.testing.TestStack;
+import dev.pulse.schemas.config.PulseKeys;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,7 +36,7 @@ class ControlPlaneIT {
     @BeforeAll
     static void start() {
         stack = TestStack.shared();
-        api = IngestApi.start(ApiConfig.from(stack.settings(Map.of(ApiConfig.KEY_USAGE_FLUSH_MS, "200"))));
+        api = IngestApi.start(ApiConfig.from(stack.settings(Map.of(PulseKeys.KEY_USAGE_FLUSH_MS.name(), "200"))));
         http = new ApiClient(api.port());
         token = stack.environment().get("PULSE_OPERATOR_TOKEN");
     }

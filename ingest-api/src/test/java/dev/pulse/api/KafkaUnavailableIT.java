@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pulse.control.keys.Scope;
 import dev.pulse.control.testing.TestStack;
+import dev.pulse.schemas.config.PulseKeys;
 import dev.pulse.schemas.event.IcebergSchemas.Partitioning;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -23,7 +24,7 @@ class KafkaUnavailableIT {
         // Nothing listens on port 1: the producer never gets metadata for the topic.
         api = IngestApi.start(ApiConfig.from(stack.settings(Map.of(
                 "PULSE_KAFKA_BOOTSTRAP", "127.0.0.1:1",
-                ApiConfig.PRODUCE_TIMEOUT_MS, "1500"))));
+                PulseKeys.PRODUCE_TIMEOUT_MS.name(), "1500"))));
         http = new ApiClient(api.port());
         key = stack.newTenantWithDataset("pings", """
                 {"type": "object", "properties": {"n": {"type": "integer"}}}""", Partitioning.DAY, Scope.INGEST).key();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pulse.control.keys.Scope;
 import dev.pulse.control.testing.TestStack;
+import dev.pulse.schemas.config.PulseKeys;
 import dev.pulse.schemas.event.IcebergSchemas.Partitioning;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -26,9 +27,9 @@ class LimitsIT {
     static void start() throws Exception {
         TestStack stack = TestStack.shared();
         api = IngestApi.start(ApiConfig.from(stack.settings(Map.of(
-                ApiConfig.MAX_BODY_BYTES, Integer.toString(MAX_BODY),
-                ApiConfig.MAX_EVENT_BYTES, Integer.toString(MAX_EVENT),
-                ApiConfig.MAX_EVENTS_PER_REQUEST, Integer.toString(MAX_EVENTS)))));
+                PulseKeys.MAX_BODY_BYTES.name(), Integer.toString(MAX_BODY),
+                PulseKeys.MAX_EVENT_BYTES.name(), Integer.toString(MAX_EVENT),
+                PulseKeys.MAX_EVENTS_PER_REQUEST.name(), Integer.toString(MAX_EVENTS)))));
         http = new ApiClient(api.port());
         key = stack.newTenantWithDataset("notes", """
                 {"type": "object", "properties": {"text": {"type": "string"}}}""", Partitioning.HOUR, Scope.INGEST).key();

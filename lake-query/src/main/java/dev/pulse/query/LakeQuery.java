@@ -41,7 +41,7 @@ public final class LakeQuery implements AutoCloseable {
                     config.maxRows(), config.tempDirectory(), config.maxConcurrentQueries()));
             PreviewService previews = new PreviewService(db, catalog, config.infrastructure().warehouse(), sandbox);
             Javalin server = QueryHttp.create(db, previews, config.previewDefaultLimit(), config.previewMaxLimit());
-            EdgeServer.start(server, config.bindAddress(), config.port(), QueryConfig.PORT, "choose another port, e.g. pulse dev --query-port");
+            EdgeServer.start(server, config.listener(), "choose another port, e.g. pulse dev --query-port");
             LOG.info("lake-query listening on port {}", server.port());
             return new LakeQuery(db, catalog, sandbox, server);
         } catch (RuntimeException e) {

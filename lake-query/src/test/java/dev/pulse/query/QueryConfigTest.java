@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pulse.schemas.config.ConfigException;
+import dev.pulse.schemas.config.ConfigKey;
 import dev.pulse.schemas.config.Settings;
 import java.time.Duration;
 import java.util.HashMap;
@@ -26,7 +27,7 @@ class QueryConfigTest {
     @Test
     void everyKeyHasItsDocumentedDefault() {
         QueryConfig config = with(Map.of());
-        assertThat(config.port()).isEqualTo(8081);
+        assertThat(config.listener().port()).isEqualTo(8081);
         assertThat(config.previewDefaultLimit()).isEqualTo(100);
         assertThat(config.previewMaxLimit()).isEqualTo(10_000);
         assertThat(config.queryTimeout()).isEqualTo(Duration.ofSeconds(30));
@@ -34,7 +35,7 @@ class QueryConfigTest {
         assertThat(config.maxRows()).isEqualTo(100_000);
         assertThat(config.threads()).isEqualTo(2);
         assertThat(config.tempDirectory()).isAbsolute();
-        assertThat(QueryConfig.KEYS).extracting(QueryConfig.Key::name).contains("PULSE_QUERY_PORT", "PULSE_QUERY_MEMORY_LIMIT");
+        assertThat(QueryConfig.KEYS).extracting(ConfigKey::name).contains("PULSE_QUERY_PORT", "PULSE_QUERY_MEMORY_LIMIT");
     }
 
     @Test

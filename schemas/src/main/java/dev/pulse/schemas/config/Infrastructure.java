@@ -15,17 +15,17 @@ import org.apache.kafka.clients.admin.Admin;
 public record Infrastructure(String databaseUrl, String catalogUrl, String warehouse, String fileIo, String kafkaBootstrap, int poolSize) {
 
     public static Infrastructure from(Settings settings) {
-        String databaseUrl = settings.required(PulseKeys.DATABASE_URL, "JDBC URL of the runtime role pulse_app, with user and password");
-        String catalogUrl = settings.required(PulseKeys.CATALOG_DATABASE_URL, "JDBC URL of the Iceberg catalog role pulse_catalog");
+        String databaseUrl = settings.get(PulseKeys.DATABASE_URL);
+        String catalogUrl = settings.get(PulseKeys.CATALOG_DATABASE_URL);
         checkUser(PulseKeys.DATABASE_URL, databaseUrl, "pulse_app");
         checkUser(PulseKeys.CATALOG_DATABASE_URL, catalogUrl, "pulse_catalog");
         return new Infrastructure(
                 databaseUrl,
                 catalogUrl,
-                settings.required(PulseKeys.WAREHOUSE, "Iceberg warehouse location, e.g. /var/lib/pulse/warehouse"),
-                settings.string(PulseKeys.FILE_IO, ""),
-                settings.required(PulseKeys.KAFKA_BOOTSTRAP, "Kafka bootstrap servers, host:port[,host:port]"),
-                settings.integer(PulseKeys.DB_POOL_SIZE, 10, 1, 200));
+                settings.get(PulseKeys.WAREHOUSE),
+                settings.get(PulseKeys.FILE_IO),
+                settings.get(PulseKeys.KAFKA_BOOTSTRAP),
+                settings.get(PulseKeys.DB_POOL_SIZE));
     }
 
     /**
@@ -33,13 +33,12 @@ public record Infrastructure(String databaseUrl, String catalogUrl, String wareh
      * operator control plane (ingest-api, pulse doctor): the worker and lake-query never hold it.
      */
     public static String operatorDatabaseUrl(Settings settings) {
-        String url = settings.required(PulseKeys.OPERATOR_DATABASE_URL,
-                "JDBC URL of the operator role pulse_operator (tenant directory, audit log), with user and password");
+        String url = settings.get(PulseKeys.OPERATOR_DATABASE_URL);
         checkUser(PulseKeys.OPERATOR_DATABASE_URL, url, "pulse_operator");
         return url;
     }
 
-    private static void checkUser(String key, String url, String expected) {
+    private static void checkUser(ConfigKey<String> key, String url, String expected) {
         if (!url.startsWith("jdbc:postgresql:")) {
             throw new ConfigException(key + " must be a PostgreSQL JDBC URL (jdbc:postgresql://...), got " + JdbcUrls.redact(url));
         }

@@ -1,32 +1,186 @@
 package dev.pulse.schemas.config;
 
-/** The configuration keys the modules share. Each service's typed config documents its own. */
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * Every configuration key of Pulse, each declared once: name, type and range, default, the value
+ * {@code pulse dev} gives it when that differs ({@link #devDefaults()}), description. The
+ * services' typed configurations (Infrastructure, ApiConfig, WorkerConfig, QueryConfig) and the
+ * CLI read their keys from here and nowhere else; README.md's configuration table is checked
+ * against this list ({@code ConfigurationTableTest}).
+ */
 public final class PulseKeys {
-    /** JDBC URL of the runtime role (pulse_app), with user and password parameters. */
-    public static final String DATABASE_URL = "PULSE_DATABASE_URL";
-    /** JDBC URL of the owner/admin role: migrations and DDL only. */
-    public static final String ADMIN_DATABASE_URL = "PULSE_ADMIN_DATABASE_URL";
-    /**
-     * JDBC URL of the operator role (pulse_operator): the tenant directory and the audit log
-     * across tenants, for the operator control plane (ingest-api's /admin/v1, pulse doctor) only.
-     */
-    public static final String OPERATOR_DATABASE_URL = "PULSE_OPERATOR_DATABASE_URL";
-    /** JDBC URL of the Iceberg catalog role (pulse_catalog), with currentSchema=pulse_catalog. */
-    public static final String CATALOG_DATABASE_URL = "PULSE_CATALOG_DATABASE_URL";
-    public static final String KAFKA_BOOTSTRAP = "PULSE_KAFKA_BOOTSTRAP";
-    /** The Iceberg warehouse: a local folder by default. */
-    public static final String WAREHOUSE = "PULSE_WAREHOUSE";
-    public static final String API_PORT = "PULSE_API_PORT";
-    /** The address the HTTP services listen on: all interfaces by default (containers), 127.0.0.1 under pulse dev. */
-    public static final String BIND_ADDRESS = "PULSE_BIND_ADDRESS";
-    public static final String QUERY_PORT = "PULSE_QUERY_PORT";
-    public static final String OPERATOR_TOKEN = "PULSE_OPERATOR_TOKEN";
-    public static final String API_URL = "PULSE_API_URL";
-    public static final String QUERY_URL = "PULSE_QUERY_URL";
-    public static final String DB_POOL_SIZE = "PULSE_DB_POOL_SIZE";
-    public static final String TOPIC_PARTITIONS = "PULSE_TOPIC_PARTITIONS";
-    public static final String FILE_IO = "PULSE_FILE_IO";
+    // ---- where the shared infrastructure is (Infrastructure) ----
+    public static final ConfigKey<String> DATABASE_URL = ConfigKey.required("PULSE_DATABASE_URL", "JDBC URL",
+            "JDBC URL of the runtime role pulse_app, with user and password");
+    public static final ConfigKey<String> ADMIN_DATABASE_URL = ConfigKey.required("PULSE_ADMIN_DATABASE_URL", "JDBC URL",
+            "JDBC URL of the owner/admin role: migrations and DDL only (pulse migrate, pulse dev, pulse bench rls)");
+    public static final ConfigKey<String> OPERATOR_DATABASE_URL = ConfigKey.required("PULSE_OPERATOR_DATABASE_URL", "JDBC URL",
+            "JDBC URL of the operator role pulse_operator (tenant directory, audit log), with user and password; read by the operator control plane only");
+    public static final ConfigKey<String> CATALOG_DATABASE_URL = ConfigKey.required("PULSE_CATALOG_DATABASE_URL", "JDBC URL",
+            "JDBC URL of the Iceberg catalog role pulse_catalog, with currentSchema=pulse_catalog");
+    public static final ConfigKey<String> KAFKA_BOOTSTRAP = ConfigKey.required("PULSE_KAFKA_BOOTSTRAP", "host:port[,host:port]",
+            "Kafka bootstrap servers, host:port[,host:port]");
+    public static final ConfigKey<String> WAREHOUSE = ConfigKey.required("PULSE_WAREHOUSE", "location",
+            "Iceberg warehouse location, e.g. /var/lib/pulse/warehouse");
+    public static final ConfigKey<String> FILE_IO = ConfigKey.string("PULSE_FILE_IO", "class name", "",
+            "any Iceberg FileIO class instead of the local java.nio one").documentedAs("local java.nio FileIO");
+    public static final ConfigKey<Integer> DB_POOL_SIZE = ConfigKey.integer("PULSE_DB_POOL_SIZE", 10, 1, 200,
+            "database connections per service");
+
+    // ---- the HTTP services and how the CLI reaches them ----
+    public static final ConfigKey<Integer> API_PORT = ConfigKey.port("PULSE_API_PORT", 8080, "HTTP port of ingest-api; 0 picks a free port");
+    public static final ConfigKey<Integer> QUERY_PORT = ConfigKey.port("PULSE_QUERY_PORT", 8081, "HTTP port of lake-query; 0 picks a free port");
+    public static final ConfigKey<String> BIND_ADDRESS = ConfigKey.matching("PULSE_BIND_ADDRESS", "0.0.0.0",
+            Pattern.compile("[A-Za-z0-9.:\\-]{1,253}"), "an IP address or host name",
+            "the address both HTTP services listen on: every interface by default (containers), loopback under pulse dev")
+            .underPulseDev("127.0.0.1");
+    /** The operator token's least length, in characters. */
+    public static final int MIN_OPERATOR_TOKEN_LENGTH = 24;
+    public static final ConfigKey<String> OPERATOR_TOKEN = ConfigKey.of("PULSE_OPERATOR_TOKEN", "string, " + MIN_OPERATOR_TOKEN_LENGTH + "+ characters",
+            ConfigKey.REQUIRED, null, PulseKeys::operatorToken, "bearer token of the operator control plane (/admin/v1)");
+    public static final ConfigKey<String> API_URL = ConfigKey.string("PULSE_API_URL", "URL", "",
+            "where the CLI finds ingest-api").documentedAs("http://127.0.0.1:<port>");
+    public static final ConfigKey<String> QUERY_URL = ConfigKey.string("PULSE_QUERY_URL", "URL", "",
+            "where the CLI finds lake-query").documentedAs("http://127.0.0.1:<port>");
+
+    // ---- ingest-api (ApiConfig) ----
+    public static final ConfigKey<Integer> MAX_BODY_BYTES = ConfigKey.integer("PULSE_MAX_BODY_BYTES", 10 * 1024 * 1024, 1024, 256 * 1024 * 1024,
+            "largest request body, after decompression (413 above)");
+    public static final ConfigKey<Integer> MAX_EVENT_BYTES = ConfigKey.integer("PULSE_MAX_EVENT_BYTES", 1024 * 1024, 256, 16 * 1024 * 1024,
+            "largest serialized event envelope (413 naming the event's index)");
+    public static final ConfigKey<Integer> MAX_EVENTS_PER_REQUEST = ConfigKey.integer("PULSE_MAX_EVENTS_PER_REQUEST", 10_000, 1, 1_000_000,
+            "most events in one request (413 above)");
+    public static final ConfigKey<Integer> MAX_JSON_DEPTH = ConfigKey.integer("PULSE_MAX_JSON_DEPTH", 64, 2, 1000,
+            "deepest JSON nesting of a request body (400 above)");
+    public static final ConfigKey<Integer> PRODUCE_TIMEOUT_MS = ConfigKey.integer("PULSE_PRODUCE_TIMEOUT_MS", 30_000, 1000, 300_000,
+            "how long a request waits for Kafka's acknowledgements before answering 503");
+    public static final ConfigKey<Integer> KEY_USAGE_FLUSH_MS = ConfigKey.integer("PULSE_KEY_USAGE_FLUSH_MS", 5000, 100, 60_000,
+            "how often API keys' last_used_at is written (one UPDATE per tenant)");
+    public static final ConfigKey<Integer> TOPIC_PARTITIONS_FREE = ConfigKey.integer("PULSE_TOPIC_PARTITIONS_FREE", 1, 1, 1000,
+            "partitions of the topics of a new tenant of tier free");
+    public static final ConfigKey<Integer> TOPIC_PARTITIONS = ConfigKey.integer("PULSE_TOPIC_PARTITIONS", 3, 1, 1000,
+            "partitions of the topics of a new tenant of tier standard");
+    public static final ConfigKey<Integer> TOPIC_PARTITIONS_ENTERPRISE = ConfigKey.integer("PULSE_TOPIC_PARTITIONS_ENTERPRISE", 12, 1, 1000,
+            "partitions of the topics of a new tenant of tier enterprise");
+
+    // ---- ingest-worker (WorkerConfig) ----
+    public static final ConfigKey<String> WORKER_GROUP = ConfigKey.of("PULSE_WORKER_GROUP", "name", "pulse-worker", () -> "pulse-worker",
+            PulseKeys::workerName, "Kafka consumer group of the workers; every replica of one deployment uses the same group");
+    public static final ConfigKey<String> WORKER_INSTANCE_ID = ConfigKey.of("PULSE_WORKER_INSTANCE_ID", "name", "random",
+            () -> UUID.randomUUID().toString(), PulseKeys::workerName,
+            "stable name of this replica: its Kafka transactional id, so a restarted replica aborts its predecessor's open transaction at once "
+                    + "instead of after the transaction timeout")
+            .underPulseDev("dev");
+    public static final ConfigKey<Integer> WORKER_MAX_BATCH_RECORDS = ConfigKey.integer("PULSE_WORKER_MAX_BATCH_RECORDS", 5000, 1, 1_000_000,
+            "most records one batch (one poll, one table commit per dataset, one Kafka transaction) holds");
+    public static final ConfigKey<Integer> WORKER_COMMIT_INTERVAL_MS = ConfigKey.integer("PULSE_WORKER_COMMIT_INTERVAL_MS", 500, 10, 60_000,
+            "how long the broker may hold a fetch to fill a batch, and the poll timeout: the usual gap between commits");
+    public static final ConfigKey<Integer> WORKER_FETCH_MIN_BYTES = ConfigKey.integer("PULSE_WORKER_FETCH_MIN_BYTES", 1_048_576, 1, 64 * 1_048_576,
+            "bytes the broker waits for (up to the commit interval) before answering a fetch, so batches are not tiny");
+    public static final ConfigKey<Integer> WORKER_MAX_RETRIES = ConfigKey.integer("PULSE_WORKER_MAX_RETRIES", 5, 0, 100,
+            "attempts after the first for a retryable failure (database connection loss, Iceberg commit conflict)");
+    public static final ConfigKey<Integer> WORKER_RETRY_BACKOFF_MS = ConfigKey.integer("PULSE_WORKER_RETRY_BACKOFF_MS", 200, 1, 60_000,
+            "first backoff between retries; doubles on each attempt");
+    public static final ConfigKey<Integer> WORKER_SESSION_TIMEOUT_MS = ConfigKey.integer("PULSE_WORKER_SESSION_TIMEOUT_MS", 10_000, 1_000, 3_600_000,
+            "consumer group session timeout: how soon a killed worker's partitions move to another or to its restarted self "
+                    + "(at least the broker's group.min.session.timeout.ms, 6000 by default, which pulse dev uses)")
+            .underPulseDev("6000");
+    public static final ConfigKey<Integer> WORKER_MAX_POLL_INTERVAL_MS = ConfigKey.integer("PULSE_WORKER_MAX_POLL_INTERVAL_MS", 300_000, 1_000,
+            Integer.MAX_VALUE, "longest one batch may take before the group considers this worker stuck");
+    public static final ConfigKey<Integer> WORKER_TRANSACTION_TIMEOUT_MS = ConfigKey.integer("PULSE_WORKER_TRANSACTION_TIMEOUT_MS", 60_000, 1_000,
+            900_000, "how long the broker keeps a dead worker's open DLQ/offset transaction before aborting it");
+    public static final ConfigKey<Integer> WORKER_TENANT_BACKOFF_MS = ConfigKey.integer("PULSE_WORKER_TENANT_BACKOFF_MS", 1000, 10, 3_600_000,
+            "how long a tenant waits after one of its tables failed for a reason that is not one record's (metadata missing, commit refused) "
+                    + "before its records are tried again; doubles with each failure in a row");
+    public static final ConfigKey<Integer> WORKER_TENANT_BACKOFF_MAX_MS = ConfigKey.integer("PULSE_WORKER_TENANT_BACKOFF_MAX_MS", 300_000, 10,
+            86_400_000, "the longest a failing tenant waits between tries");
+
+    // ---- lake-query (QueryConfig) ----
+    public static final ConfigKey<Integer> PREVIEW_DEFAULT_LIMIT = ConfigKey.integer("PULSE_PREVIEW_DEFAULT_LIMIT", 100, 1, 1_000_000,
+            "rows a preview returns when the request names no limit");
+    public static final ConfigKey<Integer> PREVIEW_MAX_LIMIT = ConfigKey.integer("PULSE_PREVIEW_MAX_LIMIT", 10_000, 1, 1_000_000,
+            "largest limit a preview accepts; above it the request is refused with 400");
+    public static final ConfigKey<Long> QUERY_TIMEOUT_MS = ConfigKey.longInteger("PULSE_QUERY_TIMEOUT_MS", 30_000, 10, 3_600_000,
+            "wall-clock time one DuckDB query may run before it is cancelled");
+    /** What DuckDB accepts for memory_limit, and nothing that could break out of a SQL literal. */
+    private static final Pattern MEMORY = Pattern.compile("[1-9][0-9]{0,8}(\\.[0-9]{1,3})?\\s?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", Pattern.CASE_INSENSITIVE);
+    public static final ConfigKey<String> QUERY_MEMORY_LIMIT = ConfigKey.matching("PULSE_QUERY_MEMORY_LIMIT", "1GB", MEMORY,
+            "a memory size such as 512MB or 1GB", "DuckDB memory_limit of one query, e.g. 512MB or 1GB");
+    public static final ConfigKey<Integer> QUERY_MAX_ROWS = ConfigKey.integer("PULSE_QUERY_MAX_ROWS", 100_000, 1, 10_000_000,
+            "most rows one query may return");
+    public static final ConfigKey<Integer> QUERY_THREADS = ConfigKey.integer("PULSE_QUERY_THREADS", 2, 1, 256, "DuckDB threads of one query");
+    public static final ConfigKey<Path> QUERY_TEMP_DIR = ConfigKey.of("PULSE_QUERY_TEMP_DIR", "absolute path", "$TMPDIR/pulse-query",
+            () -> Path.of(System.getProperty("java.io.tmpdir"), "pulse-query").toString(), PulseKeys::absolutePath,
+            "folder under which each query gets its own DuckDB temp_directory, deleted afterwards");
+    public static final ConfigKey<Integer> QUERY_MAX_CONCURRENT = ConfigKey.integer("PULSE_QUERY_MAX_CONCURRENT", 4, 1, 1024,
+            "DuckDB queries running at once; more wait briefly, then get 429 with Retry-After");
+
+    // ---- the command line ----
+    public static final ConfigKey<String> ENV_FILE = ConfigKey.string(Settings.ENV_FILE_KEY, "path", "",
+            "the pulse.env file read for the keys the environment leaves unset").documentedAs("./.pulse/pulse.env");
+    public static final ConfigKey<String> JAVA_OPTS = ConfigKey.string("PULSE_JAVA_OPTS", "JVM options", "",
+            "extra options for the JVM the ./pulse launcher starts (read by the launcher script, never by a service)").documentedAs("none");
+
+    /** Every key, in the order above. */
+    public static final List<ConfigKey<?>> ALL = List.of(
+            DATABASE_URL, ADMIN_DATABASE_URL, OPERATOR_DATABASE_URL, CATALOG_DATABASE_URL, KAFKA_BOOTSTRAP, WAREHOUSE, FILE_IO, DB_POOL_SIZE,
+            API_PORT, QUERY_PORT, BIND_ADDRESS, OPERATOR_TOKEN, API_URL, QUERY_URL,
+            MAX_BODY_BYTES, MAX_EVENT_BYTES, MAX_EVENTS_PER_REQUEST, MAX_JSON_DEPTH, PRODUCE_TIMEOUT_MS, KEY_USAGE_FLUSH_MS,
+            TOPIC_PARTITIONS_FREE, TOPIC_PARTITIONS, TOPIC_PARTITIONS_ENTERPRISE,
+            WORKER_GROUP, WORKER_INSTANCE_ID, WORKER_MAX_BATCH_RECORDS, WORKER_COMMIT_INTERVAL_MS, WORKER_FETCH_MIN_BYTES, WORKER_MAX_RETRIES,
+            WORKER_RETRY_BACKOFF_MS, WORKER_SESSION_TIMEOUT_MS, WORKER_MAX_POLL_INTERVAL_MS, WORKER_TRANSACTION_TIMEOUT_MS,
+            WORKER_TENANT_BACKOFF_MS, WORKER_TENANT_BACKOFF_MAX_MS,
+            PREVIEW_DEFAULT_LIMIT, PREVIEW_MAX_LIMIT, QUERY_TIMEOUT_MS, QUERY_MEMORY_LIMIT, QUERY_MAX_ROWS, QUERY_THREADS, QUERY_TEMP_DIR,
+            QUERY_MAX_CONCURRENT,
+            ENV_FILE, JAVA_OPTS);
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,200}");
 
     private PulseKeys() {
+    }
+
+    /**
+     * The values {@code pulse dev} sets for its own stack where they differ from the defaults:
+     * loopback only, a stable worker instance id (a restarted worker fences its predecessor at
+     * once), and the broker's least session timeout (a killed worker's partitions return ~6 s later).
+     */
+    public static Map<String, String> devDefaults() {
+        Map<String, String> values = new LinkedHashMap<>();
+        ALL.forEach(key -> key.devDefault().ifPresent(value -> values.put(key.name(), value)));
+        return values;
+    }
+
+    private static String workerName(String key, String value) {
+        if (!NAME.matcher(value).matches()) {
+            throw new ConfigException(key + "='" + value + "' is invalid: use 1 to 200 letters, digits, '.', '_' or '-'");
+        }
+        return value;
+    }
+
+    private static String operatorToken(String key, String raw) {
+        String token = raw.strip();
+        if (token.length() < MIN_OPERATOR_TOKEN_LENGTH) {
+            throw new ConfigException(key + " is too short: it must have at least " + MIN_OPERATOR_TOKEN_LENGTH + " characters");
+        }
+        return token;
+    }
+
+    private static Path absolutePath(String key, String value) {
+        try {
+            Path path = Path.of(value);
+            if (!path.isAbsolute()) {
+                throw new ConfigException(key + "=" + value + " must be an absolute path");
+            }
+            return path.normalize();
+        } catch (InvalidPathException e) {
+            throw new ConfigException(key + "=" + value + " is not a valid path: " + e.getReason());
+        }
     }
 }

@@ -13,10 +13,12 @@ import java.util.Optional;
  * variables first, then a {@code pulse.env} file for the keys the environment leaves unset.
  * The file is {@code $PULSE_ENV_FILE} when set, else {@code ./.pulse/pulse.env} when it exists.
  *
- * <p>Typed readers fail with a {@link ConfigException} that names the key; nothing is silently
- * corrected.
+ * <p>Values are read through their one declaration, {@link #get(ConfigKey)} with a key of
+ * {@link PulseKeys}: a bad value fails with a {@link ConfigException} that names the key; nothing
+ * is silently corrected.
  */
 public final class Settings {
+    /** {@link PulseKeys#ENV_FILE}'s name: read here, before any other key, to find the file. */
     public static final String ENV_FILE_KEY = "PULSE_ENV_FILE";
     public static final Path DEFAULT_ENV_FILE = Path.of(".pulse", "pulse.env");
 
@@ -30,11 +32,20 @@ public final class Settings {
 
     public static Settings fromEnvironment() {
         Map<String, String> env = System.getenv();
-        Path file = env.containsKey(ENV_FILE_KEY) ? Path.of(env.get(ENV_FILE_KEY)) : DEFAULT_ENV_FILE;
-        if (env.containsKey(ENV_FILE_KEY) && !Files.isRegularFile(file)) {
+        Optional<Path> named = envFileNamedIn(env);
+        return layered(env, named.isPresent() ? named : Optional.of(DEFAULT_ENV_FILE).filter(Files::isRegularFile));
+    }
+
+    /** The file {@code PULSE_ENV_FILE} names in {@code env}, which must exist; empty when it is unset. */
+    public static Optional<Path> envFileNamedIn(Map<String, String> env) {
+        if (!env.containsKey(ENV_FILE_KEY)) {
+            return Optional.empty();
+        }
+        Path file = Path.of(env.get(ENV_FILE_KEY));
+        if (!Files.isRegularFile(file)) {
             throw new ConfigException(ENV_FILE_KEY + " names " + file + ", which is not a readable file");
         }
-        return layered(env, Files.isRegularFile(file) ? Optional.of(file) : Optional.empty());
+        return Optional.of(file);
     }
 
     /** The environment wins over the file, key by key. */
@@ -85,62 +96,19 @@ public final class Settings {
         return v == null || v.isBlank() ? Optional.empty() : Optional.of(v);
     }
 
-    public String required(String key, String description) {
-        return optional(key).orElseThrow(() -> new ConfigException(
-                key + " is not set (" + description + "); set it in the environment or in pulse.env (read from " + origin + ")"
+    /** The value of {@code key} in these settings, or its default; see {@link ConfigKey#read}. */
+    public <T> T get(ConfigKey<T> key) {
+        return key.read(this);
+    }
+
+    /** Why a required key stops start-up: it is unset here, and where it could have been set. */
+    ConfigException missing(ConfigKey<?> key) {
+        return new ConfigException(
+                key.name() + " is not set (" + key.description() + "); set it in the environment or in pulse.env (read from " + origin + ")"
                         + (origin.equals("environment")
                                 ? ". There is no " + DEFAULT_ENV_FILE + " here: run `./pulse dev` in this folder first, or point "
                                         + ENV_FILE_KEY + " at the pulse.env of a running stack"
-                                : "")));
-    }
-
-    public String string(String key, String defaultValue) {
-        return optional(key).orElse(defaultValue);
-    }
-
-    public int integer(String key, int defaultValue, int min, int max) {
-        Optional<String> raw = optional(key);
-        if (raw.isEmpty()) {
-            return defaultValue;
-        }
-        try {
-            int v = Integer.parseInt(raw.get().strip());
-            if (v < min || v > max) {
-                throw new ConfigException(key + "=" + raw.get() + " is out of range [" + min + ", " + max + "]");
-            }
-            return v;
-        } catch (NumberFormatException e) {
-            throw new ConfigException(key + "=" + raw.get() + " is not an integer");
-        }
-    }
-
-    public long longValue(String key, long defaultValue, long min, long max) {
-        Optional<String> raw = optional(key);
-        if (raw.isEmpty()) {
-            return defaultValue;
-        }
-        try {
-            long v = Long.parseLong(raw.get().strip());
-            if (v < min || v > max) {
-                throw new ConfigException(key + "=" + raw.get() + " is out of range [" + min + ", " + max + "]");
-            }
-            return v;
-        } catch (NumberFormatException e) {
-            throw new ConfigException(key + "=" + raw.get() + " is not an integer");
-        }
-    }
-
-    /** {@link PulseKeys#BIND_ADDRESS}: an IP address or host name, 0.0.0.0 (every interface) by default. */
-    public String bindAddress() {
-        String address = string(PulseKeys.BIND_ADDRESS, "0.0.0.0").strip();
-        if (!address.matches("[A-Za-z0-9.:\\-]{1,253}")) {
-            throw new ConfigException(PulseKeys.BIND_ADDRESS + "=" + address + " is not an IP address or host name");
-        }
-        return address;
-    }
-
-    public int port(String key, int defaultValue) {
-        return integer(key, defaultValue, 0, 65535);
+                                : ""));
     }
 
     public Map<String, String> asMap() {

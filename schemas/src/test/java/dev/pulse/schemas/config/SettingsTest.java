@@ -16,17 +16,17 @@ class SettingsTest {
         Path file = dir.resolve("pulse.env");
         Files.writeString(file, "# comment\nPULSE_API_PORT=9000\nPULSE_QUERY_PORT=9001\n");
         Settings settings = Settings.layered(Map.of("PULSE_API_PORT", "9100", "HOME", "/root"), Optional.of(file));
-        assertThat(settings.port("PULSE_API_PORT", 8080)).isEqualTo(9100);
-        assertThat(settings.port("PULSE_QUERY_PORT", 8081)).isEqualTo(9001);
+        assertThat(settings.get(PulseKeys.API_PORT)).isEqualTo(9100);
+        assertThat(settings.get(PulseKeys.QUERY_PORT)).isEqualTo(9001);
         assertThat(settings.optional("HOME")).isEmpty();
     }
 
     @Test
     void aBadValueStopsWithAMessageNamingTheKey() {
         Settings settings = Settings.of(Map.of("PULSE_API_PORT", "eighty", "PULSE_DB_POOL_SIZE", "0"));
-        assertThatThrownBy(() -> settings.port("PULSE_API_PORT", 8080)).isInstanceOf(ConfigException.class).hasMessageContaining("PULSE_API_PORT");
-        assertThatThrownBy(() -> settings.integer("PULSE_DB_POOL_SIZE", 10, 1, 200)).hasMessageContaining("PULSE_DB_POOL_SIZE").hasMessageContaining("range");
-        assertThatThrownBy(() -> settings.required("PULSE_DATABASE_URL", "runtime URL")).hasMessageContaining("PULSE_DATABASE_URL");
+        assertThatThrownBy(() -> settings.get(PulseKeys.API_PORT)).isInstanceOf(ConfigException.class).hasMessageContaining("PULSE_API_PORT");
+        assertThatThrownBy(() -> settings.get(PulseKeys.DB_POOL_SIZE)).hasMessageContaining("PULSE_DB_POOL_SIZE").hasMessageContaining("range");
+        assertThatThrownBy(() -> settings.get(PulseKeys.DATABASE_URL)).hasMessageContaining("PULSE_DATABASE_URL");
     }
 
     @Test
