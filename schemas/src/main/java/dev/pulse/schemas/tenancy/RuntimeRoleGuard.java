@@ -16,27 +16,26 @@ public final class RuntimeRoleGuard {
     }
 
     public static void check(DataSource dataSource) {
-        List<Finding> findings;
-        try (Connection c = dataSource.getConnection()) {
-            findings = IsolationAudit.runtimeRole(c);
-        } catch (SQLException e) {
-            throw new DatabaseException("start-up guard could not inspect the database", e);
-        }
-        refuseOnBlocking(findings);
+        refuseOnBlocking(dataSource, IsolationAudit::runtimeRole, "start-up guard could not inspect the database");
     }
 
     /** The operator control plane's guard: every rule of {@link IsolationAudit#operatorRole}. */
     public static void checkOperator(DataSource dataSource) {
-        List<Finding> findings;
-        try (Connection c = dataSource.getConnection()) {
-            findings = IsolationAudit.operatorRole(c);
-        } catch (SQLException e) {
-            throw new DatabaseException("start-up guard could not inspect the database as the operator role", e);
-        }
-        refuseOnBlocking(findings);
+        refuseOnBlocking(dataSource, IsolationAudit::operatorRole, "start-up guard could not inspect the database as the operator role");
     }
 
-    private static void refuseOnBlocking(List<Finding> findings) {
+    @FunctionalInterface
+    private interface Audit {
+        List<Finding> run(Connection connection) throws SQLException;
+    }
+
+    private static void refuseOnBlocking(DataSource dataSource, Audit audit, String failure) {
+        List<Finding> findings;
+        try (Connection c = dataSource.getConnection()) {
+            findings = audit.run(c);
+        } catch (SQLException e) {
+            throw new DatabaseException(failure, e);
+        }
         String blocking = findings.stream().filter(Finding::blocking)
                 .map(f -> f.rule().title() + ": " + f)
                 .collect(Collectors.joining("; "));
