@@ -1,12 +1,14 @@
 package dev.pulse.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pulse.cli.doctor.Doctor;
 import dev.pulse.cli.doctor.DoctorReport;
 import dev.pulse.control.testing.TestStack;
 import dev.pulse.schemas.config.Infrastructure;
 import dev.pulse.schemas.tenancy.Finding;
+import dev.pulse.schemas.tenancy.UnsafeRuntimeRoleException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
@@ -205,6 +207,30 @@ class DoctorIT {
                     .anySatisfy(f -> assertThat(f).contains("pulse.doctor_probe_force").contains("no FOR ALL policy"));
         } finally {
             admin("DROP TABLE pulse.doctor_probe_force");
+        }
+    }
+
+    @Test
+    void theDoctorAndTheStartUpGuardRunOneAuditAndTheGuardRefusesExactlyTheBlockingFindings() throws Exception {
+        admin("CREATE POLICY doctor_probe_shared ON pulse.datasets FOR SELECT TO pulse_app USING (true)");
+        try {
+            List<Finding> reported = Doctor.audit(infrastructure, operatorUrl).findings();
+            assertThat(reported).isNotEmpty().allSatisfy(f -> assertThat(f.severity()).isEqualTo(Finding.Severity.REPORTED));
+            stack.db().requireSafeRuntimeRole();
+        } finally {
+            admin("DROP POLICY doctor_probe_shared ON pulse.datasets");
+        }
+        admin("CREATE TABLE pulse.doctor_probe_guard (tenant_id uuid NOT NULL PRIMARY KEY)", "ALTER TABLE pulse.doctor_probe_guard ENABLE ROW LEVEL SECURITY");
+        try {
+            List<Finding> blocking = Doctor.audit(infrastructure, operatorUrl).findings().stream().filter(Finding::blocking).toList();
+            assertThat(blocking).singleElement().satisfies(f -> {
+                assertThat(f.rule().id()).isEqualTo("row-level-security");
+                assertThat(f.subject()).isEqualTo("pulse.doctor_probe_guard");
+            });
+            assertThatThrownBy(() -> stack.db().requireSafeRuntimeRole()).isInstanceOf(UnsafeRuntimeRoleException.class)
+                    .hasMessageContaining(blocking.getFirst().toString());
+        } finally {
+            admin("DROP TABLE pulse.doctor_probe_guard");
         }
     }
 
