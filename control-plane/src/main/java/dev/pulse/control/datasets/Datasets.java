@@ -14,6 +14,7 @@ import dev.pulse.schemas.event.EventSchema;
 import dev.pulse.schemas.event.FieldType;
 import dev.pulse.schemas.event.IcebergSchemas.Partitioning;
 import dev.pulse.schemas.event.IcebergSchemas;
+import dev.pulse.schemas.lake.DatasetTableProperties;
 import dev.pulse.schemas.naming.LakeNames;
 import dev.pulse.schemas.naming.Slugs;
 import dev.pulse.schemas.naming.TenantId;
@@ -28,7 +29,6 @@ import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.exceptions.AlreadyExistsException;
@@ -39,13 +39,6 @@ import org.apache.iceberg.exceptions.CommitFailedException;
  * {@code pulse_<tenant>.<slug with _>}, with the envelope columns and the schema's fields.
  */
 public final class Datasets {
-    /** Table properties every dataset table gets. */
-    static final Map<String, String> TABLE_PROPERTIES = Map.of(
-            TableProperties.FORMAT_VERSION, "2",
-            // The worker's commit guard re-checks its offsets before every attempt, so Iceberg
-            // must not silently re-apply an append on top of a concurrent commit.
-            TableProperties.COMMIT_NUM_RETRIES, "0");
-
     private final TenantDatabase db;
     private final Catalog catalog;
     private final DatasetDirectory directory;
@@ -99,7 +92,7 @@ public final class Datasets {
         PartitionSpec spec = bucket == null ? IcebergSchemas.partitionSpec(tableSchema, partitioning)
                 : IcebergSchemas.partitionSpec(tableSchema, partitioning, bucket.field(), bucket.count());
         try {
-            catalog.buildTable(table, tableSchema).withPartitionSpec(spec).withProperties(TABLE_PROPERTIES).create();
+            catalog.buildTable(table, tableSchema).withPartitionSpec(spec).withProperties(DatasetTableProperties.ON_CREATE).create();
         } catch (AlreadyExistsException e) {
             // A previous attempt created the table and stopped before the row: reuse it.
         }

@@ -106,6 +106,9 @@ class RowLevelSecurityAttackIT {
             IngestStatus.recordPaused(tx, "orders", "attack seed", Instant.now(), 1, Instant.now());
             return null;
         });
+        // And a maintenance row (lake maintenance writes one per table it looked at).
+        stack.db().inTenant(a.id(), tx -> tx.update(
+                "INSERT INTO pulse.dataset_maintenance (tenant_id, dataset_slug, last_run_at) VALUES (?, 'orders', now())", a.id()));
         for (String table : tenantTables) {
             List<String> columns = writableColumns(table);
             String copy = String.join(", ", columns.stream().map(c -> c.equals("tenant_id") ? "?::uuid" : quoted(c)).toList());

@@ -18,12 +18,15 @@ import org.apache.iceberg.io.InputFile;
 import org.apache.iceberg.io.OutputFile;
 import org.apache.iceberg.io.PositionOutputStream;
 import org.apache.iceberg.io.SeekableInputStream;
+import org.apache.iceberg.io.SupportsPrefixOperations;
+import org.apache.iceberg.io.FileInfo;
 
 /**
  * A FileIO over the local file system with java.nio, so the default warehouse needs no Hadoop
- * file system. Locations are absolute paths, with or without a {@code file:} scheme.
+ * file system. Locations are absolute paths, with or without a {@code file:} scheme. Listing by
+ * prefix ({@link SupportsPrefixOperations}) is what lake maintenance uses to find orphan files.
  */
-public class LocalFileIO implements FileIO {
+public class LocalFileIO implements FileIO, SupportsPrefixOperations {
 
     public LocalFileIO() {
     }
@@ -56,6 +59,48 @@ public class LocalFileIO implements FileIO {
             Files.deleteIfExists(toPath(location));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot delete " + location, e);
+        }
+    }
+
+    /**
+     * Every regular file whose location starts with {@code prefix} (as text: a prefix that should
+     * name a folder must end with {@code /}), with its size and last-modified time (the local file
+     * system has no creation time that every platform keeps; a file is not modified after it is
+     * written). Same form as the prefix: plain paths for a plain prefix, {@code file:} URIs for one.
+     */
+    @Override
+    public Iterable<FileInfo> listPrefix(String prefix) {
+        Path start = toPath(prefix);
+        Path folder = prefix.endsWith("/") ? start : start.getParent();
+        if (folder == null || !Files.isDirectory(folder)) {
+            return java.util.List.of();
+        }
+        String wanted = start.toString() + (prefix.endsWith("/") ? "/" : "");
+        boolean uri = prefix.startsWith("file:");
+        java.util.List<FileInfo> out = new java.util.ArrayList<>();
+        try (java.util.stream.Stream<Path> files = Files.walk(folder)) {
+            files.filter(Files::isRegularFile).filter(p -> p.toString().startsWith(wanted)).forEach(p -> {
+                try {
+                    var attributes = Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class);
+                    out.add(new FileInfo(uri ? p.toUri().toString() : p.toString(), attributes.size(), attributes.lastModifiedTime().toMillis()));
+                } catch (NoSuchFileException e) {
+                    // deleted while listing
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (NoSuchFileException e) {
+            return java.util.List.of();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + prefix, e);
+        }
+        return out;
+    }
+
+    @Override
+    public void deletePrefix(String prefix) {
+        for (FileInfo file : listPrefix(prefix)) {
+            deleteFile(file.location());
         }
     }
 
