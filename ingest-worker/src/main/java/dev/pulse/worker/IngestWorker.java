@@ -3,6 +3,8 @@ package dev.pulse.worker;
 import dev.pulse.schemas.tenancy.TenantDatabase;
 import dev.pulse.worker.consume.CrashPoints;
 import dev.pulse.worker.consume.IngestLoop;
+import dev.pulse.worker.maintain.MaintenanceScheduler;
+import dev.pulse.worker.maintain.TableMaintenance;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Properties;
@@ -34,11 +36,12 @@ public final class IngestWorker implements AutoCloseable {
     private final Producer<byte[], byte[]> producer;
     private final Admin admin;
     private final IngestLoop loop;
+    private final MaintenanceScheduler maintenance;
     private final Thread thread;
     private volatile RuntimeException failure;
 
     private IngestWorker(TenantDatabase db, JdbcCatalog catalog, Consumer<byte[], byte[]> consumer,
-            Producer<byte[], byte[]> producer, Admin admin, IngestLoop loop) {
+            Producer<byte[], byte[]> producer, Admin admin, IngestLoop loop, WorkerConfig config) {
         this.db = db;
         this.catalog = catalog;
         this.consumer = consumer;
@@ -48,6 +51,12 @@ public final class IngestWorker implements AutoCloseable {
         // An Error ends the thread where it happened (runLoop): say so in the log, not only on stderr.
         this.thread = Thread.ofPlatform().name("pulse-ingest-worker")
                 .uncaughtExceptionHandler((t, e) -> LOG.error("ingest worker thread died", e)).unstarted(this::runLoop);
+        // Lake maintenance of the tenants whose partition 0 this worker owns, on its own low-priority
+        // threads; a loop that died (a killed process) maintains nothing any more.
+        this.maintenance = config.maintenance().enabled()
+                ? new MaintenanceScheduler(db, new TableMaintenance(db, catalog, config.maintenance()),
+                        () -> thread.isAlive() ? loop.tenantsToMaintain() : java.util.Set.of(), config.maintenance())
+                : null;
     }
 
     public static IngestWorker start(WorkerConfig config) {
@@ -75,8 +84,11 @@ public final class IngestWorker implements AutoCloseable {
                     new RetryPolicy(config.maxRetries(), config.retryBackoff()), config.commitInterval(), crashPoints,
                     new GroupOffsets(admin, config.group(), STABLE_OFFSETS_WAIT),
                     new IngestLoop.TenantBackoff(config.tenantBackoff(), config.tenantBackoffMax()));
-            IngestWorker worker = new IngestWorker(db, catalog, consumer, producer, admin, loop);
+            IngestWorker worker = new IngestWorker(db, catalog, consumer, producer, admin, loop, config);
             worker.thread.start();
+            if (worker.maintenance != null) {
+                worker.maintenance.start();
+            }
             LOG.info("ingest worker started: group {}, transactional id {}", config.group(), config.transactionalId());
             return worker;
         } catch (RuntimeException e) {
@@ -171,6 +183,9 @@ public final class IngestWorker implements AutoCloseable {
 
     @Override
     public void close() {
+        if (maintenance != null) {
+            maintenance.close();
+        }
         loop.stop();
         try {
             if (!thread.join(STOP_TIMEOUT)) {

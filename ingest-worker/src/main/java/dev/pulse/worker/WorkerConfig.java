@@ -5,6 +5,7 @@ import dev.pulse.schemas.config.ConfigKey;
 import dev.pulse.schemas.config.Infrastructure;
 import dev.pulse.schemas.config.PulseKeys;
 import dev.pulse.schemas.config.Settings;
+import dev.pulse.worker.maintain.MaintenanceConfig;
 import java.time.Duration;
 import java.util.List;
 
@@ -28,6 +29,7 @@ public final class WorkerConfig {
     private final int transactionTimeoutMs;
     private final Duration tenantBackoff;
     private final Duration tenantBackoffMax;
+    private final MaintenanceConfig maintenance;
 
     private WorkerConfig(Settings settings) {
         this.infrastructure = Infrastructure.from(settings);
@@ -55,6 +57,7 @@ public final class WorkerConfig {
             throw new ConfigException(PulseKeys.WORKER_COMMIT_INTERVAL_MS + "=" + commitInterval.toMillis() + " must be below "
                     + PulseKeys.WORKER_TRANSACTION_TIMEOUT_MS + "=" + transactionTimeoutMs);
         }
+        this.maintenance = MaintenanceConfig.from(settings, Duration.ofMillis(maxPollIntervalMs));
     }
 
     public static WorkerConfig from(Settings settings) {
@@ -63,10 +66,12 @@ public final class WorkerConfig {
 
     /** Every key this configuration reads beyond {@link Infrastructure}'s, for help texts. */
     public static List<ConfigKey<?>> keys() {
-        return List.of(PulseKeys.WORKER_GROUP, PulseKeys.WORKER_INSTANCE_ID, PulseKeys.WORKER_MAX_BATCH_RECORDS, PulseKeys.WORKER_COMMIT_INTERVAL_MS,
+        List<ConfigKey<?>> keys = new java.util.ArrayList<>(List.of(PulseKeys.WORKER_GROUP, PulseKeys.WORKER_INSTANCE_ID, PulseKeys.WORKER_MAX_BATCH_RECORDS, PulseKeys.WORKER_COMMIT_INTERVAL_MS,
                 PulseKeys.WORKER_FETCH_MIN_BYTES, PulseKeys.WORKER_MAX_RETRIES, PulseKeys.WORKER_RETRY_BACKOFF_MS, PulseKeys.WORKER_SESSION_TIMEOUT_MS,
                 PulseKeys.WORKER_MAX_POLL_INTERVAL_MS, PulseKeys.WORKER_TRANSACTION_TIMEOUT_MS, PulseKeys.WORKER_TENANT_BACKOFF_MS,
-                PulseKeys.WORKER_TENANT_BACKOFF_MAX_MS);
+                PulseKeys.WORKER_TENANT_BACKOFF_MAX_MS));
+        keys.addAll(MaintenanceConfig.keys());
+        return List.copyOf(keys);
     }
 
     public Infrastructure infrastructure() {
@@ -125,5 +130,10 @@ public final class WorkerConfig {
 
     public Duration tenantBackoffMax() {
         return tenantBackoffMax;
+    }
+
+    /** Lake maintenance: compaction, snapshot expiry, orphan removal ({@code worker.maintain}). */
+    public MaintenanceConfig maintenance() {
+        return maintenance;
     }
 }

@@ -63,6 +63,8 @@ public final class IngestLoop implements Runnable {
     private final BatchPlanner planner;
     private final KafkaCommit kafkaCommit;
     private final Repositioning repositioning;
+    /** Tenants whose raw topic's partition 0 is assigned here: this worker maintains their tables. */
+    private final Set<TenantId> firstPartitionOwned = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
     private boolean inFlight;
 
@@ -100,6 +102,22 @@ public final class IngestLoop implements Runnable {
                 if (!stopping) {
                     throw e;
                 }
+            }
+        }
+    }
+
+    /**
+     * The tenants whose tables this worker maintains: those whose raw topic's partition 0 it owns
+     * (one owner per tenant in the group; callable from any thread).
+     */
+    public Set<TenantId> tenantsToMaintain() {
+        return Set.copyOf(firstPartitionOwned);
+    }
+
+    private void trackFirstPartitions(Collection<TopicPartition> partitions, boolean assigned) {
+        for (TopicPartition tp : partitions) {
+            if (tp.partition() == 0) {
+                Topics.tenantOf(tp.topic()).ifPresent(assigned ? firstPartitionOwned::add : firstPartitionOwned::remove);
             }
         }
     }
@@ -282,6 +300,7 @@ public final class IngestLoop implements Runnable {
                 throw new IllegalStateException("partitions revoked while a batch is in flight");
             }
             progress.forget(partitions);
+            trackFirstPartitions(partitions, false);
         }
 
         @Override
@@ -292,6 +311,7 @@ public final class IngestLoop implements Runnable {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             repositioning.reposition(partitions);
+            trackFirstPartitions(partitions, true);
         }
     }
 }

@@ -22,14 +22,24 @@ import org.apache.kafka.common.TopicPartition;
  *       wrote to the table, carried forward so the newest pulse snapshot holds the whole map;</li>
  *   <li>{@value #COMMIT}: {@code {"<topic>/<partition>": {"first":…, "next":…, "count":…}}}, the
  *       ranges of this commit only, from which the ledger is rebuilt;</li>
- *   <li>{@value #MAX_EVENT_TIME}: the newest event time this commit wrote.</li>
+ *   <li>{@value #MAX_EVENT_TIME}: the newest event time this commit wrote;</li>
+ *   <li>{@value #OFFSETS_OF}: only on snapshots lake maintenance made (a compaction): the id of
+ *       the snapshot whose map it carried forward in {@value #OFFSETS}.</li>
  * </ul>
+ *
+ * <p><b>Which snapshot's map counts</b> ({@link #carriesOffsets}): a snapshot the worker committed
+ * (it has a map and no {@value #OFFSETS_OF}); or a maintenance snapshot whose {@value #OFFSETS_OF}
+ * is its own parent, i.e. nothing was committed between the snapshot whose map it copied and
+ * itself. A compaction that raced an append lands on a parent other than the one it copied from;
+ * its map may then be stale, so it is walked past and the append's map counts. Lake maintenance
+ * never expires the snapshot whose map counts (see {@code worker.maintain}).
  */
 public final class SnapshotOffsets {
     public static final String OFFSETS = "pulse.kafka.offsets";
     public static final String COMMIT = "pulse.kafka.commit";
     public static final String MAX_EVENT_TIME = "pulse.max-event-time";
     public static final String COMMIT_ID = "pulse.commit-id";
+    public static final String OFFSETS_OF = "pulse.kafka.offsets-of";
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -37,19 +47,35 @@ public final class SnapshotOffsets {
     }
 
     /**
-     * The next offset to read per partition, from the newest snapshot in the current ancestry that
-     * carries the map. Snapshots written by others (compaction) carry none and are walked past.
+     * The next offset to read per partition, from the newest snapshot in the current ancestry whose
+     * map counts ({@link #carriesOffsets}). Snapshots written by others carry none and are walked past.
      */
     public static Map<TopicPartition, Long> stored(Table table) {
+        return newestWithOffsets(table).map(s -> parseOffsets(s.summary().get(OFFSETS))).orElse(Map.of());
+    }
+
+    /** The newest snapshot of the current ancestry whose offsets map counts: the exactly-once truth. */
+    public static Optional<Snapshot> newestWithOffsets(Table table) {
         Snapshot snapshot = table.currentSnapshot();
         while (snapshot != null) {
-            String json = snapshot.summary().get(OFFSETS);
-            if (json != null) {
-                return parseOffsets(json);
+            if (carriesOffsets(snapshot)) {
+                return Optional.of(snapshot);
             }
             snapshot = snapshot.parentId() == null ? null : table.snapshot(snapshot.parentId());
         }
-        return Map.of();
+        return Optional.empty();
+    }
+
+    /**
+     * Whether this snapshot's map says what the table holds: the worker's own commits always;
+     * a maintenance snapshot only when it copied the map from its own parent.
+     */
+    public static boolean carriesOffsets(Snapshot snapshot) {
+        if (snapshot.summary().get(OFFSETS) == null) {
+            return false;
+        }
+        String copiedFrom = snapshot.summary().get(OFFSETS_OF);
+        return copiedFrom == null || (snapshot.parentId() != null && copiedFrom.equals(Long.toString(snapshot.parentId())));
     }
 
     private static Map<TopicPartition, Long> parseOffsets(String json) {

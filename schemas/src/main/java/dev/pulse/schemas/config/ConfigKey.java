@@ -1,5 +1,8 @@
 package dev.pulse.schemas.config;
 
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -49,6 +52,37 @@ public record ConfigKey<T>(String name, String type, String documentedDefault, O
     public static ConfigKey<Long> longInteger(String name, long defaultValue, long min, long max, String description) {
         return new ConfigKey<>(name, "long " + min + ".." + max, Long.toString(defaultValue), Optional.empty(), description,
                 () -> defaultValue, (key, raw) -> parseLong(key, raw, min, max));
+    }
+
+    /** A duration: ISO-8601 ({@code PT10M}, {@code P7D}) or a number of milliseconds, within [min, max]. */
+    public static ConfigKey<Duration> duration(String name, String defaultValue, Duration min, Duration max, String description) {
+        Parser<Duration> parser = (key, raw) -> {
+            String value = raw.strip();
+            Duration d;
+            try {
+                d = !value.isEmpty() && value.chars().allMatch(Character::isDigit)
+                        ? Duration.ofMillis(Long.parseLong(value))
+                        : Duration.parse(value.toUpperCase(Locale.ROOT));
+            } catch (DateTimeParseException | NumberFormatException e) {
+                throw new ConfigException(key + "=" + raw + " is not a duration: use ISO-8601 (PT10M, P7D) or milliseconds");
+            }
+            if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+                throw new ConfigException(key + "=" + raw + " is out of range [" + min + ", " + max + "]");
+            }
+            return d;
+        };
+        return new ConfigKey<>(name, "duration " + min + ".." + max, defaultValue, Optional.empty(), description,
+                () -> parser.parse(name, defaultValue), parser);
+    }
+
+    /** true/false (also 1/0, yes/no, on/off). */
+    public static ConfigKey<Boolean> bool(String name, boolean defaultValue, String description) {
+        return new ConfigKey<>(name, "boolean", Boolean.toString(defaultValue), Optional.empty(), description, () -> defaultValue,
+                (key, raw) -> switch (raw.strip().toLowerCase(Locale.ROOT)) {
+                    case "true", "1", "yes", "on" -> true;
+                    case "false", "0", "no", "off" -> false;
+                    default -> throw new ConfigException(key + "=" + raw + " is not a boolean: use true or false");
+                });
     }
 
     /** A TCP port; 0 lets the system pick a free one. */

@@ -2,6 +2,7 @@ package dev.pulse.schemas.config;
 
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -102,6 +103,37 @@ public final class PulseKeys {
     public static final ConfigKey<Integer> WORKER_TENANT_BACKOFF_MAX_MS = ConfigKey.integer("PULSE_WORKER_TENANT_BACKOFF_MAX_MS", 300_000, 10,
             86_400_000, "the longest a failing tenant waits between tries");
 
+    // ---- lake maintenance, run by the worker (MaintenanceConfig) ----
+    public static final ConfigKey<Boolean> MAINTENANCE_ENABLED = ConfigKey.bool("PULSE_MAINTENANCE_ENABLED", true,
+            "whether the worker maintains the tables of the tenants whose raw-topic partition 0 it owns (compaction, snapshot expiry, orphan removal)");
+    public static final ConfigKey<Duration> MAINTENANCE_INTERVAL = ConfigKey.duration("PULSE_MAINTENANCE_INTERVAL", "PT1M",
+            Duration.ofMillis(100), Duration.ofDays(1),
+            "how often each table is looked at; the metadata a table keeps is about (keep-all window + this) x its commit rate");
+    public static final ConfigKey<Integer> MAINTENANCE_THREADS = ConfigKey.integer("PULSE_MAINTENANCE_THREADS", 1, 1, 64,
+            "tables maintained at once per worker (low-priority threads beside ingestion)");
+    public static final ConfigKey<Duration> SNAPSHOT_KEEP_ALL = ConfigKey.duration("PULSE_SNAPSHOT_KEEP_ALL", "PT10M", Duration.ZERO,
+            Duration.ofDays(3650), "every snapshot younger than this is kept (time travel to any commit); older ones keep one point per hour");
+    public static final ConfigKey<Duration> SNAPSHOT_RETENTION_FREE = ConfigKey.duration("PULSE_SNAPSHOT_RETENTION_FREE", "P1D", Duration.ZERO,
+            Duration.ofDays(3650), "how long hourly time-travel points are kept for free tenants (a tenant's own setting wins)");
+    public static final ConfigKey<Duration> SNAPSHOT_RETENTION = ConfigKey.duration("PULSE_SNAPSHOT_RETENTION", "P7D", Duration.ZERO,
+            Duration.ofDays(3650), "how long hourly time-travel points are kept for standard tenants (a tenant's own setting wins)");
+    public static final ConfigKey<Duration> SNAPSHOT_RETENTION_ENTERPRISE = ConfigKey.duration("PULSE_SNAPSHOT_RETENTION_ENTERPRISE", "P30D",
+            Duration.ZERO, Duration.ofDays(3650),
+            "how long hourly time-travel points are kept for enterprise tenants (a tenant's own setting wins)");
+    public static final ConfigKey<Long> COMPACTION_TARGET_FILE_BYTES = ConfigKey.longInteger("PULSE_COMPACTION_TARGET_FILE_BYTES", 134_217_728L,
+            1_024L, 16L * 1_073_741_824L, "compaction writes data files of about this size (128 MiB); files from 75% of it up are left alone");
+    public static final ConfigKey<Integer> COMPACTION_MIN_INPUT_FILES = ConfigKey.integer("PULSE_COMPACTION_MIN_INPUT_FILES", 5, 2, 1_000,
+            "small files of one size tier in one partition before they are merged (also the tier ratio)");
+    public static final ConfigKey<Long> COMPACTION_MAX_INPUT_BYTES = ConfigKey.longInteger("PULSE_COMPACTION_MAX_INPUT_BYTES", 536_870_912L,
+            1_024L, 1_099_511_627_776L, "most bytes one maintenance run of one table rewrites (512 MiB); the rest waits for the next run");
+    public static final ConfigKey<Duration> COMPACTION_COLD_AFTER = ConfigKey.duration("PULSE_COMPACTION_COLD_AFTER", "PT1H", Duration.ZERO,
+            Duration.ofDays(3650), "a partition that got no new file for this long has all its small files merged, whatever their sizes");
+    public static final ConfigKey<Duration> ORPHAN_MIN_AGE = ConfigKey.duration("PULSE_ORPHAN_MIN_AGE", "PT1H", Duration.ZERO,
+            Duration.ofDays(3650), "an unreferenced file in a table's folder is removed only when older than this (a batch or compaction in "
+                    + "flight has written files it has not committed yet); at least twice PULSE_WORKER_MAX_POLL_INTERVAL_MS");
+    public static final ConfigKey<Duration> ORPHAN_SCAN_INTERVAL = ConfigKey.duration("PULSE_ORPHAN_SCAN_INTERVAL", "PT1H", Duration.ZERO,
+            Duration.ofDays(3650), "how often a table's folder is listed for orphan files");
+
     // ---- lake-query (QueryConfig) ----
     public static final ConfigKey<Integer> PREVIEW_DEFAULT_LIMIT = ConfigKey.integer("PULSE_PREVIEW_DEFAULT_LIMIT", 100, 1, 1_000_000,
             "rows a preview returns when the request names no limit");
@@ -137,6 +169,9 @@ public final class PulseKeys {
             WORKER_GROUP, WORKER_INSTANCE_ID, WORKER_MAX_BATCH_RECORDS, WORKER_COMMIT_INTERVAL_MS, WORKER_FETCH_MIN_BYTES, WORKER_MAX_RETRIES,
             WORKER_RETRY_BACKOFF_MS, WORKER_SESSION_TIMEOUT_MS, WORKER_MAX_POLL_INTERVAL_MS, WORKER_TRANSACTION_TIMEOUT_MS,
             WORKER_TENANT_BACKOFF_MS, WORKER_TENANT_BACKOFF_MAX_MS,
+            MAINTENANCE_ENABLED, MAINTENANCE_INTERVAL, MAINTENANCE_THREADS, SNAPSHOT_KEEP_ALL, SNAPSHOT_RETENTION_FREE, SNAPSHOT_RETENTION,
+            SNAPSHOT_RETENTION_ENTERPRISE, COMPACTION_TARGET_FILE_BYTES, COMPACTION_MIN_INPUT_FILES, COMPACTION_MAX_INPUT_BYTES,
+            COMPACTION_COLD_AFTER, ORPHAN_MIN_AGE, ORPHAN_SCAN_INTERVAL,
             PREVIEW_DEFAULT_LIMIT, PREVIEW_MAX_LIMIT, QUERY_TIMEOUT_MS, QUERY_MEMORY_LIMIT, QUERY_MAX_ROWS, QUERY_THREADS, QUERY_TEMP_DIR,
             QUERY_MAX_CONCURRENT,
             ENV_FILE, JAVA_OPTS);
