@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.iceberg.ContentFile;
 import org.apache.iceberg.HasTableOperations;
@@ -80,10 +82,19 @@ public final class OrphanFiles {
     static Set<String> referenced(Table table) {
         table.refresh();
         TableMetadata metadata = ((HasTableOperations) table).operations().current();
-        FileIO io = table.io();
-        Set<String> out = new HashSet<>();
+        Set<String> out = new HashSet<>(referencedBySnapshots(metadata, table.io()));
         out.add(normalize(metadata.metadataFileLocation()));
         metadata.previousFiles().forEach(entry -> out.add(normalize(entry.file())));
+        return out;
+    }
+
+    /**
+     * Every file the snapshots of {@code metadata} reach: manifest lists, manifests, the data and
+     * delete files they list, statistics files. Manifests never change once written, so what one
+     * lists is cached by its path and each is read once.
+     */
+    static Set<String> referencedBySnapshots(TableMetadata metadata, FileIO io) {
+        Set<String> out = new HashSet<>();
         metadata.statisticsFiles().stream().map(StatisticsFile::path).forEach(p -> out.add(normalize(p)));
         metadata.partitionStatisticsFiles().stream().map(PartitionStatisticsFile::path).forEach(p -> out.add(normalize(p)));
         Set<String> manifestsSeen = new HashSet<>();
@@ -92,22 +103,42 @@ public final class OrphanFiles {
                 out.add(normalize(snapshot.manifestListLocation()));
             }
             for (ManifestFile manifest : snapshot.allManifests(io)) {
-                if (!manifestsSeen.add(manifest.path())) {
-                    continue;
-                }
-                out.add(normalize(manifest.path()));
-                try (ManifestReader<? extends ContentFile<?>> reader = manifest.content() == ManifestContent.DATA
-                        ? ManifestFiles.read(manifest, io, metadata.specsById())
-                        : ManifestFiles.readDeleteManifest(manifest, io, metadata.specsById())) {
-                    for (ContentFile<?> file : reader) {
-                        out.add(normalize(file.location()));
-                    }
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
+                if (manifestsSeen.add(manifest.path())) {
+                    out.add(normalize(manifest.path()));
+                    out.addAll(filesOf(manifest, io, metadata));
                 }
             }
         }
         return out;
+    }
+
+    private static final int CACHED_MANIFESTS = 20_000;
+    private static final Map<String, List<String>> FILES_OF_MANIFEST = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, List<String>> eldest) {
+                    return size() > CACHED_MANIFESTS;
+                }
+            });
+
+    private static List<String> filesOf(ManifestFile manifest, FileIO io, TableMetadata metadata) {
+        List<String> cached = FILES_OF_MANIFEST.get(manifest.path());
+        if (cached != null) {
+            return cached;
+        }
+        List<String> files = new java.util.ArrayList<>();
+        try (ManifestReader<? extends ContentFile<?>> reader = manifest.content() == ManifestContent.DATA
+                ? ManifestFiles.read(manifest, io, metadata.specsById())
+                : ManifestFiles.readDeleteManifest(manifest, io, metadata.specsById())) {
+            for (ContentFile<?> file : reader) {
+                files.add(normalize(file.location()));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<String> immutable = List.copyOf(files);
+        FILES_OF_MANIFEST.put(manifest.path(), immutable);
+        return immutable;
     }
 
     /** One spelling per file: {@code file:/a/b} and {@code /a/b} are the same file. */

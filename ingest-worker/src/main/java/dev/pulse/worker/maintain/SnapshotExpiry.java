@@ -11,8 +11,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.HashSet;
+import java.util.Set;
 import org.apache.iceberg.ExpireSnapshots;
+import org.apache.iceberg.HasTableOperations;
+import org.apache.iceberg.TableMetadata;
+import org.apache.iceberg.TableOperations;
 import org.apache.iceberg.ManageSnapshots;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.SnapshotRef;
@@ -20,8 +24,8 @@ import org.apache.iceberg.Table;
 import org.apache.iceberg.exceptions.CommitFailedException;
 
 /**
- * Expires snapshots with Iceberg's {@link ExpireSnapshots}, which deletes the files only the
- * expired snapshots referenced.
+ * Expires snapshots with Iceberg's {@link ExpireSnapshots}, then deletes the files only the
+ * expired snapshots referenced (reachable before the expiry, unreachable after it).
  *
  * <p><b>What stays</b> (and so what a user can travel back to):
  * <ul>
@@ -39,7 +43,7 @@ import org.apache.iceberg.exceptions.CommitFailedException;
  * metadata does not grow with its age.
  */
 public final class SnapshotExpiry {
-    static final String TAG_PREFIX = "pulse-hourly-";
+    public static final String TAG_PREFIX = "pulse-hourly-";
     private static final DateTimeFormatter HOUR = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH'Z'").withZone(ZoneOffset.UTC);
     private static final int COMMIT_ATTEMPTS = 5;
 
@@ -61,40 +65,54 @@ public final class SnapshotExpiry {
         }
         int[] tags = dryRun ? new int[] {0, 0} : updateHourlyTags(table, keepAll, retention, now);
         long expireBefore = now.minus(keepAll).toEpochMilli();
-        AtomicInteger dataFiles = new AtomicInteger();
-        AtomicInteger otherFiles = new AtomicInteger();
         for (int attempt = 1; ; attempt++) {
-            table.refresh();
+            TableOperations ops = ((HasTableOperations) table).operations();
+            TableMetadata before = ops.refresh();
             ExpireSnapshots expire = table.expireSnapshots()
                     .expireOlderThan(expireBefore)
                     .retainLast(protectedCount(table))
-                    .cleanExpiredFiles(true)
-                    .deleteWith(location -> {
-                        (location.endsWith(".parquet") ? dataFiles : otherFiles).incrementAndGet();
-                        table.io().deleteFile(location);
-                    });
+                    // Files are deleted below, by reachability: Iceberg's incremental cleanup would
+                    // keep a compacted-away file until the compaction snapshot itself expires.
+                    .cleanExpiredFiles(false);
             try {
-                List<Snapshot> expired = dryRun ? expire.apply() : applyAndCommit(expire);
-                int before = count(table);
-                if (!dryRun) {
-                    table.refresh();
+                List<Snapshot> expired = expire.apply();
+                if (dryRun || expired.isEmpty()) {
+                    return new ExpiryResult(expired.size(), 0, 0, tags[0], tags[1], before.snapshots().size() - expired.size());
                 }
-                return new ExpiryResult(expired.size(), dataFiles.get(), otherFiles.get(), tags[0], tags[1],
-                        dryRun ? before - expired.size() : count(table));
+                expire.commit();
+                TableMetadata after = ops.refresh();
+                return deleteUnreachable(table, before, after, expired.size(), tags);
             } catch (CommitFailedException e) {
                 if (attempt == COMMIT_ATTEMPTS) {
-                    return new ExpiryResult(0, 0, 0, tags[0], tags[1], count(table));
+                    return new ExpiryResult(0, 0, 0, tags[0], tags[1], before.snapshots().size());
                 }
             }
         }
     }
 
-    private static List<Snapshot> applyAndCommit(ExpireSnapshots expire) {
-        List<Snapshot> expired = expire.apply();
-        if (!expired.isEmpty()) {
-            expire.commit();
+    /**
+     * Deletes the files the snapshots reached before the expiry and reach no more: exactly the files
+     * only expired snapshots referenced. A file committed meanwhile is in neither set or in
+     * {@code after}, so it is never a candidate; nothing re-references a file once unreachable.
+     */
+    private static ExpiryResult deleteUnreachable(Table table, TableMetadata before, TableMetadata after, int expired, int[] tags) {
+        Set<String> gone = new HashSet<>(OrphanFiles.referencedBySnapshots(before, table.io()));
+        gone.removeAll(OrphanFiles.referencedBySnapshots(after, table.io()));
+        String root = OrphanFiles.normalize(table.location());
+        int dataFiles = 0;
+        int otherFiles = 0;
+        for (String location : gone) {
+            if (!location.startsWith(root + "/")) {
+                continue; // never outside the table's own folder
+            }
+            table.io().deleteFile(location);
+            if (location.endsWith(".parquet")) {
+                dataFiles++;
+            } else {
+                otherFiles++;
+            }
         }
-        return expired;
+        return new ExpiryResult(expired, dataFiles, otherFiles, tags[0], tags[1], after.snapshots().size());
     }
 
     /**
@@ -124,14 +142,15 @@ public final class SnapshotExpiry {
         for (int attempt = 1; ; attempt++) {
             table.refresh();
             long leaving = now.minus(keepAll).toEpochMilli();
-            Instant oldestHour = now.minus(retention).truncatedTo(ChronoUnit.HOURS);
+            // Hours that start inside the retention get a point: a retention of 0 keeps none.
+            Instant oldestHour = now.minus(retention);
             Map<String, Snapshot> newestOfHour = new HashMap<>();
             for (Snapshot s = table.currentSnapshot(); s != null; s = s.parentId() == null ? null : table.snapshot(s.parentId())) {
                 Instant at = Instant.ofEpochMilli(s.timestampMillis());
                 if (s.timestampMillis() >= leaving) {
                     continue;
                 }
-                if (at.isBefore(oldestHour)) {
+                if (at.truncatedTo(ChronoUnit.HOURS).isBefore(oldestHour)) {
                     break;
                 }
                 newestOfHour.merge(TAG_PREFIX + HOUR.format(at), s, (a, b) -> a.timestampMillis() >= b.timestampMillis() ? a : b);
@@ -151,7 +170,10 @@ public final class SnapshotExpiry {
                     manage.replaceTag(e.getKey(), e.getValue().snapshotId());
                 }
             }
-            String oldestKept = TAG_PREFIX + HOUR.format(oldestHour);
+            // The first hour starting at or after the retention's start.
+            Instant firstHourKept = oldestHour.truncatedTo(ChronoUnit.HOURS).equals(oldestHour) ? oldestHour
+                    : oldestHour.truncatedTo(ChronoUnit.HOURS).plus(Duration.ofHours(1));
+            String oldestKept = TAG_PREFIX + HOUR.format(firstHourKept);
             List<String> stale = new ArrayList<>();
             refs.forEach((name, ref) -> {
                 if (ref.isTag() && name.startsWith(TAG_PREFIX) && name.compareTo(oldestKept) < 0) {
@@ -173,13 +195,5 @@ public final class SnapshotExpiry {
                 }
             }
         }
-    }
-
-    private static int count(Table table) {
-        int n = 0;
-        for (Snapshot ignored : table.snapshots()) {
-            n++;
-        }
-        return n;
     }
 }

@@ -117,7 +117,7 @@ public final class TableMaintenance {
             Table table = catalog.loadTable(dataset.table());
             Map<String, String> props = dryRun ? DatasetTableProperties.missing(table) : DatasetTableProperties.upgrade(table);
             CompactionResult compaction = Compaction.run(table, config, now, dryRun);
-            ExpiryResult expiry = SnapshotExpiry.run(table, config.keepAll(), retention, now, dryRun);
+            ExpiryResult expiry = SnapshotExpiry.run(table, config.keepAll(), retention, clock.instant(), dryRun);
             boolean orphansDue = mode != Mode.SCHEDULED || row.lastOrphanScanAt() == null
                     || !row.lastOrphanScanAt().plus(config.orphanInterval()).isAfter(now);
             OrphanResult orphans = orphansDue ? OrphanFiles.run(table, config.orphanMinAge(), now, dryRun) : OrphanResult.SKIPPED;
