@@ -22,6 +22,20 @@ final class DatasetCommands {
         sb.append("  rows           ").append(d.path("row_count").asLong()).append('\n');
         sb.append("  snapshots      ").append(Output.text(d.path("snapshot_count"))).append('\n');
         sb.append("  last event     ").append(Output.text(d.path("last_event_time"))).append('\n');
+        JsonNode lake = d.path("lake");
+        if (!lake.isMissingNode()) {
+            sb.append("  data files     ").append(lake.path("data_files").asLong()).append(" (average ")
+                    .append(lake.path("average_file_bytes").asLong()).append(" B)").append('\n');
+            sb.append("  metadata       ").append(lake.path("current_metadata_bytes").asLong()).append(" B current file, ")
+                    .append(lake.path("metadata_folder_bytes").isNull() ? "folder not listable" : lake.path("metadata_folder_bytes").asLong() + " B folder")
+                    .append('\n');
+            sb.append("  last compaction ").append(Output.text(lake.path("last_compaction_at")))
+                    .append(lake.path("last_compaction").isObject() ? "  (" + lake.path("last_compaction").path("files_rewritten").asInt()
+                            + " files into " + lake.path("last_compaction").path("files_written").asInt() + ")" : "").append('\n');
+            sb.append("  last expiry    ").append(Output.text(lake.path("last_expiry_at")))
+                    .append(lake.path("last_expiry").isObject() ? "  (" + lake.path("last_expiry").path("snapshots_expired").asInt()
+                            + " snapshots)" : "").append('\n');
+        }
         sb.append("  created        ").append(d.path("created_at").asText()).append('\n');
         sb.append("  columns").append('\n');
         for (JsonNode c : d.path("columns")) {

@@ -62,6 +62,12 @@ final class OperatorClient {
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString())));
     }
 
+    JsonNode put(String path, ObjectNode body) {
+        return send(HttpRequest.newBuilder(URI.create(apiUrl + path))
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(body.toString())));
+    }
+
     /** A POST without a body (suspend, resume, revoke, rotate). */
     JsonNode post(String path) {
         return post(path, JSON.createObjectNode());

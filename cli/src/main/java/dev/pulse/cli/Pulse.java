@@ -25,6 +25,7 @@ import picocli.CommandLine.Unmatched;
             KeyCommands.class,
             SchemaCommands.class,
             DatasetCommands.class,
+            LakeCommands.class,
             BenchCommands.class,
         })
 public final class Pulse {

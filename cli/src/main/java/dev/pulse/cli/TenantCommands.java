@@ -9,7 +9,7 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "tenant", description = "Operator verbs for tenants.",
         subcommands = {TenantCommands.Create.class, TenantCommands.Show.class, TenantCommands.ListTenants.class,
-            TenantCommands.Suspend.class, TenantCommands.Resume.class},
+            TenantCommands.Suspend.class, TenantCommands.Resume.class, TenantCommands.SetRetention.class},
         mixinStandardHelpOptions = true)
 final class TenantCommands {
     static final List<Output.Column> COLUMNS = List.of(Output.Column.of("SLUG", "slug"), Output.Column.of("STATUS", "status"),
@@ -20,6 +20,10 @@ final class TenantCommands {
         StringBuilder text = new StringBuilder(String.format("%s  %s  name=%s tier=%s status=%s created=%s",
                 tenant.path("id").asText(), tenant.path("slug").asText(), tenant.path("name").asText(),
                 tenant.path("tier").asText(), tenant.path("status").asText(), tenant.path("created_at").asText()));
+        if (tenant.has("snapshot_retention")) {
+            text.append(String.format("%n  snapshot retention %s", tenant.path("snapshot_retention").isNull()
+                    ? "the tier's default" : tenant.path("snapshot_retention").asText()));
+        }
         for (JsonNode ingest : tenant.path("ingest")) {
             text.append(String.format("%n  ingest %s: dataset %s since %s (%d failed tries, next at %s): %s",
                     ingest.path("state").asText(), ingest.path("dataset").asText(), ingest.path("failing_since").asText(),
@@ -97,6 +101,29 @@ final class TenantCommands {
         @Override
         String action() {
             return "resume";
+        }
+    }
+
+    @Command(name = "set-retention", description = "How long the tenant's tables keep hourly time-travel points (lake maintenance).",
+            mixinStandardHelpOptions = true)
+    static final class SetRetention extends Verb {
+        @Parameters(index = "0", description = "tenant slug")
+        String slug;
+        @Parameters(index = "1", description = "an ISO-8601 duration from PT1H to P3650D (e.g. P30D), or 'default' for the tier's")
+        String retention;
+
+        @Override
+        void run() {
+            ObjectNode body = OperatorClient.JSON.createObjectNode();
+            if ("default".equals(retention)) {
+                body.putNull("snapshot_retention");
+            } else {
+                body.put("snapshot_retention", retention);
+            }
+            JsonNode tenant = client().put("/admin/v1/tenants/" + OperatorClient.segment(slug) + "/snapshot-retention", body);
+            emit(tenant, "tenant " + tenant.path("slug").asText() + " keeps snapshots "
+                    + (tenant.path("snapshot_retention").isNull() ? "for its tier's default" : "for " + tenant.path("snapshot_retention").asText())
+                    + (tenant.path("changed").asBoolean() ? "" : " (unchanged)"));
         }
     }
 }

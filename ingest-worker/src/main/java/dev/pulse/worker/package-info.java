@@ -98,6 +98,21 @@
  * {@code commit.retry.num-retries=0}, so a commit racing ours fails with
  * {@code CommitFailedException} instead of being silently re-applied, and the guard runs again.
  *
+ * <p><b>Lake maintenance beside the loop</b> ({@code maintain}). A compaction snapshot (Iceberg
+ * {@code replace}) carries the offsets map forward: it copies the map of the snapshot it commits
+ * on top of and names that snapshot in {@code pulse.kafka.offsets-of}. The lookup
+ * ({@code lake.SnapshotOffsets.newestWithOffsets}) counts a map when the worker committed it, or
+ * when its {@code offsets-of} is the snapshot's own parent; a compaction that raced an append
+ * landed on another parent than the one it copied from, so its (possibly stale) map is walked past
+ * and the append's map counts. Either way the newest counting map is the table's truth, and a
+ * rewrite changes no row, so the stale-worker guard and the lost-commit check are unaffected.
+ * The worker's appends and a compaction never conflict (the rewrite is validated from its planning
+ * snapshot; appends add other files); a commit that loses the race to the other fails with
+ * {@code CommitFailedException} (no automatic retries on dataset tables) and its author retries
+ * on top (the worker's guard runs again first). Snapshot expiry never expires the snapshot whose
+ * map counts, nor anything after it in the ancestry (counted by position, not by clock), so the
+ * truth survives every expiry.
+ *
  * <p><b>Ledger:</b> after each table commit the worker inserts one {@code pulse.ingest_commits}
  * row per partition (idempotent) and updates the dataset's stats, under RLS for the topic's
  * tenant. On every assignment ({@code consume.LedgerReconciliation}, called by

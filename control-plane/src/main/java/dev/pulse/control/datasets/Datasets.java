@@ -15,6 +15,7 @@ import dev.pulse.schemas.event.FieldType;
 import dev.pulse.schemas.event.IcebergSchemas.Partitioning;
 import dev.pulse.schemas.event.IcebergSchemas;
 import dev.pulse.schemas.lake.DatasetTableProperties;
+import dev.pulse.schemas.lake.TableStats;
 import dev.pulse.schemas.naming.LakeNames;
 import dev.pulse.schemas.naming.Slugs;
 import dev.pulse.schemas.naming.TenantId;
@@ -142,7 +143,7 @@ public final class Datasets {
 
     /** A dataset as {@code describe} shows it: the row, its table's columns and lake statistics. */
     public record DatasetDescription(DatasetRecord dataset, Bucket bucket, List<Column> columns, String partitionSpec,
-            long rowCount, int snapshotCount, Long currentSnapshotId, Instant lastCommitAt) {
+            long rowCount, int snapshotCount, Long currentSnapshotId, Instant lastCommitAt, TableStats lake) {
     }
 
     /** One column of a dataset's table (nested types as Iceberg prints them). */
@@ -155,16 +156,25 @@ public final class Datasets {
      * worker updated the row's statistics.
      */
     public Optional<DatasetDescription> describe(TenantId tenant, String slug) {
-        record Row(DatasetRecord dataset, Bucket bucket, Instant lastCommitAt) {
+        record Maintenance(Instant lastCompactionAt, String lastCompaction, Instant lastExpiryAt, String lastExpiry) {
+        }
+        record Row(DatasetRecord dataset, Bucket bucket, Instant lastCommitAt, Maintenance maintenance) {
         }
         Optional<Row> row = db.inTenant(tenant, tx -> {
             Optional<DatasetRecord> dataset = DatasetDirectory.find(tx, slug);
             if (dataset.isEmpty()) {
                 return Optional.<Row>empty();
             }
+            // What lake maintenance last did (worker.maintain writes it under RLS for the tenant).
+            Maintenance maintenance = tx.queryOptional("""
+                    SELECT last_compaction_at, last_compaction::text, last_expiry_at, last_expiry::text
+                      FROM pulse.dataset_maintenance WHERE dataset_slug = ?""",
+                    rs -> new Maintenance(TenantTransaction.instant(rs, "last_compaction_at"), rs.getString(2),
+                            TenantTransaction.instant(rs, "last_expiry_at"), rs.getString(4)), slug)
+                    .orElse(new Maintenance(null, null, null, null));
             return tx.queryOptional("SELECT bucket_field, bucket_count, last_commit_at FROM pulse.datasets WHERE slug = ?",
                     rs -> new Row(dataset.get(), rs.getString(1) == null ? null : new Bucket(rs.getString(1), rs.getInt(2)),
-                            TenantTransaction.instant(rs, "last_commit_at")), slug);
+                            TenantTransaction.instant(rs, "last_commit_at"), maintenance), slug);
         });
         if (row.isEmpty()) {
             return Optional.empty();
@@ -183,8 +193,10 @@ public final class Datasets {
         String spec = table.spec().fields().stream()
                 .map(f -> f.transform() + "(" + table.schema().findColumnName(f.sourceId()) + ")")
                 .collect(java.util.stream.Collectors.joining(", "));
+        Maintenance m = row.get().maintenance();
+        TableStats lake = TableStats.of(table).withMaintenance(m.lastCompactionAt(), m.lastCompaction(), m.lastExpiryAt(), m.lastExpiry());
         return Optional.of(new DatasetDescription(dataset, row.get().bucket(), columns, spec, rows, snapshots,
-                current == null ? null : current.snapshotId(), row.get().lastCommitAt()));
+                current == null ? null : current.snapshotId(), row.get().lastCommitAt(), lake));
     }
 
     /** What an upgrade did: the dataset afterwards, and whether its table or row changed. */

@@ -241,6 +241,45 @@ public final class Tenants {
         return new StatusChangeResult(load(tenant.id()).orElseThrow(), true);
     }
 
+    /** Shortest and longest snapshot retention a tenant may be given (V8's check says the same). */
+    public static final java.time.Duration MIN_SNAPSHOT_RETENTION = java.time.Duration.ofHours(1);
+    public static final java.time.Duration MAX_SNAPSHOT_RETENTION = java.time.Duration.ofDays(3650);
+
+    /** A tenant's own snapshot retention after a change; empty: its tier's default. */
+    public record RetentionResult(TenantRecord tenant, Optional<java.time.Duration> snapshotRetention, boolean changed) {
+    }
+
+    /** The tenant's own snapshot retention (lake maintenance keeps hourly points this long); empty: its tier's default. */
+    public Optional<java.time.Duration> snapshotRetention(TenantId id) {
+        return db.inTenant(id, tx -> tx.queryOptional("SELECT snapshot_retention_ms FROM pulse.tenants WHERE tenant_id = ?",
+                rs -> Optional.ofNullable((Long) rs.getObject(1)).map(java.time.Duration::ofMillis), id)).flatMap(r -> r);
+    }
+
+    /**
+     * Sets how long the tenant's tables keep hourly time-travel points (null: back to its tier's
+     * default). Its audit entry ({@code tenant.snapshot-retention}) commits with the change.
+     */
+    public RetentionResult setSnapshotRetention(String slug, java.time.Duration retention, Actor actor) {
+        if (retention != null && (retention.compareTo(MIN_SNAPSHOT_RETENTION) < 0 || retention.compareTo(MAX_SNAPSHOT_RETENTION) > 0)) {
+            throw new InvalidFieldException("invalid-snapshot-retention", "snapshot_retention", "snapshot retention " + retention
+                    + " is out of range: use an ISO-8601 duration from PT1H to P3650D, or null for the tier's default");
+        }
+        TenantRecord tenant = requireBySlug(slug);
+        Optional<java.time.Duration> before = snapshotRetention(tenant.id());
+        if (before.equals(Optional.ofNullable(retention))) {
+            return new RetentionResult(tenant, before, false);
+        }
+        db.inTenant(tenant.id(), tx -> {
+            tx.update("UPDATE pulse.tenants SET snapshot_retention_ms = ?, updated_at = now() WHERE tenant_id = ?",
+                    retention == null ? null : retention.toMillis(), tenant.id());
+            Map<String, Object> detail = new java.util.LinkedHashMap<>();
+            detail.put("slug", slug);
+            detail.put("snapshot_retention", retention == null ? null : retention.toString());
+            return AuditLog.append(tx, actor, "tenant.snapshot-retention", detail);
+        });
+        return new RetentionResult(tenant, Optional.ofNullable(retention), true);
+    }
+
     private Optional<TenantRecord> findBySlug(String slug) {
         if (!Slugs.isValidSlug(slug)) {
             return Optional.empty();

@@ -56,6 +56,7 @@ public final class AdminRoutes {
         routes.get(PREFIX + "/tenants/{slug}", auth.guard(this::getTenant));
         routes.post(PREFIX + "/tenants/{slug}/suspend", auth.guard(ctx -> changeStatus(ctx, "suspend")));
         routes.post(PREFIX + "/tenants/{slug}/resume", auth.guard(ctx -> changeStatus(ctx, "resume")));
+        routes.put(PREFIX + "/tenants/{slug}/snapshot-retention", auth.guard(this::setSnapshotRetention));
         routes.get(PREFIX + "/audit", auth.guard(this::readAudit));
         resources.register(routes, PREFIX + "/tenants/{slug}", this::operatorCaller);
         // A key id names its tenant, so `pulse key revoke <key-id>` needs no --tenant.
@@ -90,6 +91,8 @@ public final class AdminRoutes {
     private void getTenant(Context ctx) {
         TenantRecord tenant = tenants.requireBySlug(ctx.pathParam("slug"));
         Map<String, Object> json = tenantJson(tenant);
+        // Lake maintenance keeps hourly time-travel points this long; null: the tier's default.
+        json.put("snapshot_retention", tenants.snapshotRetention(tenant.id()).map(java.time.Duration::toString).orElse(null));
         // What the worker holds back (a dataset whose table keeps failing): empty when all flows.
         json.put("ingest", tenants.ingestStatus(tenant.id()).stream().map(s -> {
             Map<String, Object> status = new LinkedHashMap<>();
@@ -109,6 +112,26 @@ public final class AdminRoutes {
         Actor actor = new Actor(Audit.operatorActor(ctx));
         Tenants.StatusChangeResult result = action.equals("suspend") ? tenants.suspend(slug, actor) : tenants.resume(slug, actor);
         Json.respond(ctx, 200, tenantJson(result.tenant()));
+    }
+
+    /** Body {@code {"snapshot_retention": "P30D"}}, or {@code null} for the tier's default. */
+    private void setSnapshotRetention(Context ctx) {
+        Fields body = new Fields(bodies.read(ctx, JsonBodies.MediaTypeRule.JSON_OR_ABSENT));
+        String text = body.optionalString("snapshot_retention");
+        java.time.Duration retention = null;
+        if (text != null) {
+            try {
+                retention = java.time.Duration.parse(text);
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new dev.pulse.schemas.control.InvalidFieldException("invalid-snapshot-retention", "snapshot_retention",
+                        "snapshot_retention must be an ISO-8601 duration such as PT6H or P30D, or null for the tier's default");
+            }
+        }
+        Tenants.RetentionResult result = tenants.setSnapshotRetention(ctx.pathParam("slug"), retention, new Actor(Audit.operatorActor(ctx)));
+        Map<String, Object> json = tenantJson(result.tenant());
+        json.put("snapshot_retention", result.snapshotRetention().map(java.time.Duration::toString).orElse(null));
+        json.put("changed", result.changed());
+        Json.respond(ctx, 200, json);
     }
 
     private void readAudit(Context ctx) {

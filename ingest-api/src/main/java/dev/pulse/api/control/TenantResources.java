@@ -293,6 +293,17 @@ public final class TenantResources {
         return json;
     }
 
+    private static Object rawJson(String text) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(text);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return text;
+        }
+    }
+
     static Map<String, Object> describeJson(Datasets.DatasetDescription d) {
         Map<String, Object> json = datasetJson(d.dataset());
         json.put("row_count", d.rowCount());
@@ -301,6 +312,19 @@ public final class TenantResources {
         json.put("snapshot_count", d.snapshotCount());
         json.put("current_snapshot_id", d.currentSnapshotId());
         json.put("last_commit_at", text(d.lastCommitAt()));
+        // What the table costs and what lake maintenance last did.
+        Map<String, Object> lake = new LinkedHashMap<>();
+        lake.put("data_files", d.lake().dataFiles());
+        lake.put("data_bytes", d.lake().dataBytes());
+        lake.put("average_file_bytes", d.lake().averageFileBytes());
+        lake.put("snapshots", d.lake().snapshots());
+        lake.put("current_metadata_bytes", d.lake().currentMetadataBytes());
+        lake.put("metadata_folder_bytes", d.lake().metadataFolderBytes());
+        lake.put("last_compaction_at", text(d.lake().lastCompactionAt()));
+        lake.put("last_compaction", rawJson(d.lake().lastCompaction()));
+        lake.put("last_expiry_at", text(d.lake().lastExpiryAt()));
+        lake.put("last_expiry", rawJson(d.lake().lastExpiry()));
+        json.put("lake", lake);
         json.put("columns", d.columns().stream().map(c -> {
             Map<String, Object> column = new LinkedHashMap<>();
             column.put("name", c.name());
