@@ -52,6 +52,10 @@ final class ApiClient {
         return post(path, body.getBytes(StandardCharsets.UTF_8), headers);
     }
 
+    Response put(String path, String body, String... headers) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).PUT(HttpRequest.BodyPublishers.ofString(body)), headers);
+    }
+
     Response get(String path, String... headers) {
         return send(HttpRequest.newBuilder(URI.create(base + path)).GET(), headers);
     }
