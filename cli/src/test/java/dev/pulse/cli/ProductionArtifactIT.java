@@ -45,6 +45,8 @@ class ProductionArtifactIT {
                 .anyMatch(n -> n.startsWith("pulse-schemas-")).anyMatch(n -> n.startsWith("pulse-control-plane-"))
                 .anyMatch(n -> n.startsWith("pulse-http-edge-")).anyMatch(n -> n.startsWith("pulse-ingest-api-"))
                 .anyMatch(n -> n.startsWith("pulse-ingest-worker-")).anyMatch(n -> n.startsWith("pulse-lake-query-"));
+        // Lake maintenance reads Parquet back with Iceberg's own reader, which needs this jar at run time.
+        assertThat(classpath).as("the manifest's Class-Path").anyMatch(p -> p.getFileName().toString().startsWith("hadoop-mapreduce-client-core"));
         // The folder the Dockerfile copies holds nothing more than the manifest names.
         try (var files = Files.list(TARGET.resolve("lib"))) {
             assertThat(files.map(f -> f.getFileName().toString()).toList())
