@@ -42,6 +42,7 @@ public final class MaintenanceScheduler implements AutoCloseable {
     private final Semaphore slots;
     private final Thread thread;
     private final Map<String, Long> lastVisit = new ConcurrentHashMap<>();
+    private final Map<TenantId, Long> lastListed = new ConcurrentHashMap<>();
     private final Set<String> running = ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
     private int cursor;
@@ -95,6 +96,13 @@ public final class MaintenanceScheduler implements AutoCloseable {
         long now = System.currentTimeMillis();
         for (int i = 0; i < tenants.size() && !stopping; i++) {
             TenantId tenant = tenants.get((start + i) % tenants.size());
+            // A tenant's datasets are listed once per interval, not at every pass: a thousand
+            // tenants cost a thousand small queries a minute, not every few seconds.
+            Long listed = lastListed.get(tenant);
+            if (listed != null && now - listed < interval.toMillis()) {
+                continue;
+            }
+            lastListed.put(tenant, now);
             List<DatasetRecord> datasets;
             try {
                 datasets = db.inTenant(tenant, DatasetDirectory::list);
