@@ -87,9 +87,11 @@ class AdminIT {
 
         var fetched = http.get("/admin/v1/tenants/" + slug, "Authorization", "Bearer " + token);
         assertThat(fetched.status()).isEqualTo(200);
-        // Showing a tenant adds what the worker holds back: nothing, for a new tenant.
+        // Showing a tenant adds what the worker holds back (nothing, for a new tenant) and its own
+        // snapshot retention (none: its tier's default).
         com.fasterxml.jackson.databind.node.ObjectNode withoutIngest = (com.fasterxml.jackson.databind.node.ObjectNode) fetched.json().deepCopy();
         withoutIngest.remove("ingest");
+        assertThat(withoutIngest.remove("snapshot_retention").isNull()).isTrue();
         assertThat((JsonNode) withoutIngest).isEqualTo(tenant);
         assertThat(fetched.json().path("ingest").isArray()).isTrue();
         assertThat(fetched.json().path("ingest")).isEmpty();
