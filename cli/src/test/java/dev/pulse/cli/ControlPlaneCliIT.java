@@ -104,6 +104,38 @@ class ControlPlaneCliIT {
     }
 
     @Test
+    void anOperatorMaintainsATenantsLakeAndSetsItsRetentionFromTheCli() throws Exception {
+        String slug = "lake-" + UUID.randomUUID().toString().substring(0, 8);
+        json(pulse("tenant", "create", slug, "--json"));
+        json(pulse("schema", "register", "--tenant", slug, "visit", schemaFile("\"url\":{\"type\":\"string\"}").toString(), "--json"));
+        json(pulse("dataset", "create", "--tenant", slug, "visits", "--schema", "visit", "--json"));
+
+        JsonNode dry = json(pulse("lake", "maintain", "--tenant", slug, "--dry-run", "--json"));
+        assertThat(dry).hasSize(1);
+        assertThat(dry.get(0).path("dataset").asText()).isEqualTo("visits");
+        JsonNode ran = json(pulse("lake", "maintain", "--tenant", slug, "--dataset", "visits", "--json"));
+        assertThat(ran.get(0).path("locked_out").asBoolean()).isFalse();
+        assertThat(ran.get(0).path("orphans").path("listed").asBoolean()).isTrue();
+        PulseProcess.Result readable = pulse("lake", "maintain", "--tenant", slug);
+        assertThat(readable.exitCode()).as(readable.stderr()).isZero();
+        assertThat(readable.stdout()).contains("visits: ").contains("rewrote").contains("expired").contains("orphan");
+        assertThat(pulse("lake", "maintain", "--dataset", "visits").exitCode()).isEqualTo(2);
+        PulseProcess.Result missing = pulse("lake", "maintain", "--tenant", slug, "--dataset", "nope-nope");
+        assertThat(missing.exitCode()).isEqualTo(1);
+        assertThat(missing.stderr()).contains("not found");
+        assertThat(json(pulse("dataset", "show", "--tenant", slug, "visits", "--json")).path("lake").path("current_metadata_bytes").asLong())
+                .isPositive();
+        assertThat(pulse("dataset", "show", "--tenant", slug, "visits").stdout()).contains("data files").contains("last expiry");
+
+        assertThat(json(pulse("tenant", "set-retention", slug, "P30D", "--json")).path("snapshot_retention").asText()).isEqualTo("PT720H");
+        assertThat(pulse("tenant", "show", slug).stdout()).contains("snapshot retention PT720H");
+        PulseProcess.Result tooShort = pulse("tenant", "set-retention", slug, "PT5M");
+        assertThat(tooShort.exitCode()).isEqualTo(1);
+        assertThat(tooShort.stderr()).contains("out of range");
+        assertThat(json(pulse("tenant", "set-retention", slug, "default", "--json")).path("snapshot_retention").isNull()).isTrue();
+    }
+
+    @Test
     void aKeyIsRotatedAndRevokedByItsIdAloneAndNeverThroughAnotherTenant() throws Exception {
         String slug = "kid-" + UUID.randomUUID().toString().substring(0, 8);
         String other = "kio-" + UUID.randomUUID().toString().substring(0, 8);
