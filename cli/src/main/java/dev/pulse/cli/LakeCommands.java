@@ -3,8 +3,8 @@ package dev.pulse.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.pulse.schemas.config.Settings;
-import dev.pulse.schemas.control.DatasetRecord;
-import dev.pulse.schemas.control.Datasets;
+import dev.pulse.schemas.directory.DatasetRecord;
+import dev.pulse.schemas.directory.DatasetDirectory;
 import dev.pulse.schemas.naming.TenantId;
 import dev.pulse.schemas.tenancy.TenantDatabase;
 import dev.pulse.worker.WorkerConfig;
@@ -57,7 +57,7 @@ final class LakeCommands {
                     JdbcCatalog catalog = config.infrastructure().openCatalog()) {
                 TableMaintenance maintenance = new TableMaintenance(db, catalog, config.maintenance());
                 for (TenantId id : tenants) {
-                    List<DatasetRecord> datasets = db.inTenant(id, Datasets::list);
+                    List<DatasetRecord> datasets = db.inTenant(id, DatasetDirectory::list);
                     if (dataset != null && datasets.stream().noneMatch(d -> d.slug().equals(dataset))) {
                         throw new RefusedException(404, "dataset '" + dataset + "' of tenant '" + tenant + "' not found");
                     }

@@ -5,8 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.pulse.schemas.naming.TenantId;
 import dev.pulse.worker.consume.CrashPoint;
-import dev.pulse.worker.consume.CrashPoints;
-import dev.pulse.worker.consume.SimulatedCrash;
 import dev.pulse.worker.maintain.TableMaintenance;
 import dev.pulse.worker.maintain.TableMaintenance.MaintenanceResult;
 import java.time.Duration;
@@ -60,18 +58,14 @@ class CompactionCrashIT {
         settings.put("PULSE_WORKER_SESSION_TIMEOUT_MS", "6000");
 
         AtomicInteger reached = new AtomicInteger();
-        CrashPoints crashOnThird = (at, tenants) -> {
-            if (at == point && tenants.contains(tenant) && reached.incrementAndGet() == 3) {
-                throw new SimulatedCrash(point);
-            }
-        };
+        ProcessKill kill = ProcessKill.when((at, tenants) -> at == point && tenants.contains(tenant) && reached.incrementAndGet() == 3);
         List<String> sent = new ArrayList<>();
         AtomicBoolean producing = new AtomicBoolean(true);
         AtomicBoolean maintaining = new AtomicBoolean(true);
         AtomicLong rewritten = new AtomicLong();
         AtomicLong expired = new AtomicLong();
         ExecutorService background = Executors.newFixedThreadPool(2);
-        IngestWorker dying = IngestWorker.start(fixture.config(group, settings), crashOnThird);
+        kill.start(fixture.config(group, settings));
         IngestWorker successor = null;
         try {
             Future<?> producer = background.submit(() -> {
@@ -106,8 +100,8 @@ class CompactionCrashIT {
                 }
             });
 
-            await().atMost(Duration.ofSeconds(90)).until(() -> dying.crashed() && !dying.isRunning());
-            dying.releaseConsumerAfterCrash();
+            await().atMost(Duration.ofSeconds(90)).until(kill::killed);
+            kill.dropConsumer();
             successor = IngestWorker.start(fixture.config(group, settings));
             producer.get();
             fixture.awaitCaughtUp(group, tenant);
@@ -132,7 +126,7 @@ class CompactionCrashIT {
             if (successor != null) {
                 successor.close();
             }
-            dying.discardAfterCrash();
+            kill.discard();
         }
     }
 }

@@ -3,7 +3,7 @@ package dev.pulse.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.pulse.schemas.control.DatasetRecord;
+import dev.pulse.schemas.directory.DatasetRecord;
 import dev.pulse.schemas.event.EventConverter;
 import dev.pulse.schemas.event.EventEnvelope;
 import dev.pulse.schemas.event.EventSchema;
@@ -94,7 +94,7 @@ class LakeMaintenanceIT {
                     WorkerFixture.EVENT_TIME, WorkerFixture.json("{\"url\": \"/" + offset + "\"}"))).row();
             RowPreparer.PrepareResult prepared = new RowPreparer(table).prepare(row);
             TableWriteResult write = TableWriter.write(table, List.of(new LakeRow(tp, offset, row, WorkerFixture.EVENT_TIME, prepared.partition())));
-            TableCommitter.commit(table, write, retry);
+            TableCommitter.commit(table, write, Map.of(), retry);
         }
     }
 

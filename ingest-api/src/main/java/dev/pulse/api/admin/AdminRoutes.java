@@ -123,7 +123,7 @@ public final class AdminRoutes {
             try {
                 retention = java.time.Duration.parse(text);
             } catch (java.time.format.DateTimeParseException e) {
-                throw new dev.pulse.schemas.control.InvalidFieldException("invalid-snapshot-retention", "snapshot_retention",
+                throw new dev.pulse.control.InvalidFieldException("invalid-snapshot-retention", "snapshot_retention",
                         "snapshot_retention must be an ISO-8601 duration such as PT6H or P30D, or null for the tier's default");
             }
         }
