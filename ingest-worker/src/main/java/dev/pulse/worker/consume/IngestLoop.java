@@ -65,6 +65,7 @@ public final class IngestLoop implements Runnable {
     private final Repositioning repositioning;
     /** Tenants whose raw topic's partition 0 is assigned here: this worker maintains their tables. */
     private final Set<TenantId> firstPartitionOwned = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final LedgerReconciliation reconciliation;
     private volatile boolean stopping;
     private boolean inFlight;
 
@@ -81,7 +82,8 @@ public final class IngestLoop implements Runnable {
         this.pauses = new TenantPauses(tenantBackoff.first(), tenantBackoff.max());
         this.planner = new BatchPlanner(progress, pauses);
         this.kafkaCommit = new KafkaCommit(consumer, producer, progress, crashPoints);
-        this.repositioning = new Repositioning(consumer, catalog, committedOffsets, new LedgerReconciliation(db, catalog, retry, ledger), progress);
+        this.reconciliation = new LedgerReconciliation(db, catalog, retry, ledger);
+        this.repositioning = new Repositioning(consumer, catalog, committedOffsets, reconciliation, progress);
     }
 
     /** How long a tenant whose table keeps failing waits before the next try: {@code first}, doubling, at most {@code max}. */
@@ -188,6 +190,7 @@ public final class IngestLoop implements Runnable {
     private boolean commitTable(ResolvedDataset dataset, List<LakeRow> rows, ConsumerRecords<byte[], byte[]> records,
             List<DeadLetter> deadLetters, Map<TopicPartition, Map<String, Long>> batchClaims) {
         Table table = dataset.table();
+        reconciliation.beforeCommit(dataset.tenant(), dataset.dataset().slug(), table);
         TableWriteResult written = TableWriter.write(table, rows);
         for (RejectedRow rejected : written.rejected()) {
             deadLetters.add(new DeadLetter(dataset.tenant(), sourceOf(records, rejected.row()), ErrorCode.UNWRITABLE_VALUE,

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.iceberg.AppendFiles;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
@@ -34,16 +35,23 @@ public final class TableCommitter {
      */
     public static TableCommitResult commit(Table table, TableWriteResult write, Map<TopicPartition, Long> heldAtLeast, RetryPolicy retry) {
         String commitId = UUID.randomUUID().toString();
-        return retry.call("commit to " + table.name(), () -> attempt(table, write, heldAtLeast, commitId),
+        AtomicReference<Optional<Long>> before = new AtomicReference<>();
+        return retry.call("commit to " + table.name(), () -> attempt(table, write, heldAtLeast, commitId, before),
                 e -> e instanceof CommitFailedException || e instanceof CommitStateUnknownException);
     }
 
-    private static TableCommitResult attempt(Table table, TableWriteResult write, Map<TopicPartition, Long> heldAtLeast, String commitId) {
+    /** {@code before}: the table's current snapshot id when the first attempt began (set by it). */
+    private static TableCommitResult attempt(Table table, TableWriteResult write, Map<TopicPartition, Long> heldAtLeast, String commitId,
+            AtomicReference<Optional<Long>> before) {
         table.refresh();
-        // An earlier attempt whose outcome was unknown may have landed after all.
-        Optional<Snapshot> landed = find(table, commitId);
-        if (landed.isPresent()) {
-            return result(landed.get());
+        if (before.get() == null) {
+            before.set(Optional.ofNullable(table.currentSnapshot()).map(Snapshot::snapshotId));
+        } else {
+            // An earlier attempt whose outcome was unknown may have landed after all: it is newer than `before`.
+            Optional<Snapshot> landed = find(table, commitId, before.get());
+            if (landed.isPresent()) {
+                return result(landed.get());
+            }
         }
         Map<TopicPartition, Long> stored = SnapshotOffsets.stored(table);
         requireNotCovered(table.name(), stored, write.ranges());
@@ -57,7 +65,7 @@ public final class TableCommitter {
         append.set(SnapshotOffsets.MAX_EVENT_TIME, write.maxEventTime().toString());
         append.set(SnapshotOffsets.COMMIT_ID, commitId);
         append.commit();
-        return find(table, commitId).map(TableCommitter::result)
+        return find(table, commitId, before.get()).map(TableCommitter::result)
                 .orElseThrow(() -> new CommitStateUnknownException(new IllegalStateException("committed snapshot " + commitId + " not found in " + table.name())));
     }
 
@@ -86,9 +94,14 @@ public final class TableCommitter {
         });
     }
 
-    private static Optional<Snapshot> find(Table table, String commitId) {
+    /**
+     * The snapshot of this commit, looked for from the current snapshot back to {@code before}
+     * (exclusive): a commit lands after the snapshot its first attempt saw, so the walk is as long
+     * as the commits since then, not the table's history.
+     */
+    private static Optional<Snapshot> find(Table table, String commitId, Optional<Long> before) {
         Snapshot s = table.currentSnapshot();
-        while (s != null) {
+        while (s != null && !before.equals(Optional.of(s.snapshotId()))) {
             if (commitId.equals(s.summary().get(SnapshotOffsets.COMMIT_ID))) {
                 return Optional.of(s);
             }
