@@ -5,6 +5,7 @@ import dev.pulse.worker.consume.CrashPoints;
 import dev.pulse.worker.consume.IngestLoop;
 import dev.pulse.worker.maintain.MaintenanceScheduler;
 import dev.pulse.worker.maintain.TableMaintenance;
+import dev.pulse.worker.consume.WatermarkWriter;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Properties;
@@ -37,8 +38,9 @@ public final class IngestWorker implements AutoCloseable {
     private final Admin admin;
     private final IngestLoop loop;
     private final MaintenanceScheduler maintenance;
+    private final WatermarkWriter watermarks;
     private final Thread thread;
-    private volatile RuntimeException failure;
+    private volatile Throwable failure;
 
     private IngestWorker(TenantDatabase db, JdbcCatalog catalog, Consumer<byte[], byte[]> consumer,
             Producer<byte[], byte[]> producer, Admin admin, IngestLoop loop, WorkerConfig config) {
@@ -48,9 +50,14 @@ public final class IngestWorker implements AutoCloseable {
         this.producer = producer;
         this.admin = admin;
         this.loop = loop;
-        // An Error ends the thread where it happened (runLoop): say so in the log, not only on stderr.
+        this.watermarks = new WatermarkWriter(db, loop);
+        // An Error ends the thread where it happened (runLoop): say so in the log, not only on
+        // stderr, and keep it as the failure, so that `pulse worker` exits non-zero.
         this.thread = Thread.ofPlatform().name("pulse-ingest-worker")
-                .uncaughtExceptionHandler((t, e) -> LOG.error("ingest worker thread died", e)).unstarted(this::runLoop);
+                .uncaughtExceptionHandler((t, e) -> {
+                    failure = e;
+                    LOG.error("ingest worker thread died", e);
+                }).unstarted(this::runLoop);
         // Lake maintenance of the tenants whose partition 0 this worker owns, on its own low-priority
         // threads; a loop that died (a killed process) maintains nothing any more.
         this.maintenance = config.maintenance().enabled()
@@ -83,9 +90,10 @@ public final class IngestWorker implements AutoCloseable {
             IngestLoop loop = new IngestLoop(consumer, producer, db, catalog,
                     new RetryPolicy(config.maxRetries(), config.retryBackoff()), config.commitInterval(), crashPoints,
                     new GroupOffsets(admin, config.group(), STABLE_OFFSETS_WAIT),
-                    new IngestLoop.TenantBackoff(config.tenantBackoff(), config.tenantBackoffMax()));
+                    new IngestLoop.TenantBackoff(config.tenantBackoff(), config.tenantBackoffMax()), new BrokerLogEnds(admin));
             IngestWorker worker = new IngestWorker(db, catalog, consumer, producer, admin, loop, config);
             worker.thread.start();
+            worker.watermarks.start();
             if (worker.maintenance != null) {
                 worker.maintenance.start();
             }
@@ -171,8 +179,8 @@ public final class IngestWorker implements AutoCloseable {
         return thread.isAlive();
     }
 
-    /** The failure that stopped the loop, if one did. */
-    public Optional<RuntimeException> failure() {
+    /** The failure that stopped the loop, if one did: an exception it gave up on, or an {@link Error} that killed its thread. */
+    public Optional<Throwable> failure() {
         return Optional.ofNullable(failure);
     }
 
@@ -194,7 +202,7 @@ public final class IngestWorker implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        closeAll(null, admin, catalog, db);
+        closeAll(null, watermarks, admin, catalog, db);
     }
 
     private static void closeAll(RuntimeException primary, AutoCloseable... resources) {

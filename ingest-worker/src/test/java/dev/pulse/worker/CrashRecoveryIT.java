@@ -89,6 +89,8 @@ class CrashRecoveryIT {
         IngestWorker successor = null;
         try {
             await().atMost(Duration.ofSeconds(60)).until(kill::killed);
+            // An Error that ends the loop is the worker's failure too: `pulse worker` exits non-zero on it.
+            assertThat(kill.worker().failure()).containsInstanceOf(ProcessKill.Killed.class);
             if (point == CrashPoint.AFTER_TABLE_COMMIT) {
                 // The worst case for the ledger: rows in the table, no ledger row saying so.
                 assertThat(fixture.rows(tenant, "events")).isNotEmpty();

@@ -52,6 +52,10 @@ final class ProcessKill implements CrashPoints, KafkaClients {
         }
     }
 
+    IngestWorker worker() {
+        return worker;
+    }
+
     /** True once the worker was killed and its loop thread is gone. */
     boolean killed() {
         return fired.get() && !worker.isRunning();

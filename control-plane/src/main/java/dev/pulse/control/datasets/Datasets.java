@@ -12,6 +12,7 @@ import dev.pulse.schemas.directory.RegisteredSchema;
 import dev.pulse.schemas.directory.SchemaDirectory;
 import dev.pulse.schemas.event.EventSchema;
 import dev.pulse.schemas.event.FieldType;
+import dev.pulse.schemas.freshness.IngestWatermarks;
 import dev.pulse.schemas.event.IcebergSchemas.Partitioning;
 import dev.pulse.schemas.event.IcebergSchemas;
 import dev.pulse.schemas.lake.DatasetTableProperties;
@@ -148,6 +149,15 @@ public final class Datasets {
 
     /** One column of a dataset's table (nested types as Iceberg prints them). */
     public record Column(String name, String type, boolean required) {
+    }
+
+    /**
+     * How current the tenant's datasets are: the freshness watermark of its raw topic
+     * ({@link IngestWatermarks#completeThrough}); empty while unknown. Read it before the table
+     * it is shown with, so that the table holds everything it covers.
+     */
+    public Optional<Instant> completeThrough(TenantId tenant) {
+        return db.inTenant(tenant, IngestWatermarks::completeThrough);
     }
 
     /**

@@ -23,6 +23,7 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -262,9 +263,12 @@ public final class TenantResources {
 
     private void describeDataset(Context ctx, Caller caller) {
         String slug = ctx.pathParam("dataset");
+        Optional<Instant> completeThrough = datasets.completeThrough(caller.tenant()); // before the table: it holds all this covers
         Datasets.DatasetDescription description = datasets.describe(caller.tenant(), slug)
                 .orElseThrow(() -> ControlException.notFound("dataset", slug));
-        Json.respond(ctx, 200, describeJson(description));
+        Map<String, Object> json = describeJson(description);
+        json.put("complete_through", text(completeThrough.orElse(null)));
+        Json.respond(ctx, 200, json);
     }
 
     private void upgradeDataset(Context ctx, Caller caller) {

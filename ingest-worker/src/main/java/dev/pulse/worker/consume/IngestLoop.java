@@ -66,12 +66,13 @@ public final class IngestLoop implements Runnable {
     /** Tenants whose raw topic's partition 0 is assigned here: this worker maintains their tables. */
     private final Set<TenantId> firstPartitionOwned = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final LedgerReconciliation reconciliation;
+    private final Freshness freshness;
     private volatile boolean stopping;
     private boolean inFlight;
 
     public IngestLoop(Consumer<byte[], byte[]> consumer, Producer<byte[], byte[]> producer, TenantDatabase db, Catalog catalog,
             RetryPolicy retry, Duration pollTimeout, CrashPoints crashPoints, CommittedOffsets committedOffsets,
-            TenantBackoff tenantBackoff) {
+            TenantBackoff tenantBackoff, LogEnds logEnds) {
         this.consumer = consumer;
         this.db = db;
         this.catalog = catalog;
@@ -82,6 +83,7 @@ public final class IngestLoop implements Runnable {
         this.pauses = new TenantPauses(tenantBackoff.first(), tenantBackoff.max());
         this.planner = new BatchPlanner(progress, pauses);
         this.kafkaCommit = new KafkaCommit(consumer, producer, progress, crashPoints);
+        this.freshness = new Freshness(consumer, logEnds);
         this.reconciliation = new LedgerReconciliation(db, catalog, retry, ledger);
         this.repositioning = new Repositioning(consumer, catalog, committedOffsets, reconciliation, progress);
     }
@@ -98,8 +100,10 @@ public final class IngestLoop implements Runnable {
                 resumeDueTenants();
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout);
                 if (!records.isEmpty()) {
+                    freshness.polled(records);
                     processBatch(records);
                 }
+                freshness.betweenBatches(Instant.now());
             } catch (WakeupException e) {
                 if (!stopping) {
                     throw e;
@@ -122,6 +126,9 @@ public final class IngestLoop implements Runnable {
                 Topics.tenantOf(tp.topic()).ifPresent(assigned ? firstPartitionOwned::add : firstPartitionOwned::remove);
             }
         }
+    /** The loop's freshness watermarks, for the {@link WatermarkWriter}. */
+    Freshness freshness() {
+        return freshness;
     }
 
     /** Asks the loop to stop after the batch in flight; callable from any thread. */
@@ -304,6 +311,7 @@ public final class IngestLoop implements Runnable {
             }
             progress.forget(partitions);
             trackFirstPartitions(partitions, false);
+            freshness.forget(partitions);
         }
 
         @Override

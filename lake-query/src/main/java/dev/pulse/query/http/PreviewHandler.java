@@ -23,6 +23,8 @@ import java.util.regex.Pattern;
 final class PreviewHandler {
     private static final Pattern DIGITS = Pattern.compile("[0-9]{1,9}");
     private static final Set<String> PREVIEW_PARAMETERS = Set.of("limit");
+    /** The preview's {@code complete_through}, also as a header for clients that only look at headers. */
+    static final String COMPLETE_THROUGH_HEADER = "Pulse-Complete-Through";
 
     private final ApiKeyAuth keyAuth;
     private final PreviewService previews;
@@ -44,8 +46,13 @@ final class PreviewHandler {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("dataset", preview.dataset());
         body.put("snapshot_id", preview.snapshotId());
+        String completeThrough = preview.completeThrough() == null ? null : preview.completeThrough().toString();
+        body.put("complete_through", completeThrough);
         body.put("columns", preview.columns().stream().map(c -> Map.of("name", c.name(), "type", c.type())).toList());
         body.put("rows", preview.rows());
+        if (completeThrough != null) {
+            ctx.header(COMPLETE_THROUGH_HEADER, completeThrough);
+        }
         Json.respond(ctx, 200, body);
     }
 

@@ -6,6 +6,7 @@ import dev.pulse.query.sandbox.SandboxSession;
 import dev.pulse.schemas.directory.DatasetDirectory;
 import dev.pulse.schemas.directory.DatasetRecord;
 import dev.pulse.schemas.event.EventSchema;
+import dev.pulse.schemas.freshness.IngestWatermarks;
 import dev.pulse.schemas.naming.LakeNames;
 import dev.pulse.schemas.naming.TenantId;
 import dev.pulse.schemas.tenancy.TenantDatabase;
@@ -13,11 +14,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileFormat;
@@ -76,10 +79,17 @@ public final class PreviewService {
     private enum Selection { NEWEST_FIRST, EVERY_FILE }
 
     private PreviewResult read(TenantId tenant, String slug, int limit, Selection selection) {
-        DatasetRecord row = db.inTenant(tenant, tx -> DatasetDirectory.find(tx, slug))
-                .orElseThrow(() -> new DatasetNotFoundException(slug));
+        record Found(DatasetRecord row, Optional<Instant> completeThrough) {
+        }
+        // The watermark is read before the table: every event it covers was committed before this
+        // moment, so the snapshot loaded afterwards holds it. Read after, it could cover a commit
+        // newer than the snapshot.
+        Found found = db.inTenant(tenant, tx -> {
+            Optional<DatasetRecord> row = DatasetDirectory.find(tx, slug);
+            return row.isEmpty() ? Optional.<Found>empty() : Optional.of(new Found(row.get(), IngestWatermarks.completeThrough(tx)));
+        }).orElseThrow(() -> new DatasetNotFoundException(slug));
         try {
-            return read(tenant, row, limit, selection);
+            return read(tenant, found.row(), limit, selection).withCompleteThrough(found.completeThrough().orElse(null));
         } catch (IsolationViolationException e) {
             SECURITY.warn("refused preview of dataset '{}' for tenant {}: {}", slug, tenant, e.getMessage());
             throw new DatasetNotFoundException(slug);
@@ -102,15 +112,15 @@ public final class PreviewService {
                 .toList();
         Snapshot snapshot = table.currentSnapshot();
         if (snapshot == null) {
-            return new PreviewResult(row.slug(), null, columns, List.of(), 0, 0);
+            return new PreviewResult(row.slug(), null, columns, List.of(), 0, 0, null);
         }
         List<DataFileCandidate> files = plan(table, snapshot, tableFolder);
         List<DataFileCandidate> selected = selection == Selection.EVERY_FILE ? files : NewestFirstSelection.select(files, limit);
         if (selected.isEmpty()) {
-            return new PreviewResult(row.slug(), snapshot.snapshotId(), columns, List.of(), 0, files.size());
+            return new PreviewResult(row.slug(), snapshot.snapshotId(), columns, List.of(), 0, files.size(), null);
         }
         List<Map<String, Object>> rows = query(selected, columns, limit);
-        return new PreviewResult(row.slug(), snapshot.snapshotId(), columns, rows, selected.size(), files.size());
+        return new PreviewResult(row.slug(), snapshot.snapshotId(), columns, rows, selected.size(), files.size(), null);
     }
 
     private Table load(TableIdentifier id, String slug) {
