@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pulse.control.testing.TestStack;
 import dev.pulse.schemas.config.PulseKeys;
+import dev.pulse.schemas.freshness.IngestWatermarks;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -286,6 +287,23 @@ class ControlPlaneIT {
     }
 
     // ---- datasets ----
+
+    @Test
+    void aDatasetDescriptionCarriesItsTenantsFreshnessWatermarkAndNeverAnotherTenants() {
+        String[] a = tenantWithManageKey();
+        String[] b = tenantWithManageKey();
+        assertThat(expect(keyGet(a[1], "/v1/datasets/web-clicks"), 200).path("complete_through").isNull()).isTrue();
+        Instant through = Instant.parse("2026-12-01T10:00:00Z");
+        // A watermark row as the worker writes it (here: a topic of one partition).
+        stack.db().inTenant(stack.db().tenantForSlug(a[0]).orElseThrow(), tx -> {
+            IngestWatermarks.advance(tx, 0, 1, through);
+            return null;
+        });
+        assertThat(expect(keyGet(a[1], "/v1/datasets/web-clicks"), 200).path("complete_through").asText()).isEqualTo(through.toString());
+        assertThat(expect(operatorGet("/admin/v1/tenants/" + a[0] + "/datasets/web-clicks"), 200).path("complete_through").asText())
+                .isEqualTo(through.toString());
+        assertThat(expect(keyGet(b[1], "/v1/datasets/web-clicks"), 200).path("complete_through").isNull()).isTrue();
+    }
 
     @Test
     void datasetsAreCreatedDescribedListedAndUpgraded() {

@@ -12,6 +12,7 @@ import dev.pulse.query.LakeFixture;
 import dev.pulse.query.LakeQuery;
 import dev.pulse.query.QueryConfig;
 import dev.pulse.schemas.directory.TenantStatus;
+import dev.pulse.schemas.freshness.IngestWatermarks;
 import dev.pulse.schemas.naming.LakeNames;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -113,6 +114,32 @@ class PreviewIT {
 
         QueryClient.Response two = client.get(preview("page-views") + "?limit=2", ds.queryToken());
         assertThat(eventIds(two.body())).containsExactly("e4", "e3");
+    }
+
+    @Test
+    void previewCarriesItsTenantsFreshnessWatermarkOnceEveryPartitionHasOneAndNeverAnotherTenants() {
+        TenantDataset a = LakeFixture.tenantWithDataset(stack, "page-views");
+        TenantDataset b = LakeFixture.tenantWithDataset(stack, "page-views");
+        QueryClient.Response unknown = client.get(preview("page-views"), a.queryToken());
+        assertThat(unknown.body().has("complete_through")).isTrue();
+        assertThat(unknown.body().get("complete_through").isNull()).isTrue();
+        assertThat(unknown.header("Pulse-Complete-Through")).isNull();
+
+        // As the worker writes them: partition 0 of a two-partition topic first, then partition 1.
+        stack.db().inTenant(a.tenant().id(), tx -> {
+            IngestWatermarks.advance(tx, 0, 2, T0.plusSeconds(5));
+            return null;
+        });
+        assertThat(client.get(preview("page-views"), a.queryToken()).body().get("complete_through").isNull()).isTrue();
+        stack.db().inTenant(a.tenant().id(), tx -> {
+            IngestWatermarks.advance(tx, 1, 2, T0);
+            return null;
+        });
+
+        QueryClient.Response known = client.get(preview("page-views"), a.queryToken());
+        assertThat(known.body().get("complete_through").asText()).isEqualTo(T0.toString());
+        assertThat(known.header("Pulse-Complete-Through")).isEqualTo(T0.toString());
+        assertThat(client.get(preview("page-views"), b.queryToken()).body().get("complete_through").isNull()).isTrue();
     }
 
     @Test
