@@ -116,8 +116,42 @@
  * <p><b>Ledger:</b> after each table commit the worker inserts one {@code pulse.ingest_commits}
  * row per partition (idempotent) and updates the dataset's stats, under RLS for the topic's
  * tenant. On every assignment ({@code consume.LedgerReconciliation}, called by
- * {@code Repositioning} before it seeks) it walks the tenant's tables' snapshots, inserts missing
- * ledger rows, and resets {@code row_count} to the table's {@code total-records}.
+ * {@code Repositioning} before it seeks) it repairs the tenant's ledgers, reading only what it
+ * needs ({@code lake.CommitLedger.reconcile}): per partition of a table's offsets map, the
+ * ledger's newest next offset (one index probe); only for a partition the table holds further
+ * does it walk the ancestry newest first, inserting the missing commits, and it stops at that
+ * partition's newest recorded commit. A crash leaves at most the dead worker's last commits
+ * unrecorded, so the walk is as long as the commits since then, whatever the table's age
+ * ({@code BoundedReconciliationIT}: the same snapshots read at 10 and 5,000). This rests on the
+ * ledger having no gap behind a partition's newest row: a ledger write that fails stops the
+ * worker, and a table whose repair failed on assignment is repaired before the next commit to it.
+ * {@code row_count} is reset to the current snapshot's {@code total-records}. The other reads of
+ * the history are bounded too: the offsets map ({@code SnapshotOffsets.stored}, used by the
+ * guard, the claims check and healing) is the newest map, past at most the maintenance snapshots
+ * on top; the commit guard looks for its own snapshot only among those since its first attempt.
+ * The ledger grows one row per commit and partition; lake maintenance prunes the rows of expired
+ * snapshots ({@code CommitLedger.pruneExpired}, keeping each partition's newest row).
+ *
+ * <p><b>Freshness watermark</b> ({@code consume.Freshness}, {@code consume.WatermarkWriter}).
+ * Per assigned partition the worker knows an instant T such that every record Kafka acknowledged
+ * on it before T is in a table or the DLQ. It rests on one invariant of the loop: between
+ * batches, every record below the position of a partition that is not paused is committed (a
+ * batch commits whole before the next poll; a held-back tenant's partitions are sought back and
+ * paused; an aborted batch re-seeks). So when a poll returns records for a partition, T = the
+ * smallest of their timestamps - 1 ms (the producer stamps a record before the broker appends and
+ * acknowledges it, so a record acknowledged before that lies before them in the log); and at most
+ * once a second, for the partitions that are not paused, the log end is read (high watermark,
+ * read_uncommitted, so records behind an open replay transaction count as unread) at an instant F
+ * taken first, and a partition whose position reached it gets T = F. A paused tenant or failing
+ * table therefore stays before its first uncommitted record. Each value only rises, in memory and
+ * in {@code pulse.ingest_watermarks} (written by a thread of its own, once a second per tenant
+ * whose value moved, through the tenant door, with {@code greatest}); a partition's new owner
+ * starts from what it sees and never lowers the stored value. A tenant's datasets are complete
+ * through the smallest watermark of its topic's partitions, unknown while one has none
+ * ({@code schemas.freshness.IngestWatermarks}); readers read it before the table they show it
+ * with. Not covered: an event whose POST got its 202 after T although its {@code received_at} is
+ * before T (the produce latency, milliseconds), rows a catalog lost (healing re-lands them), and
+ * clocks that disagree between the ingest-api's and the broker's hosts.
  *
  * <p><b>DLQ replay</b> ({@code dlq.DlqReplay}): DLQ records go back to the raw topic in one
  * transaction with the replay group's DLQ offsets, so each is replayed once per run even across

@@ -121,6 +121,17 @@ final class WorkerFixture {
         }
     }
 
+    /** As {@link #produceRaw}, to one partition. */
+    RecordMetadata produceTo(String topic, int partition, String tenantHeader, String key, byte[] value) {
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, partition, key.getBytes(StandardCharsets.UTF_8), value);
+        record.headers().add(Topics.TENANT_HEADER, tenantHeader.getBytes(StandardCharsets.UTF_8));
+        try {
+            return producer.send(record).get();
+        } catch (InterruptedException | ExecutionException e) {
+            throw new IllegalStateException("produce failed", e);
+        }
+    }
+
     Table table(TenantId tenant, String slug) {
         return stack.catalog().loadTable(LakeNames.table(tenant, slug));
     }
