@@ -8,6 +8,7 @@ import dev.pulse.control.keys.Scope;
 import dev.pulse.control.tenants.TenantRecord;
 import dev.pulse.control.testing.TestStack;
 import dev.pulse.schemas.directory.IngestStatus;
+import dev.pulse.schemas.freshness.IngestWatermarks;
 import dev.pulse.schemas.event.IcebergSchemas;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -109,6 +110,11 @@ class RowLevelSecurityAttackIT {
         // And a maintenance row (lake maintenance writes one per table it looked at).
         stack.db().inTenant(a.id(), tx -> tx.update(
                 "INSERT INTO pulse.dataset_maintenance (tenant_id, dataset_slug, last_run_at) VALUES (?, 'orders', now())", a.id()));
+        // And a freshness watermark (the worker writes one per partition of the tenant's raw topic).
+        stack.db().inTenant(a.id(), tx -> {
+            IngestWatermarks.advance(tx, 0, 1, Instant.now());
+            return null;
+        });
         for (String table : tenantTables) {
             List<String> columns = writableColumns(table);
             String copy = String.join(", ", columns.stream().map(c -> c.equals("tenant_id") ? "?::uuid" : quoted(c)).toList());
