@@ -8,7 +8,7 @@ import dev.pulse.schemas.event.IcebergSchemas;
 import dev.pulse.schemas.naming.LakeNames;
 import dev.pulse.schemas.naming.TenantId;
 import dev.pulse.schemas.naming.Topics;
-import dev.pulse.schemas.testing.TestStack;
+import dev.pulse.control.testing.TestStack;
 import dev.pulse.worker.RetryPolicy;
 import java.time.Duration;
 import java.time.Instant;
