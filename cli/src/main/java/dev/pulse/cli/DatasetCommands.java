@@ -35,6 +35,7 @@ final class DatasetCommands {
             sb.append("  last expiry    ").append(Output.text(lake.path("last_expiry_at")))
                     .append(lake.path("last_expiry").isObject() ? "  (" + lake.path("last_expiry").path("snapshots_expired").asInt()
                             + " snapshots)" : "").append('\n');
+        }
         if (d.has("complete_through")) {
             // Freshness: every event Kafka acknowledged before this instant is in the table or the DLQ.
             sb.append("  complete thru  ").append(Output.text(d.path("complete_through"))).append('\n');

@@ -126,6 +126,8 @@ public final class IngestLoop implements Runnable {
                 Topics.tenantOf(tp.topic()).ifPresent(assigned ? firstPartitionOwned::add : firstPartitionOwned::remove);
             }
         }
+    }
+
     /** The loop's freshness watermarks, for the {@link WatermarkWriter}. */
     Freshness freshness() {
         return freshness;
