@@ -7,7 +7,9 @@ import dev.pulse.schemas.lake.DatasetTableProperties;
 import dev.pulse.schemas.naming.LakeNames;
 import dev.pulse.schemas.naming.TenantId;
 import dev.pulse.schemas.tenancy.TenantDatabase;
+import dev.pulse.worker.RetryPolicy;
 import dev.pulse.worker.WorkerException;
+import dev.pulse.worker.lake.CommitLedger;
 import dev.pulse.worker.maintain.Compaction.CompactionResult;
 import dev.pulse.worker.maintain.OrphanFiles.OrphanResult;
 import dev.pulse.worker.maintain.SnapshotExpiry.ExpiryResult;
@@ -35,6 +37,7 @@ public final class TableMaintenance {
     private final Catalog catalog;
     private final MaintenanceConfig config;
     private final MaintenanceState state;
+    private final CommitLedger ledger;
     private final Clock clock;
 
     public TableMaintenance(TenantDatabase db, Catalog catalog, MaintenanceConfig config) {
@@ -46,6 +49,7 @@ public final class TableMaintenance {
         this.catalog = catalog;
         this.config = config;
         this.state = new MaintenanceState(db);
+        this.ledger = new CommitLedger(db, new RetryPolicy(3, Duration.ofMillis(200)));
         this.clock = clock;
     }
 
@@ -133,6 +137,11 @@ public final class TableMaintenance {
         });
         MaintenanceResult out = result.orElseGet(() -> new MaintenanceResult(tenant, dataset.slug(), dataset.table().toString(), true,
                 Map.of(), CompactionResult.NONE, ExpiryResult.NONE, OrphanResult.SKIPPED, Duration.ofNanos(System.nanoTime() - started)));
+        if (!dryRun && out.expiry().snapshotsExpired() > 0) {
+            // The ledger indexes snapshots: once they expired, their rows go too (each partition's
+            // newest stays), so the ledger grows with the retention window, not the table's age.
+            ledger.pruneExpired(tenant, dataset.slug(), catalog.loadTable(dataset.table()));
+        }
         if (out.didWork()) {
             LOG.info("maintained {} of tenant {}: {}", dataset.table(), tenant, out.summary());
         }
