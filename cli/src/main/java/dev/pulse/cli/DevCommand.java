@@ -56,13 +56,20 @@ final class DevCommand implements Callable<Integer> {
         final Map<String, String> environment;
         final Path envFile;
         final IngestApi api;
+        final SupervisedWorker worker;
         final LakeQuery query;
 
         Running(Path dataDir, int apiPort, int queryPort) {
+            this(dataDir, apiPort, queryPort, Map.of());
+        }
+
+        /** {@code settings}: {@code PULSE_*} values the services read beside the stack's own (a bench's maintenance settings). */
+        Running(Path dataDir, int apiPort, int queryPort, Map<String, String> settings) {
             DevStack stack = DevStack.start(dataDir);
             started.push(stack);
             try {
                 Map<String, String> env = new LinkedHashMap<>(stack.environment());
+                env.putAll(settings);
                 Settings stackSettings = Settings.of(env);
                 Migrations.apply(stackSettings.get(PulseKeys.ADMIN_DATABASE_URL), stackSettings.get(PulseKeys.DATABASE_URL),
                         stackSettings.get(PulseKeys.CATALOG_DATABASE_URL), stackSettings.get(PulseKeys.OPERATOR_DATABASE_URL));
@@ -75,7 +82,8 @@ final class DevCommand implements Callable<Integer> {
                 started.push(api);
                 env.put(PulseKeys.API_PORT.name(), Integer.toString(api.port()));
                 env.put(PulseKeys.API_URL.name(), "http://127.0.0.1:" + api.port());
-                started.push(new SupervisedWorker(WorkerConfig.from(Settings.of(env))));
+                worker = new SupervisedWorker(WorkerConfig.from(Settings.of(env)));
+                started.push(worker);
                 query = LakeQuery.start(QueryConfig.from(Settings.of(env)));
                 started.push(query);
                 env.put(PulseKeys.QUERY_PORT.name(), Integer.toString(query.port()));
@@ -126,6 +134,7 @@ final class DevCommand implements Callable<Integer> {
         private final Thread supervisor;
         private volatile IngestWorker current;
         private volatile boolean closing;
+        private volatile boolean stopped;
 
         SupervisedWorker(WorkerConfig config) {
             this.config = config;
@@ -136,12 +145,23 @@ final class DevCommand implements Callable<Integer> {
         private void supervise() {
             try {
                 while (!closing) {
-                    if (current.awaitTermination(java.time.Duration.ofSeconds(1)) && !closing) {
+                    IngestWorker watched = current;
+                    if (!watched.awaitTermination(java.time.Duration.ofSeconds(1))) {
+                        continue;
+                    }
+                    synchronized (this) {
+                        // A planned stop (stop(), then start()) is not a failure to recover from.
+                        if (closing || stopped || watched != current) {
+                            this.wait(1_000);
+                            continue;
+                        }
                         LOG.error("ingest worker stopped ({}); restarting it in 5 s",
-                                current.failure().map(Throwable::getMessage).orElse("no failure recorded"));
-                        current.close();
-                        Thread.sleep(5_000);
-                        if (!closing) {
+                                watched.failure().map(Throwable::getMessage).orElse("no failure recorded"));
+                        watched.close();
+                    }
+                    Thread.sleep(5_000);
+                    synchronized (this) {
+                        if (!closing && !stopped && watched == current) {
                             current = IngestWorker.start(config);
                         }
                     }
@@ -153,12 +173,65 @@ final class DevCommand implements Callable<Integer> {
             }
         }
 
+        /** Stops the worker cleanly (it leaves the group) and keeps it stopped until {@link #start()}: a planned restart. */
+        synchronized void stop() {
+            stopped = true;
+            current.close();
+        }
+
+        /** Starts a new worker after {@link #stop()}, as a process supervisor restarting the service would. */
+        synchronized void start() {
+            if (!stopped) {
+                throw new IllegalStateException("the worker is running; stop() it first");
+            }
+            current = IngestWorker.start(config);
+            stopped = false;
+            notifyAll();
+        }
+
         @Override
         public void close() throws InterruptedException {
             closing = true;
             supervisor.interrupt();
             supervisor.join(java.time.Duration.ofSeconds(10));
-            current.close();
+            synchronized (this) {
+                if (!stopped) {
+                    current.close();
+                }
+            }
+        }
+    }
+
+    /**
+     * The stack of {@code pulse bench soak}: the whole pipeline of {@code pulse dev} in the bench's
+     * folder, with the bench's worker settings, and a worker the bench stops and starts. Loaded by
+     * name ({@link SoakBench#ownStack}), like this command, so that nothing else links to devstack.
+     */
+    static final class BenchStack implements SoakBench.Stack {
+        private final Running running;
+
+        BenchStack(Path dataDir, Map<String, String> settings) {
+            this.running = new Running(dataDir, 0, 0, settings);
+        }
+
+        @Override
+        public Map<String, String> environment() {
+            return running.environment;
+        }
+
+        @Override
+        public void stopWorker() {
+            running.worker.stop();
+        }
+
+        @Override
+        public void startWorker() {
+            running.worker.start();
+        }
+
+        @Override
+        public void close() throws Exception {
+            running.close();
         }
     }
 
