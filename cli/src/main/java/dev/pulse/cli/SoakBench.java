@@ -130,7 +130,7 @@ final class SoakBench extends Verb {
         }
     }
 
-    record Figures(Spread currentMetadataBytes, Spread metadataFolderBytes, Spread metadataFiles, Spread snapshots, Spread tags, Spread dataFiles,
+    record Figures(Spread commitsPerMinute, Spread currentMetadataBytes, Spread metadataFolderBytes, Spread metadataFiles, Spread snapshots, Spread tags, Spread dataFiles,
             Spread dataFilesOnDisk, double previewP50Millis, double restartToFirstCommitMillis) {
     }
 
@@ -295,6 +295,14 @@ final class SoakBench extends Verb {
                     rs -> rs.getLong(1), DATASET).getFirst());
         }
 
+        /** Worker commits to the tenant's table in the last {@code window}: what the keep-all window holds. */
+        long recentCommits(BenchTenant tenant, Duration window) {
+            return db.inTenant(tenant.id(), tx -> tx.query("""
+                    SELECT count(DISTINCT snapshot_id) FROM pulse.ingest_commits
+                     WHERE dataset_slug = ? AND committed_at > now() - make_interval(secs => ?)""",
+                    rs -> rs.getLong(1), DATASET, (double) window.toMillis() / 1000).getFirst());
+        }
+
         long ledgerCommits() {
             return tenants.stream().mapToLong(this::ledgerCommits).sum();
         }
@@ -354,7 +362,9 @@ final class SoakBench extends Verb {
         long[] tags = new long[n];
         long[] files = new long[n];
         long[] onDisk = new long[n];
+        long[] perMinute = new long[n];
         for (int i = 0; i < n; i++) {
+            perMinute[i] = Math.round(driver.recentCommits(created.get(i), keepAll) * 60.0 / keepAll.toSeconds());
             Table table = catalog.loadTable(created.get(i).table());
             TableStats stats = TableStats.of(table);
             current[i] = stats.currentMetadataBytes();
@@ -371,7 +381,7 @@ final class SoakBench extends Verb {
             restartMillis[i] = restartToFirstCommit(driver, stack, created.getFirst());
         }
         Arrays.sort(restartMillis);
-        return new Figures(Spread.of(current), Spread.of(folder), Spread.of(metadataFiles), Spread.of(snapshots), Spread.of(tags), Spread.of(files),
+        return new Figures(Spread.of(perMinute), Spread.of(current), Spread.of(folder), Spread.of(metadataFiles), Spread.of(snapshots), Spread.of(tags), Spread.of(files),
                 Spread.of(onDisk), preview, restartMillis[(restarts - 1) / 2]);
     }
 
@@ -452,9 +462,9 @@ final class SoakBench extends Verb {
         text.append(String.format(Locale.ROOT, "bench soak: %d tenants, maintenance %s; warm-up %,d commits in %.0f s (%.1f/s); run %,d commits in %.0f s (%.1f/s)%n",
                 tenants, maintained ? "on" : "off", warm.commits(), warm.seconds(), warm.commitsPerSecond(), main.commits(), main.seconds(),
                 main.commitsPerSecond()));
-        text.append(String.format(Locale.ROOT, "%-36s %12s %12s %9s%n", "per table", "start", "end", "end/start"));
+        text.append(String.format(Locale.ROOT, "%-42s %12s %12s %9s%n", "per table", "start", "end", "end/start"));
         for (String[] r : rows) {
-            text.append(String.format(Locale.ROOT, "%-36s %12s %12s %9s%n", (Object[]) r));
+            text.append(String.format(Locale.ROOT, "%-42s %12s %12s %9s%n", (Object[]) r));
         }
         emit(json, text.toString().stripTrailing());
         out().flush();
@@ -462,6 +472,7 @@ final class SoakBench extends Verb {
 
     /** Key, label, unit of each figure, in the order printed. */
     private static final String[][] FIGURES = {
+        {"commits_per_minute_p50", "commits/min over the keep-all window, p50", "count"},
         {"current_metadata_bytes_p50", "current metadata file, p50", "bytes"},
         {"current_metadata_bytes_max", "current metadata file, max", "bytes"},
         {"metadata_folder_bytes_p50", "metadata folder, p50", "bytes"},
@@ -493,6 +504,7 @@ final class SoakBench extends Verb {
 
     private static double value(Figures f, String key) {
         return switch (key) {
+            case "commits_per_minute_p50" -> f.commitsPerMinute().p50();
             case "current_metadata_bytes_p50" -> f.currentMetadataBytes().p50();
             case "current_metadata_bytes_max" -> f.currentMetadataBytes().max();
             case "metadata_folder_bytes_p50" -> f.metadataFolderBytes().p50();
