@@ -209,9 +209,20 @@ final class DevCommand implements Callable<Integer> {
      */
     static final class BenchStack implements SoakBench.Stack {
         private final Running running;
+        private final boolean owned;
 
         BenchStack(Path dataDir, Map<String, String> settings) {
-            this.running = new Running(dataDir, 0, 0, settings);
+            this(new Running(dataDir, 0, 0, settings), true);
+        }
+
+        private BenchStack(Running running, boolean owned) {
+            this.running = running;
+            this.owned = owned;
+        }
+
+        /** The bench on a stack someone else started (and stops). */
+        static BenchStack borrowing(Running running) {
+            return new BenchStack(running, false);
         }
 
         @Override
@@ -231,7 +242,9 @@ final class DevCommand implements Callable<Integer> {
 
         @Override
         public void close() throws Exception {
-            running.close();
+            if (owned) {
+                running.close();
+            }
         }
     }
 

@@ -150,9 +150,6 @@ final class SoakBench extends Verb {
         if (tenants < 1 || commits < 1 || eventsPerCommit < 1 || previews < 1 || restarts < 1 || concurrency < 1) {
             throw new ParameterException(spec.commandLine(), "need --tenants, --commits, --events-per-commit, --previews, --restarts and --concurrency >= 1");
         }
-        // Twice the window a table keeps every snapshot of: the start figures see a window filled at
-        // the steady commit rate, not the first slow commits of a cold JVM.
-        Duration warmupTime = warmup != null ? warmup : keepAll.plus(maintenanceInterval).multipliedBy(2);
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put(MaintenanceConfig.ENABLED.name(), Boolean.toString(maintained));
         settings.put(MaintenanceConfig.INTERVAL.name(), maintenanceInterval.toString());
@@ -160,7 +157,7 @@ final class SoakBench extends Verb {
         Path folder = dataDir != null ? dataDir : temporaryFolder();
         try {
             try (Stack stack = ownStack(folder, settings)) {
-                drive(stack, maintained, warmupTime, settings);
+                runOn(stack);
             }
         } catch (RuntimeException e) {
             throw e;
@@ -173,8 +170,19 @@ final class SoakBench extends Verb {
         }
     }
 
-    private void drive(Stack stack, boolean maintained, Duration warmupTime, Map<String, String> settings) throws Exception {
+    /** The bench on {@code stack}, with the maintenance settings its worker has; the caller closes the stack. */
+    void runOn(Stack stack) throws Exception {
         Settings env = Settings.of(stack.environment());
+        MaintenanceConfig worker = WorkerConfig.from(env).maintenance();
+        boolean maintained = worker.enabled();
+        Map<String, String> settings = new LinkedHashMap<>();
+        for (WorkerConfig.Key key : List.of(MaintenanceConfig.ENABLED, MaintenanceConfig.INTERVAL, MaintenanceConfig.KEEP_ALL)) {
+            settings.put(key.name(), env.string(key.name(), key.defaultValue()));
+        }
+        // Twice the window a table keeps every snapshot of: the start figures see a window filled at
+        // the steady commit rate, not the first slow commits of a cold JVM.
+        Duration warmupTime = warmup != null ? warmup : worker.keepAll().plus(worker.interval()).multipliedBy(2);
+        Duration keepAllWindow = worker.keepAll().isZero() ? Duration.ofMinutes(1) : worker.keepAll();
         Infrastructure infrastructure = Infrastructure.from(env);
         String apiUrl = env.required(PulseKeys.API_URL, "the bench stack's API");
         String queryUrl = env.required(PulseKeys.QUERY_URL, "the bench stack's lake-query");
@@ -195,7 +203,7 @@ final class SoakBench extends Verb {
             }
             Phase warm = new Phase(driver.ledgerCommits() - before, (System.nanoTime() - started) / 1e9);
             progress("warm-up: %,d commits in %.1f s (%.1f commits/s)%n", warm.commits(), warm.seconds(), warm.commitsPerSecond());
-            Figures start = figures(driver, catalog, queryUrl, stack, created);
+            Figures start = figures(driver, catalog, queryUrl, stack, created, keepAllWindow);
             progress("start figures taken%n");
 
             started = System.nanoTime();
@@ -208,7 +216,7 @@ final class SoakBench extends Verb {
                 }
             }
             Phase main = new Phase(driver.ledgerCommits() - before, (System.nanoTime() - started) / 1e9);
-            Figures end = figures(driver, catalog, queryUrl, stack, created);
+            Figures end = figures(driver, catalog, queryUrl, stack, created, keepAllWindow);
             report(maintained, settings, warm, main, start, end);
         }
     }
@@ -353,7 +361,8 @@ final class SoakBench extends Verb {
         }
     }
 
-    private Figures figures(Driver driver, JdbcCatalog catalog, String queryUrl, Stack stack, List<BenchTenant> created) throws Exception {
+    private Figures figures(Driver driver, JdbcCatalog catalog, String queryUrl, Stack stack, List<BenchTenant> created, Duration keepAllWindow)
+            throws Exception {
         int n = created.size();
         long[] current = new long[n];
         long[] folder = new long[n];
@@ -364,7 +373,7 @@ final class SoakBench extends Verb {
         long[] onDisk = new long[n];
         long[] perMinute = new long[n];
         for (int i = 0; i < n; i++) {
-            perMinute[i] = Math.round(driver.recentCommits(created.get(i), keepAll) * 60.0 / keepAll.toSeconds());
+            perMinute[i] = Math.round(driver.recentCommits(created.get(i), keepAllWindow) * 60_000.0 / keepAllWindow.toMillis());
             Table table = catalog.loadTable(created.get(i).table());
             TableStats stats = TableStats.of(table);
             current[i] = stats.currentMetadataBytes();

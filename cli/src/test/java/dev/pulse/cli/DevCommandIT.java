@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pulse.schemas.config.PulseKeys;
 import dev.pulse.schemas.config.Settings;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,8 +16,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
-/** {@code pulse dev}: the demo it prints works, and a restart on the same data dir keeps everything. */
+/**
+ * {@code pulse dev}: the demo it prints works, {@code pulse bench soak} runs on its stack, and a
+ * restart on the same data dir keeps everything.
+ */
 class DevCommandIT {
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -41,6 +47,23 @@ class DevCommandIT {
             assertThat(posted.statusCode()).as(posted.body()).isEqualTo(202);
             String previewUrl = running.environment.get(PulseKeys.QUERY_URL.name()) + "/v1/datasets/page-views/preview?limit=10";
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(rows(get(previewUrl, key))).isEqualTo(1));
+
+            // bench soak, tiny, on this stack (its own stack would cost a second start): it drives
+            // commits, restarts the worker through the supervisor (a restart's first commit is timed)
+            // and prints both figure sets.
+            StringWriter printed = new StringWriter();
+            SoakBench soak = new SoakBench();
+            new CommandLine(soak).setOut(new PrintWriter(printed)).setErr(new PrintWriter(new StringWriter()))
+                    .parseArgs("--tenants", "2", "--commits", "4", "--warmup", "PT0S", "--previews", "1", "--restarts", "1", "--json");
+            soak.runOn(DevCommand.BenchStack.borrowing(running));
+            JsonNode figures = OperatorClient.JSON.readTree(printed.toString());
+            assertThat(figures.path("run").path("commits").asLong()).isGreaterThanOrEqualTo(4);
+            for (String phase : new String[] {"start", "end"}) {
+                assertThat(figures.path(phase).path("snapshots_p50").asLong()).as(phase).isPositive();
+                assertThat(figures.path(phase).path("current_metadata_bytes_p50").asLong()).as(phase).isPositive();
+                assertThat(figures.path(phase).path("restart_to_first_commit_ms").asDouble()).as(phase).isPositive();
+                assertThat(figures.path(phase).path("preview_p50_ms").asDouble()).as(phase).isPositive();
+            }
         }
 
         try (DevCommand.Running restarted = new DevCommand.Running(dataDir, 0, 0)) {
