@@ -3,6 +3,7 @@ package dev.pulse.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pulse.schemas.config.ConfigKey;
 import dev.pulse.schemas.config.Infrastructure;
 import dev.pulse.schemas.config.PulseKeys;
 import dev.pulse.schemas.config.Settings;
@@ -151,9 +152,9 @@ final class SoakBench extends Verb {
             throw new ParameterException(spec.commandLine(), "need --tenants, --commits, --events-per-commit, --previews, --restarts and --concurrency >= 1");
         }
         Map<String, String> settings = new LinkedHashMap<>();
-        settings.put(MaintenanceConfig.ENABLED.name(), Boolean.toString(maintained));
-        settings.put(MaintenanceConfig.INTERVAL.name(), maintenanceInterval.toString());
-        settings.put(MaintenanceConfig.KEEP_ALL.name(), keepAll.toString());
+        settings.put(PulseKeys.MAINTENANCE_ENABLED.name(), Boolean.toString(maintained));
+        settings.put(PulseKeys.MAINTENANCE_INTERVAL.name(), maintenanceInterval.toString());
+        settings.put(PulseKeys.SNAPSHOT_KEEP_ALL.name(), keepAll.toString());
         Path folder = dataDir != null ? dataDir : temporaryFolder();
         try {
             try (Stack stack = ownStack(folder, settings)) {
@@ -176,17 +177,17 @@ final class SoakBench extends Verb {
         MaintenanceConfig worker = WorkerConfig.from(env).maintenance();
         boolean maintained = worker.enabled();
         Map<String, String> settings = new LinkedHashMap<>();
-        for (WorkerConfig.Key key : List.of(MaintenanceConfig.ENABLED, MaintenanceConfig.INTERVAL, MaintenanceConfig.KEEP_ALL)) {
-            settings.put(key.name(), env.string(key.name(), key.defaultValue()));
+        for (ConfigKey<?> key : List.of(PulseKeys.MAINTENANCE_ENABLED, PulseKeys.MAINTENANCE_INTERVAL, PulseKeys.SNAPSHOT_KEEP_ALL)) {
+            settings.put(key.name(), env.get(key).toString());
         }
         // Twice the window a table keeps every snapshot of: the start figures see a window filled at
         // the steady commit rate, not the first slow commits of a cold JVM.
         Duration warmupTime = warmup != null ? warmup : worker.keepAll().plus(worker.interval()).multipliedBy(2);
         Duration keepAllWindow = worker.keepAll().isZero() ? Duration.ofMinutes(1) : worker.keepAll();
         Infrastructure infrastructure = Infrastructure.from(env);
-        String apiUrl = env.required(PulseKeys.API_URL, "the bench stack's API");
-        String queryUrl = env.required(PulseKeys.QUERY_URL, "the bench stack's lake-query");
-        String group = env.string(WorkerConfig.GROUP.name(), WorkerConfig.GROUP.defaultValue());
+        String apiUrl = OperatorClient.apiUrl(env);
+        String queryUrl = OperatorClient.queryUrl(env);
+        String group = env.get(PulseKeys.WORKER_GROUP);
         progress("bench soak: %d tenants (%s), %,d commits of %d events, maintenance %s (%s)%n", tenants, tier, commits, eventsPerCommit,
                 maintained ? "on" : "off", settings);
         try (TenantDatabase db = infrastructure.openDatabase("bench-soak");
