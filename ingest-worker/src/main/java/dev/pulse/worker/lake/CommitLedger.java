@@ -7,8 +7,10 @@ import dev.pulse.schemas.tenancy.TenantTransaction;
 import dev.pulse.worker.RetryPolicy;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -158,13 +160,13 @@ public final class CommitLedger {
      * @return how many rows were deleted
      */
     public int pruneExpired(TenantId tenant, String datasetSlug, Table table) {
-        long[] live = java.util.stream.StreamSupport.stream(table.snapshots().spliterator(), false).mapToLong(Snapshot::snapshotId).toArray();
-        Snapshot current = table.currentSnapshot();
-        if (current == null) {
+        if (table.currentSnapshot() == null) {
             return 0;
         }
-        Instant newest = java.util.stream.StreamSupport.stream(table.snapshots().spliterator(), false)
-                .map(s -> Instant.ofEpochMilli(s.timestampMillis())).max(Instant::compareTo).orElseThrow();
+        List<Snapshot> snapshots = new ArrayList<>();
+        table.snapshots().forEach(snapshots::add);
+        long[] live = snapshots.stream().mapToLong(Snapshot::snapshotId).toArray();
+        Instant newest = Instant.ofEpochMilli(snapshots.stream().mapToLong(Snapshot::timestampMillis).max().orElseThrow());
         return retry.database("prune ledger of " + datasetSlug, () -> db.inTenant(tenant, tx -> tx.update("""
                 DELETE FROM pulse.ingest_commits c
                  WHERE c.dataset_slug = ? AND c.committed_at < ? AND c.snapshot_id <> ALL (?)

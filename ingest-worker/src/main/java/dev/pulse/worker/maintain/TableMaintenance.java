@@ -127,6 +127,11 @@ public final class TableMaintenance {
             OrphanResult orphans = orphansDue ? OrphanFiles.run(table, config.orphanMinAge(), now, dryRun) : OrphanResult.SKIPPED;
             MaintenanceResult done = new MaintenanceResult(tenant, dataset.slug(), dataset.table().toString(), false, props, compaction,
                     expiry, orphans, Duration.ofNanos(System.nanoTime() - started));
+            if (!dryRun && expiry.snapshotsExpired() > 0) {
+                // The ledger indexes snapshots: once they expired, their rows go too (each partition's
+                // newest stays), so the ledger grows with the retention window, not the table's age.
+                ledger.pruneExpired(tenant, dataset.slug(), table);
+            }
             if (!dryRun) {
                 MaintenanceState.record(tx, dataset.slug(), now,
                         compaction.didWork() ? compactionJson(compaction).toString() : null,
@@ -137,11 +142,6 @@ public final class TableMaintenance {
         });
         MaintenanceResult out = result.orElseGet(() -> new MaintenanceResult(tenant, dataset.slug(), dataset.table().toString(), true,
                 Map.of(), CompactionResult.NONE, ExpiryResult.NONE, OrphanResult.SKIPPED, Duration.ofNanos(System.nanoTime() - started)));
-        if (!dryRun && out.expiry().snapshotsExpired() > 0) {
-            // The ledger indexes snapshots: once they expired, their rows go too (each partition's
-            // newest stays), so the ledger grows with the retention window, not the table's age.
-            ledger.pruneExpired(tenant, dataset.slug(), catalog.loadTable(dataset.table()));
-        }
         if (out.didWork()) {
             LOG.info("maintained {} of tenant {}: {}", dataset.table(), tenant, out.summary());
         }
