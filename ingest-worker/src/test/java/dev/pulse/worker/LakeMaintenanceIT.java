@@ -16,6 +16,7 @@ import dev.pulse.worker.lake.SnapshotOffsets;
 import dev.pulse.worker.lake.TableCommitter;
 import dev.pulse.worker.lake.TableWriteResult;
 import dev.pulse.worker.lake.TableWriter;
+import dev.pulse.worker.maintain.LostCommitAttempts;
 import dev.pulse.worker.maintain.SnapshotExpiry;
 import dev.pulse.worker.maintain.TableMaintenance;
 import dev.pulse.worker.maintain.TableMaintenance.MaintenanceResult;
@@ -31,6 +32,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.HashSet;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
@@ -41,9 +43,13 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.RewriteFiles;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.TableMetadata;
+import org.apache.iceberg.TableOperations;
+import org.apache.iceberg.exceptions.CommitFailedException;
 import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
@@ -336,6 +342,52 @@ class LakeMaintenanceIT {
             assertThat(ids(after, s.snapshotId())).isNotEmpty();
         }
         assertThat(fixture.eventIds(tenant, "events")).containsExactly("d0", "d1", "d2");
+    }
+
+    @Test
+    void theMetadataFileOfACommitThatLostItsRaceIsRemovedAtTheNextVisitAndOneNumberedAboveTheCurrentVersionIsKept() throws IOException {
+        TenantId tenant = fixture.tenantWithDataset("events").id();
+        commitDirectly(tenant, "events", 0, 1);
+        Table winner = fixture.table(tenant, "events");
+        Table loser = fixture.table(tenant, "events");
+        Path metadata = folder(winner.location()).resolve("metadata");
+        TableOperations loserOps = ((HasTableOperations) loser).operations();
+        TableMetadata staleBase = loserOps.current();
+        winner.updateProperties().set("pulse.test.winner", "1").commit();
+        // What a commit on a stale base does (the worker's append racing a compaction): it writes
+        // its metadata file, then fails the swap; Iceberg retries on the new base, the file stays.
+        TableMetadata attempt = TableMetadata.buildFrom(staleBase).setProperties(Map.of("pulse.test.loser", "1")).build();
+        assertThatThrownBy(() -> loserOps.commit(staleBase, attempt)).isInstanceOf(CommitFailedException.class);
+        Table table = fixture.table(tenant, "events");
+        List<Path> lost = unlisted(table, metadata);
+        assertThat(lost).hasSize(1);
+        long current = LostCommitAttempts.version(((HasTableOperations) table).operations().current().metadataFileLocation());
+        Path inFlight = Files.writeString(metadata.resolve(String.format("%05d-%s.metadata.json", current + 50, UUID.randomUUID())), "{}");
+
+        MaintenanceResult dry = maintenance("PT1H").maintain(tenant, fixture.dataset(tenant, "events"), TableMaintenance.Mode.DRY_RUN);
+        assertThat(dry.lostAttempts().removed()).isEqualTo(1);
+        assertThat(lost.getFirst()).exists();
+
+        MaintenanceResult result = maintenance("PT1H").maintain(tenant, fixture.dataset(tenant, "events"), TableMaintenance.Mode.SCHEDULED);
+        assertThat(result.lostAttempts().removed()).isEqualTo(1);
+        assertThat(result.orphans().removed()).as("the orphan scan's window keeps young files: the lost attempt went at once").isZero();
+        assertThat(lost.getFirst()).doesNotExist();
+        assertThat(inFlight).exists();
+        Table after = fixture.table(tenant, "events");
+        assertThat(after.properties()).containsKey("pulse.test.winner").doesNotContainKey("pulse.test.loser");
+        assertThat(unlisted(after, metadata)).containsExactly(inFlight);
+        assertThat(fixture.eventIds(tenant, "events")).containsExactly("d0");
+    }
+
+    /** Metadata files in the folder that are neither the table's current one nor in its log. */
+    static List<Path> unlisted(Table table, Path metadataFolder) throws IOException {
+        TableMetadata current = ((HasTableOperations) table).operations().current();
+        Set<Path> live = new HashSet<>();
+        live.add(folder(current.metadataFileLocation()));
+        current.previousFiles().forEach(e -> live.add(folder(e.file())));
+        try (Stream<Path> files = Files.list(metadataFolder)) {
+            return files.filter(p -> p.toString().endsWith(".metadata.json")).filter(p -> !live.contains(p)).sorted().toList();
+        }
     }
 
     @Test

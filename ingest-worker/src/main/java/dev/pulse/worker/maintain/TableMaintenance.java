@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One maintenance run of one dataset's table, holding its lock ({@link MaintenanceState}): bring
  * the table properties up to date, compact, move the hourly time-travel tags and expire
- * snapshots, and (when due, or when asked) remove orphan files. Then record what it did.
+ * snapshots, remove the metadata files of commit attempts that lost a race
+ * ({@link LostCommitAttempts}), and (when due, or when asked) remove orphan files. Then record what it did.
  * Used by the worker's {@link MaintenanceScheduler} and by {@code pulse lake maintain}.
  */
 public final class TableMaintenance {
@@ -65,10 +66,10 @@ public final class TableMaintenance {
 
     /** What one run did: {@code lockedOut} when another maintainer was at it. */
     public record MaintenanceResult(TenantId tenant, String dataset, String table, boolean lockedOut, Map<String, String> propertiesSet,
-            CompactionResult compaction, ExpiryResult expiry, OrphanResult orphans, Duration took) {
+            CompactionResult compaction, ExpiryResult expiry, LostCommitAttempts.Result lostAttempts, OrphanResult orphans, Duration took) {
 
         public boolean didWork() {
-            return !propertiesSet.isEmpty() || compaction.didWork() || expiry.didWork() || orphans.removed() > 0;
+            return !propertiesSet.isEmpty() || compaction.didWork() || expiry.didWork() || lostAttempts.removed() > 0 || orphans.removed() > 0;
         }
 
         public ObjectNode toJson() {
@@ -78,6 +79,7 @@ public final class TableMaintenance {
             propertiesSet.forEach(props::put);
             out.set("compaction", compactionJson(compaction));
             out.set("expiry", expiryJson(expiry));
+            out.putObject("lost_commit_attempts").put("metadata_files_removed", lostAttempts.removed()).put("bytes_removed", lostAttempts.bytes());
             out.set("orphans", orphanJson(orphans));
             out.put("took_ms", took.toMillis());
             return out;
@@ -95,7 +97,8 @@ public final class TableMaintenance {
             sb.append("rewrote ").append(compaction.filesRewritten()).append(" files (").append(compaction.bytesRewritten())
                     .append(" B) into ").append(compaction.filesWritten()).append("; expired ").append(expiry.snapshotsExpired())
                     .append(" snapshots (deleted ").append(expiry.dataFilesDeleted()).append(" data files, ").append(expiry.otherFilesDeleted())
-                    .append(" metadata files; ").append(expiry.snapshotsKept()).append(" kept); ");
+                    .append(" metadata files; ").append(expiry.snapshotsKept()).append(" kept); removed ").append(lostAttempts.removed())
+                    .append(" metadata files of lost commit attempts; ");
             if (orphans.listed()) {
                 sb.append("removed ").append(orphans.removed()).append(" orphan files (").append(orphans.bytesRemoved()).append(" B; ")
                         .append(orphans.tooYoung()).append(" younger than the window kept)");
@@ -122,11 +125,12 @@ public final class TableMaintenance {
             Map<String, String> props = dryRun ? DatasetTableProperties.missing(table) : DatasetTableProperties.upgrade(table);
             CompactionResult compaction = Compaction.run(table, config, now, dryRun);
             ExpiryResult expiry = SnapshotExpiry.run(table, config.keepAll(), retention, clock.instant(), dryRun);
+            LostCommitAttempts.Result lostAttempts = LostCommitAttempts.run(table, dryRun);
             boolean orphansDue = mode != Mode.SCHEDULED || row.lastOrphanScanAt() == null
                     || !row.lastOrphanScanAt().plus(config.orphanInterval()).isAfter(now);
             OrphanResult orphans = orphansDue ? OrphanFiles.run(table, config.orphanMinAge(), now, dryRun) : OrphanResult.SKIPPED;
             MaintenanceResult done = new MaintenanceResult(tenant, dataset.slug(), dataset.table().toString(), false, props, compaction,
-                    expiry, orphans, Duration.ofNanos(System.nanoTime() - started));
+                    expiry, lostAttempts, orphans, Duration.ofNanos(System.nanoTime() - started));
             if (!dryRun && expiry.snapshotsExpired() > 0) {
                 // The ledger indexes snapshots: once they expired, their rows go too (each partition's
                 // newest stays), so the ledger grows with the retention window, not the table's age.
@@ -141,7 +145,7 @@ public final class TableMaintenance {
             return done;
         });
         MaintenanceResult out = result.orElseGet(() -> new MaintenanceResult(tenant, dataset.slug(), dataset.table().toString(), true,
-                Map.of(), CompactionResult.NONE, ExpiryResult.NONE, OrphanResult.SKIPPED, Duration.ofNanos(System.nanoTime() - started)));
+                Map.of(), CompactionResult.NONE, ExpiryResult.NONE, LostCommitAttempts.Result.NONE, OrphanResult.SKIPPED, Duration.ofNanos(System.nanoTime() - started)));
         if (out.didWork()) {
             LOG.info("maintained {} of tenant {}: {}", dataset.table(), tenant, out.summary());
         }
