@@ -41,6 +41,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import org.apache.iceberg.SnapshotRef;
+import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.io.FileInfo;
@@ -87,6 +88,9 @@ final class SoakBench extends Verb {
     String maintenance;
     @Option(names = "--keep-all", defaultValue = "PT1M", description = "PULSE_SNAPSHOT_KEEP_ALL of the bench's worker (default: ${DEFAULT-VALUE})")
     Duration keepAll;
+    @Option(names = "--retention", defaultValue = "PT1H",
+            description = "how long the bench's worker keeps hourly time-travel points, for every tier (default: ${DEFAULT-VALUE}: one point)")
+    Duration retention;
     @Option(names = "--maintenance-interval", defaultValue = "PT10S",
             description = "PULSE_MAINTENANCE_INTERVAL of the bench's worker (default: ${DEFAULT-VALUE})")
     Duration maintenanceInterval;
@@ -98,6 +102,12 @@ final class SoakBench extends Verb {
     int previews;
     @Option(names = "--restarts", defaultValue = "3", description = "worker restarts timed for the median (default: ${DEFAULT-VALUE})")
     int restarts;
+    @Option(names = "--pace", defaultValue = "0.8", description = "after the first half of the warm-up, rounds run at this fraction of the rate "
+            + "it reached, to the end (0: as fast as they go; default: ${DEFAULT-VALUE})")
+    double pace;
+    @Option(names = "--at-visit", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "with maintenance on, take each set of figures right after maintenance visited every table (default: ${DEFAULT-VALUE})")
+    boolean atVisit;
     @Option(names = "--concurrency", defaultValue = "4", description = "requests in flight while posting a round (default: ${DEFAULT-VALUE})")
     int concurrency;
     @Option(names = "--data-dir", description = "folder of the bench's stack (default: a fresh temporary folder, deleted at the end)")
@@ -151,10 +161,16 @@ final class SoakBench extends Verb {
         if (tenants < 1 || commits < 1 || eventsPerCommit < 1 || previews < 1 || restarts < 1 || concurrency < 1) {
             throw new ParameterException(spec.commandLine(), "need --tenants, --commits, --events-per-commit, --previews, --restarts and --concurrency >= 1");
         }
+        if (!(pace >= 0 && pace <= 1)) {
+            throw new ParameterException(spec.commandLine(), "--pace must be between 0 and 1, not " + pace);
+        }
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put(PulseKeys.MAINTENANCE_ENABLED.name(), Boolean.toString(maintained));
         settings.put(PulseKeys.MAINTENANCE_INTERVAL.name(), maintenanceInterval.toString());
         settings.put(PulseKeys.SNAPSHOT_KEEP_ALL.name(), keepAll.toString());
+        for (ConfigKey<Duration> key : List.of(PulseKeys.SNAPSHOT_RETENTION_FREE, PulseKeys.SNAPSHOT_RETENTION, PulseKeys.SNAPSHOT_RETENTION_ENTERPRISE)) {
+            settings.put(key.name(), retention.toString());
+        }
         Path folder = dataDir != null ? dataDir : temporaryFolder();
         try {
             try (Stack stack = ownStack(folder, settings)) {
@@ -177,7 +193,8 @@ final class SoakBench extends Verb {
         MaintenanceConfig worker = WorkerConfig.from(env).maintenance();
         boolean maintained = worker.enabled();
         Map<String, String> settings = new LinkedHashMap<>();
-        for (ConfigKey<?> key : List.of(PulseKeys.MAINTENANCE_ENABLED, PulseKeys.MAINTENANCE_INTERVAL, PulseKeys.SNAPSHOT_KEEP_ALL)) {
+        for (ConfigKey<?> key : List.of(PulseKeys.MAINTENANCE_ENABLED, PulseKeys.MAINTENANCE_INTERVAL, PulseKeys.SNAPSHOT_KEEP_ALL,
+                PulseKeys.SNAPSHOT_RETENTION_FREE, PulseKeys.SNAPSHOT_RETENTION, PulseKeys.SNAPSHOT_RETENTION_ENTERPRISE)) {
             settings.put(key.name(), env.get(key).toString());
         }
         // Twice the window a table keeps every snapshot of: the start figures see a window filled at
@@ -198,17 +215,29 @@ final class SoakBench extends Verb {
             Driver driver = new Driver(apiUrl, db, admin, group, created, pool);
 
             long started = System.nanoTime();
-            long before = driver.ledgerCommits();
-            while (driver.rounds == 0 || System.nanoTime() - started < warmupTime.toNanos()) {
+            long before = driver.tableCommits(catalog);
+            // Kept snapshots and the files they hold follow the commit rate over the keep-all
+            // window, not the table's age; a run as fast as it goes compares a cold JVM's rate with a
+            // warm one's. So the first half of the warm-up finds the rate, and every round after it
+            // is paced below it: the windows before the start and the end figures see the same rate.
+            while (driver.rounds == 0 || System.nanoTime() - started < warmupTime.toNanos() / 2) {
                 driver.round();
             }
-            Phase warm = new Phase(driver.ledgerCommits() - before, (System.nanoTime() - started) / 1e9);
+            double reached = driver.rounds / ((System.nanoTime() - started) / 1e9);
+            double paced = driver.paceAt(reached * pace);
+            progress("first half of the warm-up: %.2f rounds/s; paced at %s%n", reached,
+                    paced > 0 ? String.format(Locale.ROOT, "%.2f rounds/s", paced) : "none");
+            while (System.nanoTime() - started < warmupTime.toNanos()) {
+                driver.round();
+            }
+            Phase warm = new Phase(driver.tableCommits(catalog) - before, (System.nanoTime() - started) / 1e9);
             progress("warm-up: %,d commits in %.1f s (%.1f commits/s)%n", warm.commits(), warm.seconds(), warm.commitsPerSecond());
+            awaitMaintenanceVisit(db, created, worker);
             Figures start = figures(driver, catalog, queryUrl, stack, created, keepAllWindow);
             progress("start figures taken%n");
 
             started = System.nanoTime();
-            before = driver.ledgerCommits();
+            before = driver.tableCommits(catalog);
             int rounds = (commits + tenants - 1) / tenants;
             for (int r = 0; r < rounds; r++) {
                 driver.round();
@@ -216,9 +245,10 @@ final class SoakBench extends Verb {
                     progress("  %,d of %,d rounds, %.0f s%n", r + 1, rounds, (System.nanoTime() - started) / 1e9);
                 }
             }
-            Phase main = new Phase(driver.ledgerCommits() - before, (System.nanoTime() - started) / 1e9);
+            Phase main = new Phase(driver.tableCommits(catalog) - before, (System.nanoTime() - started) / 1e9);
+            awaitMaintenanceVisit(db, created, worker);
             Figures end = figures(driver, catalog, queryUrl, stack, created, keepAllWindow);
-            report(maintained, settings, warm, main, start, end);
+            report(maintained, settings, paced * tenants, warm, main, start, end);
         }
     }
 
@@ -233,6 +263,8 @@ final class SoakBench extends Verb {
         private final Map<TopicPartition, OffsetSpec> ends = new LinkedHashMap<>();
         int rounds;
         private long posted;
+        private long roundNanos;
+        private long lastRound;
 
         Driver(String apiUrl, TenantDatabase db, Admin admin, String group, List<BenchTenant> tenants, ExecutorService pool) {
             this.apiUrl = apiUrl;
@@ -244,7 +276,19 @@ final class SoakBench extends Verb {
             tenants.forEach(t -> t.partitions().forEach(p -> ends.put(p, OffsetSpec.latest())));
         }
 
+        /** Rounds start at most {@code roundsPerSecond} apart from now on (0: as fast as they go); returns the pace set. */
+        double paceAt(double roundsPerSecond) {
+            roundNanos = roundsPerSecond > 0 ? (long) (1e9 / roundsPerSecond) : 0;
+            return roundsPerSecond > 0 ? roundsPerSecond : 0;
+        }
+
         void round() throws Exception {
+            long due = lastRound + roundNanos;
+            long wait = due - System.nanoTime();
+            if (roundNanos > 0 && wait > 0) {
+                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000)); // the bench's pace
+            }
+            lastRound = System.nanoTime();
             List<Callable<Void>> requests = new ArrayList<>();
             for (BenchTenant tenant : tenants) {
                 requests.add(() -> {
@@ -298,9 +342,15 @@ final class SoakBench extends Verb {
             throw new RefusedException(0, "the worker did not commit a round within " + CATCH_UP_TIMEOUT);
         }
 
-        /** Worker commits in one tenant's ledger (one per table snapshot the worker wrote; compactions are not in it). */
-        long ledgerCommits(BenchTenant tenant) {
-            return db.inTenant(tenant.id(), tx -> tx.query("SELECT count(DISTINCT snapshot_id) FROM pulse.ingest_commits WHERE dataset_slug = ?",
+        /**
+         * The offsets through which the tenant's records are committed, summed over its partitions:
+         * it grows with every worker commit and never shrinks (ledger pruning keeps each
+         * partition's newest entry), unlike a count of the ledger's rows.
+         */
+        long committedThrough(BenchTenant tenant) {
+            return db.inTenant(tenant.id(), tx -> tx.query("""
+                    SELECT coalesce(sum(newest), 0) FROM (
+                        SELECT max(next_offset) AS newest FROM pulse.ingest_commits WHERE dataset_slug = ? GROUP BY kafka_partition) p""",
                     rs -> rs.getLong(1), DATASET).getFirst());
         }
 
@@ -312,8 +362,12 @@ final class SoakBench extends Verb {
                     rs -> rs.getLong(1), DATASET, (double) window.toMillis() / 1000).getFirst());
         }
 
-        long ledgerCommits() {
-            return tenants.stream().mapToLong(this::ledgerCommits).sum();
+        /**
+         * Commits to the bench's tables so far: each snapshot a commit adds takes the table's next
+         * sequence number (the worker's appends and maintenance's rewrites; expiry and tags add none).
+         */
+        long tableCommits(JdbcCatalog catalog) {
+            return tenants.stream().mapToLong(t -> ((HasTableOperations) catalog.loadTable(t.table())).operations().current().lastSequenceNumber()).sum();
         }
     }
 
@@ -360,6 +414,32 @@ final class SoakBench extends Verb {
                 Thread.sleep(100); // polling interval of a benchmark client
             }
         }
+    }
+
+    /**
+     * With maintenance on, waits until it visited every bench table after the driving stopped, so
+     * that the start and the end figures are taken at the same point of its cycle (a table holds up
+     * to one interval of commits more just before a visit than just after one).
+     */
+    private void awaitMaintenanceVisit(TenantDatabase db, List<BenchTenant> created, MaintenanceConfig worker) throws Exception {
+        if (!worker.enabled() || !atVisit) {
+            return;
+        }
+        Instant since = Instant.now();
+        long deadline = System.nanoTime() + worker.interval().multipliedBy(3).plus(Duration.ofMinutes(1)).toNanos();
+        for (BenchTenant tenant : created) {
+            while (!visitedSince(db, tenant, since)) {
+                if (System.nanoTime() > deadline) {
+                    throw new RefusedException(0, "maintenance did not visit " + tenant.table() + " within three intervals and a minute");
+                }
+                Thread.sleep(100); // polling interval of a benchmark client
+            }
+        }
+    }
+
+    private static boolean visitedSince(TenantDatabase db, BenchTenant tenant, Instant since) {
+        return db.inTenant(tenant.id(), tx -> tx.query("SELECT count(*) FROM pulse.dataset_maintenance WHERE dataset_slug = ? AND last_run_at > ?",
+                rs -> rs.getLong(1), DATASET, since).getFirst()) > 0;
     }
 
     private Figures figures(Driver driver, JdbcCatalog catalog, String queryUrl, Stack stack, List<BenchTenant> created, Duration keepAllWindow)
@@ -435,12 +515,12 @@ final class SoakBench extends Verb {
      */
     private double restartToFirstCommit(Driver driver, Stack stack, BenchTenant tenant) throws Exception {
         stack.stopWorker();
-        long before = driver.ledgerCommits(tenant);
+        long before = driver.committedThrough(tenant);
         driver.post(tenant);
         long started = System.nanoTime();
         stack.startWorker();
         long deadline = started + CATCH_UP_TIMEOUT.toNanos();
-        while (driver.ledgerCommits(tenant) == before) {
+        while (driver.committedThrough(tenant) == before) {
             if (System.nanoTime() > deadline) {
                 throw new RefusedException(0, "no commit within " + CATCH_UP_TIMEOUT + " of restarting the worker");
             }
@@ -451,11 +531,12 @@ final class SoakBench extends Verb {
         return millis;
     }
 
-    private void report(boolean maintained, Map<String, String> settings, Phase warm, Phase main, Figures start, Figures end) {
+    private void report(boolean maintained, Map<String, String> settings, double pacedCommitsPerSecond, Phase warm, Phase main, Figures start, Figures end) {
         ObjectNode json = OperatorClient.JSON.createObjectNode();
         json.put("tenants", tenants).put("tier", tier).put("events_per_commit", eventsPerCommit).put("maintenance", maintained);
         ObjectNode worker = json.putObject("worker_settings");
         settings.forEach(worker::put);
+        json.put("paced_commits_per_second", pacedCommitsPerSecond > 0 ? round(pacedCommitsPerSecond) : null);
         json.putObject("warmup").put("commits", warm.commits()).put("seconds", round(warm.seconds())).put("commits_per_second", round(warm.commitsPerSecond()));
         json.putObject("run").put("commits", main.commits()).put("seconds", round(main.seconds())).put("commits_per_second", round(main.commitsPerSecond()));
         json.set("start", figuresJson(start));
@@ -472,6 +553,9 @@ final class SoakBench extends Verb {
         text.append(String.format(Locale.ROOT, "bench soak: %d tenants, maintenance %s; warm-up %,d commits in %.0f s (%.1f/s); run %,d commits in %.0f s (%.1f/s)%n",
                 tenants, maintained ? "on" : "off", warm.commits(), warm.seconds(), warm.commitsPerSecond(), main.commits(), main.seconds(),
                 main.commitsPerSecond()));
+        if (pacedCommitsPerSecond > 0) {
+            text.append(String.format(Locale.ROOT, "paced at %.1f commits/s (%.2f of the rate the warm-up's first half reached)%n", pacedCommitsPerSecond, pace));
+        }
         text.append(String.format(Locale.ROOT, "%-42s %12s %12s %9s%n", "per table", "start", "end", "end/start"));
         for (String[] r : rows) {
             text.append(String.format(Locale.ROOT, "%-42s %12s %12s %9s%n", (Object[]) r));

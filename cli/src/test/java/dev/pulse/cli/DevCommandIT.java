@@ -54,7 +54,7 @@ class DevCommandIT {
             StringWriter printed = new StringWriter();
             SoakBench soak = new SoakBench();
             new CommandLine(soak).setOut(new PrintWriter(printed)).setErr(new PrintWriter(new StringWriter()))
-                    .parseArgs("--tenants", "2", "--commits", "4", "--warmup", "PT0S", "--previews", "1", "--restarts", "1", "--json");
+                    .parseArgs("--tenants", "2", "--commits", "4", "--warmup", "PT0S", "--previews", "1", "--restarts", "1", "--no-at-visit", "--json");
             soak.runOn(DevCommand.BenchStack.borrowing(running));
             JsonNode figures = OperatorClient.JSON.readTree(printed.toString());
             assertThat(figures.path("run").path("commits").asLong()).isGreaterThanOrEqualTo(4);

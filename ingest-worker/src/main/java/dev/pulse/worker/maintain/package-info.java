@@ -13,6 +13,9 @@
  *   <li><b>Snapshot expiry</b> ({@link dev.pulse.worker.maintain.SnapshotExpiry}): every snapshot of
  *       the last {@code PULSE_SNAPSHOT_KEEP_ALL}, then one tagged point per hour for the tenant's
  *       retention; files only expired snapshots referenced are deleted.</li>
+ *   <li><b>Lost commit attempts</b> ({@link dev.pulse.worker.maintain.LostCommitAttempts}): the
+ *       metadata file a commit wrote before losing the swap to another, at every visit; only files
+ *       numbered at or below the current version, which can never become current.</li>
  *   <li><b>Orphan files</b> ({@link dev.pulse.worker.maintain.OrphanFiles}): files in the table's
  *       folder nothing references, older than {@code PULSE_ORPHAN_MIN_AGE}, every
  *       {@code PULSE_ORPHAN_SCAN_INTERVAL}.</li>
