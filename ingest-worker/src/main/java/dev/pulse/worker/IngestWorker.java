@@ -2,6 +2,7 @@ package dev.pulse.worker;
 
 import dev.pulse.schemas.tenancy.TenantDatabase;
 import dev.pulse.worker.consume.CrashPoints;
+import dev.pulse.worker.dedup.EventIdClaims;
 import dev.pulse.worker.consume.IngestLoop;
 import dev.pulse.worker.maintain.MaintenanceScheduler;
 import dev.pulse.worker.maintain.TableMaintenance;
@@ -90,7 +91,8 @@ public final class IngestWorker implements AutoCloseable {
             IngestLoop loop = new IngestLoop(consumer, producer, db, catalog,
                     new RetryPolicy(config.maxRetries(), config.retryBackoff()), config.commitInterval(), crashPoints,
                     new GroupOffsets(admin, config.group(), STABLE_OFFSETS_WAIT),
-                    new IngestLoop.TenantBackoff(config.tenantBackoff(), config.tenantBackoffMax()), new BrokerLogEnds(admin));
+                    new IngestLoop.TenantBackoff(config.tenantBackoff(), config.tenantBackoffMax()), new BrokerLogEnds(admin),
+                    new EventIdClaims(db, new RetryPolicy(config.maxRetries(), config.retryBackoff()), config.dedupWindow()));
             IngestWorker worker = new IngestWorker(db, catalog, consumer, producer, admin, loop, config);
             worker.thread.start();
             worker.watermarks.start();

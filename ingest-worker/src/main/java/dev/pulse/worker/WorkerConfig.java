@@ -30,6 +30,7 @@ public final class WorkerConfig {
     private final Duration tenantBackoff;
     private final Duration tenantBackoffMax;
     private final MaintenanceConfig maintenance;
+    private final Duration dedupWindow;
 
     private WorkerConfig(Settings settings) {
         this.infrastructure = Infrastructure.from(settings);
@@ -58,6 +59,7 @@ public final class WorkerConfig {
                     + PulseKeys.WORKER_TRANSACTION_TIMEOUT_MS + "=" + transactionTimeoutMs);
         }
         this.maintenance = MaintenanceConfig.from(settings, Duration.ofMillis(maxPollIntervalMs));
+        this.dedupWindow = settings.get(PulseKeys.DEDUP_WINDOW);
     }
 
     public static WorkerConfig from(Settings settings) {
@@ -69,7 +71,7 @@ public final class WorkerConfig {
         List<ConfigKey<?>> keys = new java.util.ArrayList<>(List.of(PulseKeys.WORKER_GROUP, PulseKeys.WORKER_INSTANCE_ID, PulseKeys.WORKER_MAX_BATCH_RECORDS, PulseKeys.WORKER_COMMIT_INTERVAL_MS,
                 PulseKeys.WORKER_FETCH_MIN_BYTES, PulseKeys.WORKER_MAX_RETRIES, PulseKeys.WORKER_RETRY_BACKOFF_MS, PulseKeys.WORKER_SESSION_TIMEOUT_MS,
                 PulseKeys.WORKER_MAX_POLL_INTERVAL_MS, PulseKeys.WORKER_TRANSACTION_TIMEOUT_MS, PulseKeys.WORKER_TENANT_BACKOFF_MS,
-                PulseKeys.WORKER_TENANT_BACKOFF_MAX_MS));
+                PulseKeys.WORKER_TENANT_BACKOFF_MAX_MS, PulseKeys.DEDUP_WINDOW));
         keys.addAll(MaintenanceConfig.keys());
         return List.copyOf(keys);
     }
@@ -130,6 +132,11 @@ public final class WorkerConfig {
 
     public Duration tenantBackoffMax() {
         return tenantBackoffMax;
+    }
+
+    /** How long an event id stays claimed by its dataset: a resend within it is a duplicate ({@code worker.dedup}). */
+    public Duration dedupWindow() {
+        return dedupWindow;
     }
 
     /** Lake maintenance: compaction, snapshot expiry, orphan removal ({@code worker.maintain}). */

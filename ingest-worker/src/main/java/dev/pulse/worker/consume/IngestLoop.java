@@ -5,6 +5,8 @@ import dev.pulse.schemas.naming.TenantId;
 import dev.pulse.schemas.naming.Topics;
 import dev.pulse.schemas.tenancy.TenantDatabase;
 import dev.pulse.worker.RetryPolicy;
+import dev.pulse.worker.dedup.ClaimResult;
+import dev.pulse.worker.dedup.EventIdClaims;
 import dev.pulse.worker.dlq.DeadLetter;
 import dev.pulse.worker.dlq.ErrorCode;
 import dev.pulse.worker.lake.CommitLedger;
@@ -55,6 +57,7 @@ public final class IngestLoop implements Runnable {
     private final Duration pollTimeout;
     private final CrashPoints crashPoints;
     private final CommitLedger ledger;
+    private final EventIdClaims eventIds;
     private final RecordRouter router = new RecordRouter();
     private final TenantPauses pauses;
     /** Tenants whose {@code pulse.ingest_status} this worker knows to be empty. */
@@ -72,7 +75,7 @@ public final class IngestLoop implements Runnable {
 
     public IngestLoop(Consumer<byte[], byte[]> consumer, Producer<byte[], byte[]> producer, TenantDatabase db, Catalog catalog,
             RetryPolicy retry, Duration pollTimeout, CrashPoints crashPoints, CommittedOffsets committedOffsets,
-            TenantBackoff tenantBackoff, LogEnds logEnds) {
+            TenantBackoff tenantBackoff, LogEnds logEnds, EventIdClaims eventIds) {
         this.consumer = consumer;
         this.db = db;
         this.catalog = catalog;
@@ -80,6 +83,7 @@ public final class IngestLoop implements Runnable {
         this.pollTimeout = pollTimeout;
         this.crashPoints = crashPoints;
         this.ledger = new CommitLedger(db, retry);
+        this.eventIds = eventIds;
         this.pauses = new TenantPauses(tenantBackoff.first(), tenantBackoff.max());
         this.planner = new BatchPlanner(progress, pauses);
         this.kafkaCommit = new KafkaCommit(consumer, producer, progress, crashPoints);
@@ -200,7 +204,20 @@ public final class IngestLoop implements Runnable {
             List<DeadLetter> deadLetters, Map<TopicPartition, Map<String, Long>> batchClaims) {
         Table table = dataset.table();
         reconciliation.beforeCommit(dataset.tenant(), dataset.dataset().slug(), table);
-        TableWriteResult written = TableWriter.write(table, rows);
+        // Claimed before anything is written, committed before the table commit: a re-read batch claims the same rows again.
+        ClaimResult claimed = eventIds.claim(dataset.tenant(), dataset.dataset().slug(), rows);
+        if (!claimed.duplicates().isEmpty()) {
+            LOG.info("skipped {} duplicate event(s) for {} (first: '{}')", claimed.duplicates().size(), table.name(),
+                    claimed.duplicates().getFirst().row().getField("event_id"));
+        }
+        crashPoints.reached(CrashPoint.AFTER_EVENT_IDS_CLAIMED, Set.of(dataset.tenant()));
+        if (claimed.kept().isEmpty()) {
+            return true;
+        }
+        TableWriteResult written = TableWriter.write(table, claimed.kept());
+        if (!written.rejected().isEmpty()) {
+            eventIds.release(dataset.tenant(), dataset.dataset().slug(), written.rejected().stream().map(RejectedRow::row).toList());
+        }
         for (RejectedRow rejected : written.rejected()) {
             deadLetters.add(new DeadLetter(dataset.tenant(), sourceOf(records, rejected.row()), ErrorCode.UNWRITABLE_VALUE,
                     "row for table " + table.name() + " refused: " + rejected.reason()));

@@ -71,6 +71,10 @@ public final class PulseKeys {
     public static final ConfigKey<Integer> TOPIC_PARTITIONS_ENTERPRISE = ConfigKey.integer("PULSE_TOPIC_PARTITIONS_ENTERPRISE", 12, 1, 1000,
             "partitions of the topics of a new tenant of tier enterprise");
 
+    public static final ConfigKey<Duration> IDEMPOTENCY_KEY_TTL = ConfigKey.duration("PULSE_IDEMPOTENCY_KEY_TTL", "P1D", Duration.ofSeconds(1),
+            Duration.ofDays(30), "how long an Idempotency-Key of POST /v1/events is remembered (its response replayed, another body refused); "
+                    + "then the key may be used again as new");
+
     // ---- ingest-worker (WorkerConfig) ----
     public static final ConfigKey<String> WORKER_GROUP = ConfigKey.of("PULSE_WORKER_GROUP", "name", "pulse-worker", () -> "pulse-worker",
             PulseKeys::workerName, "Kafka consumer group of the workers; every replica of one deployment uses the same group");
@@ -102,6 +106,10 @@ public final class PulseKeys {
                     + "before its records are tried again; doubles with each failure in a row");
     public static final ConfigKey<Integer> WORKER_TENANT_BACKOFF_MAX_MS = ConfigKey.integer("PULSE_WORKER_TENANT_BACKOFF_MAX_MS", 300_000, 10,
             86_400_000, "the longest a failing tenant waits between tries");
+
+    public static final ConfigKey<Duration> DEDUP_WINDOW = ConfigKey.duration("PULSE_DEDUP_WINDOW", "P1D", Duration.ofSeconds(1),
+            Duration.ofDays(365), "an event whose event_id the dataset received less than this long ago is a duplicate and not stored again "
+                    + "(ids are kept in pulse.event_ids for this long, then pruned)");
 
     // ---- lake maintenance, run by the worker (MaintenanceConfig) ----
     public static final ConfigKey<Boolean> MAINTENANCE_ENABLED = ConfigKey.bool("PULSE_MAINTENANCE_ENABLED", true,
@@ -164,11 +172,11 @@ public final class PulseKeys {
     public static final List<ConfigKey<?>> ALL = List.of(
             DATABASE_URL, ADMIN_DATABASE_URL, OPERATOR_DATABASE_URL, CATALOG_DATABASE_URL, KAFKA_BOOTSTRAP, WAREHOUSE, FILE_IO, DB_POOL_SIZE,
             API_PORT, QUERY_PORT, BIND_ADDRESS, OPERATOR_TOKEN, API_URL, QUERY_URL,
-            MAX_BODY_BYTES, MAX_EVENT_BYTES, MAX_EVENTS_PER_REQUEST, MAX_JSON_DEPTH, PRODUCE_TIMEOUT_MS, KEY_USAGE_FLUSH_MS,
+            MAX_BODY_BYTES, MAX_EVENT_BYTES, MAX_EVENTS_PER_REQUEST, MAX_JSON_DEPTH, PRODUCE_TIMEOUT_MS, KEY_USAGE_FLUSH_MS, IDEMPOTENCY_KEY_TTL,
             TOPIC_PARTITIONS_FREE, TOPIC_PARTITIONS, TOPIC_PARTITIONS_ENTERPRISE,
             WORKER_GROUP, WORKER_INSTANCE_ID, WORKER_MAX_BATCH_RECORDS, WORKER_COMMIT_INTERVAL_MS, WORKER_FETCH_MIN_BYTES, WORKER_MAX_RETRIES,
             WORKER_RETRY_BACKOFF_MS, WORKER_SESSION_TIMEOUT_MS, WORKER_MAX_POLL_INTERVAL_MS, WORKER_TRANSACTION_TIMEOUT_MS,
-            WORKER_TENANT_BACKOFF_MS, WORKER_TENANT_BACKOFF_MAX_MS,
+            WORKER_TENANT_BACKOFF_MS, WORKER_TENANT_BACKOFF_MAX_MS, DEDUP_WINDOW,
             MAINTENANCE_ENABLED, MAINTENANCE_INTERVAL, MAINTENANCE_THREADS, SNAPSHOT_KEEP_ALL, SNAPSHOT_RETENTION_FREE, SNAPSHOT_RETENTION,
             SNAPSHOT_RETENTION_ENTERPRISE, COMPACTION_TARGET_FILE_BYTES, COMPACTION_MIN_INPUT_FILES, COMPACTION_MAX_INPUT_BYTES,
             COMPACTION_COLD_AFTER, ORPHAN_MIN_AGE, ORPHAN_SCAN_INTERVAL,
