@@ -47,6 +47,7 @@ public record Problem(
             Map.entry(413, "Content too large"),
             Map.entry(414, "URI too long"),
             Map.entry(415, "Unsupported media type"),
+            Map.entry(422, "Unprocessable content"),
             Map.entry(429, "Too many requests"),
             Map.entry(431, "Request header fields too large"),
             Map.entry(500, "Internal error"),

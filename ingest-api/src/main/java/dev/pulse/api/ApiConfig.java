@@ -13,7 +13,7 @@ import dev.pulse.schemas.config.Settings;
  * infrastructure ({@link Infrastructure#from(Settings)}), {@code PULSE_OPERATOR_DATABASE_URL}
  * ({@link Infrastructure#operatorDatabaseUrl(Settings)}), the listener ({@code PULSE_API_PORT},
  * {@code PULSE_BIND_ADDRESS}), {@code PULSE_OPERATOR_TOKEN}, the partitions by tier, the request
- * limits, the produce timeout and the key-usage flush interval. The one cross-key rule: an event
+ * limits, the produce timeout, the key-usage flush interval and the Idempotency-Key lifetime. The one cross-key rule: an event
  * must fit in a request body.
  */
 public final class ApiConfig {
@@ -25,6 +25,7 @@ public final class ApiConfig {
     private final Limits limits;
     private final int produceTimeoutMs;
     private final int keyUsageFlushMs;
+    private final java.time.Duration idempotencyKeyTtl;
 
     /** The request limits, each refused with its own status (see {@link PulseKeys}). */
     public record Limits(int maxBodyBytes, int maxEventBytes, int maxEventsPerRequest, int maxJsonDepth) {
@@ -41,6 +42,7 @@ public final class ApiConfig {
                 settings.get(PulseKeys.TOPIC_PARTITIONS), settings.get(PulseKeys.TOPIC_PARTITIONS_ENTERPRISE));
         this.produceTimeoutMs = settings.get(PulseKeys.PRODUCE_TIMEOUT_MS);
         this.keyUsageFlushMs = settings.get(PulseKeys.KEY_USAGE_FLUSH_MS);
+        this.idempotencyKeyTtl = settings.get(PulseKeys.IDEMPOTENCY_KEY_TTL);
         if (limits.maxEventBytes() > limits.maxBodyBytes()) {
             throw new ConfigException(PulseKeys.MAX_EVENT_BYTES + "=" + limits.maxEventBytes() + " is larger than "
                     + PulseKeys.MAX_BODY_BYTES + "=" + limits.maxBodyBytes() + "; one event must fit in a request body");
@@ -76,6 +78,11 @@ public final class ApiConfig {
 
     public int keyUsageFlushMs() {
         return keyUsageFlushMs;
+    }
+
+    /** {@code PULSE_IDEMPOTENCY_KEY_TTL}: how long an Idempotency-Key is remembered. */
+    public java.time.Duration idempotencyKeyTtl() {
+        return idempotencyKeyTtl;
     }
 
     public Limits limits() {

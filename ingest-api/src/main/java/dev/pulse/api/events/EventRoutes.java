@@ -2,6 +2,9 @@ package dev.pulse.api.events;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pulse.api.ApiConfig;
+import dev.pulse.api.idempotency.IdempotencyKey;
+import dev.pulse.api.idempotency.IdempotentRequests;
+import dev.pulse.api.idempotency.StoredResponse;
 import dev.pulse.api.http.JsonBodies;
 import dev.pulse.control.keys.ApiKeyStore.AuthenticatedKey;
 import dev.pulse.control.keys.Scope;
@@ -14,11 +17,15 @@ import dev.pulse.schemas.naming.TenantId;
 import dev.pulse.schemas.tenancy.TenantDatabase;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.clients.producer.Producer;
 
 /** {@code POST /v1/events}: authenticate, read, validate the whole batch, resolve datasets, produce, 202. */
@@ -28,14 +35,17 @@ public final class EventRoutes {
     private final JsonBodies bodies;
     private final ApiConfig.Limits limits;
     private final EventPublisher publisher;
+    private final IdempotentRequests idempotent;
+    private final ObjectMapper mapper = new ObjectMapper();
 
     public EventRoutes(TenantDatabase db, ApiKeyAuth auth, JsonBodies bodies, ApiConfig.Limits limits,
-            Producer<byte[], byte[]> producer, long produceTimeoutMs) {
+            Producer<byte[], byte[]> producer, long produceTimeoutMs, Duration idempotencyKeyTtl) {
         this.db = db;
         this.auth = auth;
         this.bodies = bodies;
         this.limits = limits;
         this.publisher = new EventPublisher(producer, produceTimeoutMs);
+        this.idempotent = new IdempotentRequests(db, idempotencyKeyTtl, Duration.ofMillis(produceTimeoutMs));
     }
 
     public void register(RoutesConfig routes) {
@@ -44,13 +54,36 @@ public final class EventRoutes {
 
     private void ingest(Context ctx) {
         AuthenticatedKey key = auth.require(ctx, Scope.INGEST);
+        Optional<IdempotencyKey> idempotencyKey = IdempotencyKey.from(ctx.header(IdempotencyKey.HEADER));
         Instant receivedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
         JsonNode body = bodies.read(ctx, JsonBodies.MediaTypeRule.REQUIRE_JSON);
+        if (idempotencyKey.isEmpty()) {
+            StoredResponse response = accept(key.tenant(), body, receivedAt);
+            ctx.status(response.status()).contentType(Json.MEDIA_TYPE).result(response.body());
+            return;
+        }
+        IdempotencyKey idempotency = idempotencyKey.get();
+        byte[] fingerprint = IdempotencyKey.fingerprint(body);
+        idempotency.fillMissingEventIds(key.tenant(), body);
+        IdempotentRequests.Outcome outcome = idempotent.run(key.tenant(), idempotency, fingerprint,
+                () -> accept(key.tenant(), body, receivedAt));
+        if (outcome.replayed()) {
+            ctx.header("Idempotent-Replayed", "true");
+        }
+        ctx.status(outcome.response().status()).contentType(Json.MEDIA_TYPE).result(outcome.response().body());
+    }
+
+    /** Checks, produces and acknowledges the batch: the 202 and its body. */
+    private StoredResponse accept(TenantId tenant, JsonNode body, Instant receivedAt) {
         EventBatch batch = EventBatch.parse(body, limits, receivedAt);
-        requireDatasetsExist(key.tenant(), batch);
+        requireDatasetsExist(tenant, batch);
         List<EventPublisher.Outgoing> outgoing = serialize(batch);
-        publisher.publish(key.tenant(), outgoing);
-        Json.respond(ctx, 202, Map.of("accepted", outgoing.size(), "event_ids", batch.eventIds()));
+        publisher.publish(tenant, outgoing);
+        try {
+            return new StoredResponse(202, mapper.writeValueAsString(Map.of("accepted", outgoing.size(), "event_ids", batch.eventIds())));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a 202 body of ids and a count always serializes", e);
+        }
     }
 
     /** One tenant-bound transaction, one lookup per distinct dataset; another tenant's dataset is simply unknown. */
