@@ -30,7 +30,8 @@
  * I/O is the dataset lookups. Then the plan is committed ({@code IngestLoop.commit}), in this
  * order.
  *
- * <p><b>Commit order per batch:</b> data files → table commit (one per table) → ledger and
+ * <p><b>Commit order per batch:</b> event-id claims (one per table, {@code dedup.EventIdClaims})
+ * → data files → table commit (one per table) → ledger and
  * dataset stats in the tenant's RLS transaction ({@code IngestLoop.commitTable}) → Kafka
  * transaction (DLQ + offsets, {@code consume.KafkaCommit}). {@code consume.CrashPoint} names the
  * moments in between; the crash tests kill the loop there through the {@code consume.CrashPoints}
@@ -38,6 +39,21 @@
  * are re-read and skipped per table, the DLQ records re-sent once, the open transaction aborted
  * by the successor with the same transactional id or by the broker's transaction timeout); a
  * ledger behind the tables (repaired by reconciliation, below).
+ *
+ * <p><b>Deduplication by event id</b> ({@code dedup}). Before a table's rows of a batch are
+ * written, their event ids are claimed in {@code pulse.event_ids} (tenant, dataset, id → the
+ * raw-topic partition and offset of the first record that claimed it), in the tenant's RLS
+ * transaction, committed at once. A row is kept iff the claim of its id names the row's own
+ * position; every other row with that id is a duplicate and is skipped: not written, not
+ * dead-lettered, its offset simply covered by the group offset like a handled record. Because the
+ * claim is keyed by position, a crash anywhere after it (crash point
+ * {@code AFTER_EVENT_IDS_CLAIMED} and all the later ones) is harmless: the re-read batch claims
+ * the same positions again and keeps the same rows; the tables' stored offsets still skip what a
+ * table already holds before any claim is made. A record the router dead-letters claims nothing,
+ * and a row the Parquet writer refuses gives its claim back, so a dead letter's replay (a new
+ * record, new position) or a corrected resend still lands. Healing re-lands rows at their old
+ * positions, which still hold their claims. A claim older than {@code PULSE_DEDUP_WINDOW} is taken
+ * over by the next record of its id; expired claims are pruned in bounded chunks.
  *
  * <p><b>Where a partition resumes</b> ({@code consume.Repositioning}, on every assignment and after
  * an abandoned batch or aborted transaction): at the committed group offset, else at the beginning

@@ -54,7 +54,7 @@ class RowLevelSecurityAttackIT {
                 tenantTables.add(rs.getString(1));
             }
         }
-        assertThat(tenantTables).contains("tenants", "api_keys", "event_schemas", "datasets", "ingest_commits");
+        assertThat(tenantTables).contains("tenants", "api_keys", "event_schemas", "datasets", "ingest_commits", "event_ids", "idempotency_keys");
     }
 
     static Connection runtime() throws Exception {
@@ -115,6 +115,13 @@ class RowLevelSecurityAttackIT {
             IngestWatermarks.advance(tx, 0, 1, Instant.now());
             return null;
         });
+        // And a claimed event id and an idempotency key (the worker's deduplication, the API's Idempotency-Key).
+        stack.db().inTenant(a.id(), tx -> tx.update("""
+                INSERT INTO pulse.event_ids (tenant_id, dataset_slug, event_id, kafka_partition, kafka_offset, first_seen)
+                VALUES (?, 'orders', 'attack-seed', 0, 0, now())""", a.id()));
+        stack.db().inTenant(a.id(), tx -> tx.update("""
+                INSERT INTO pulse.idempotency_keys (tenant_id, idempotency_key, request_hash, status, response, created_at)
+                VALUES (?, 'attack-seed', '\\x00', 202, '{}', now())""", a.id()));
         for (String table : tenantTables) {
             List<String> columns = writableColumns(table);
             String copy = String.join(", ", columns.stream().map(c -> c.equals("tenant_id") ? "?::uuid" : quoted(c)).toList());

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 
 /** The tenancy core against a real, migrated PostgreSQL, as the runtime role pulse_app. */
 class TenancyIT {
-    static final List<String> TENANT_TABLES = List.of("tenants", "api_keys", "event_schemas", "datasets", "ingest_commits", "ingest_watermarks");
+    static final List<String> TENANT_TABLES = List.of("tenants", "api_keys", "event_schemas", "datasets", "ingest_commits", "ingest_watermarks",
+            "event_ids", "idempotency_keys");
     static TestStack stack;
     static TenantRecord tenantA;
     static TenantRecord tenantB;

@@ -1,6 +1,7 @@
 /**
  * The consume → validate → commit loop and its decisions: routing each record (a table, the DLQ,
- * or waiting while its table fails), the per-batch dataset lookups under RLS, the claims a group
+ * or waiting while its table fails), skipping rows whose event id is claimed elsewhere
+ * ({@code worker.dedup}), the per-batch dataset lookups under RLS, the claims a group
  * offset makes about the tables, pausing a tenant whose table keeps failing, and which failures
  * belong to the shared infrastructure. The protocol is described in {@code dev.pulse.worker}.
  */
