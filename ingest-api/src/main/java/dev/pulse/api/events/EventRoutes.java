@@ -1,6 +1,5 @@
 package dev.pulse.api.events;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.pulse.api.ApiConfig;
 import dev.pulse.api.http.JsonBodies;
 import dev.pulse.control.keys.ApiKeyStore.AuthenticatedKey;
@@ -10,6 +9,7 @@ import dev.pulse.edge.Json;
 import dev.pulse.edge.ProblemException;
 import dev.pulse.schemas.directory.DatasetDirectory;
 import dev.pulse.schemas.event.EventEnvelope;
+import dev.pulse.schemas.event.Rfc3339;
 import dev.pulse.schemas.naming.TenantId;
 import dev.pulse.schemas.tenancy.TenantDatabase;
 import io.javalin.config.RoutesConfig;
@@ -21,20 +21,25 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.Producer;
 
-/** {@code POST /v1/events}: authenticate, read, validate the whole batch, resolve datasets, produce, 202. */
+/**
+ * {@code POST /v1/events} (JSON or NDJSON): authenticate, read, validate the whole batch, resolve
+ * datasets, serialize each record once, produce, 202.
+ */
 public final class EventRoutes {
     private final TenantDatabase db;
     private final ApiKeyAuth auth;
-    private final JsonBodies bodies;
+    private final EventBodies bodies;
     private final ApiConfig.Limits limits;
+    private final ApiConfig.EventTimeBounds timeBounds;
     private final EventPublisher publisher;
 
     public EventRoutes(TenantDatabase db, ApiKeyAuth auth, JsonBodies bodies, ApiConfig.Limits limits,
-            Producer<byte[], byte[]> producer, long produceTimeoutMs) {
+            ApiConfig.EventTimeBounds timeBounds, Producer<byte[], byte[]> producer, long produceTimeoutMs) {
         this.db = db;
         this.auth = auth;
-        this.bodies = bodies;
+        this.bodies = new EventBodies(bodies, limits.maxEventsPerRequest());
         this.limits = limits;
+        this.timeBounds = timeBounds;
         this.publisher = new EventPublisher(producer, produceTimeoutMs);
     }
 
@@ -45,8 +50,7 @@ public final class EventRoutes {
     private void ingest(Context ctx) {
         AuthenticatedKey key = auth.require(ctx, Scope.INGEST);
         Instant receivedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        JsonNode body = bodies.read(ctx, JsonBodies.MediaTypeRule.REQUIRE_JSON);
-        EventBatch batch = EventBatch.parse(body, limits, receivedAt);
+        EventBatch batch = EventBatch.parse(bodies.read(ctx), timeBounds, receivedAt);
         requireDatasetsExist(key.tenant(), batch);
         List<EventPublisher.Outgoing> outgoing = serialize(batch);
         publisher.publish(key.tenant(), outgoing);
@@ -73,9 +77,10 @@ public final class EventRoutes {
 
     private List<EventPublisher.Outgoing> serialize(EventBatch batch) {
         List<EventPublisher.Outgoing> outgoing = new ArrayList<>(batch.events().size());
+        String receivedAt = batch.events().isEmpty() ? "" : Rfc3339.format(batch.events().get(0).receivedAt());
         for (int i = 0; i < batch.events().size(); i++) {
             EventEnvelope event = batch.events().get(i);
-            byte[] bytes = event.toBytes();
+            byte[] bytes = event.toBytes(receivedAt);
             if (bytes.length > limits.maxEventBytes()) {
                 throw ProblemException.tooLarge("event-too-large", "event " + i + " is " + bytes.length
                         + " bytes once serialized; at most " + limits.maxEventBytes() + " are accepted per event");

@@ -60,6 +60,11 @@ public final class PulseKeys {
             "most events in one request (413 above)");
     public static final ConfigKey<Integer> MAX_JSON_DEPTH = ConfigKey.integer("PULSE_MAX_JSON_DEPTH", 64, 2, 1000,
             "deepest JSON nesting of a request body (400 above)");
+    public static final ConfigKey<Duration> EVENT_TIME_MAX_SKEW = ConfigKey.duration("PULSE_EVENT_TIME_MAX_SKEW", "PT1H", Duration.ZERO,
+            Duration.ofDays(7), "how far ahead of the API's clock an event's timestamp may be (400 naming the event beyond it)");
+    public static final ConfigKey<java.time.Instant> EVENT_TIME_FLOOR = ConfigKey.of("PULSE_EVENT_TIME_FLOOR", "RFC 3339 instant",
+            "2000-01-01T00:00:00Z", () -> "2000-01-01T00:00:00Z", PulseKeys::instant,
+            "the earliest event timestamp accepted (400 naming the event before it)");
     public static final ConfigKey<Integer> PRODUCE_TIMEOUT_MS = ConfigKey.integer("PULSE_PRODUCE_TIMEOUT_MS", 30_000, 1000, 300_000,
             "how long a request waits for Kafka's acknowledgements before answering 503");
     public static final ConfigKey<Integer> KEY_USAGE_FLUSH_MS = ConfigKey.integer("PULSE_KEY_USAGE_FLUSH_MS", 5000, 100, 60_000,
@@ -190,6 +195,14 @@ public final class PulseKeys {
         Map<String, String> values = new LinkedHashMap<>();
         ALL.forEach(key -> key.devDefault().ifPresent(value -> values.put(key.name(), value)));
         return values;
+    }
+
+    private static java.time.Instant instant(String key, String raw) {
+        try {
+            return java.time.Instant.parse(raw.strip());
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new ConfigException(key + "=" + raw + " is not an RFC 3339 instant such as 2000-01-01T00:00:00Z");
+        }
     }
 
     private static String workerName(String key, String value) {
