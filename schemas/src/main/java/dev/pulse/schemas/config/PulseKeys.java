@@ -61,7 +61,8 @@ public final class PulseKeys {
     public static final ConfigKey<Integer> MAX_JSON_DEPTH = ConfigKey.integer("PULSE_MAX_JSON_DEPTH", 64, 2, 1000,
             "deepest JSON nesting of a request body (400 above)");
     public static final ConfigKey<Duration> EVENT_TIME_MAX_SKEW = ConfigKey.duration("PULSE_EVENT_TIME_MAX_SKEW", "PT1H", Duration.ZERO,
-            Duration.ofDays(7), "how far ahead of the API's clock an event's timestamp may be (400 naming the event beyond it)");
+            Duration.ofDays(3_000_000), "how far ahead of the API's clock an event's timestamp may be (400 naming the event beyond it;"
+                    + " P3000000D lets through every time a table can hold)");
     public static final ConfigKey<java.time.Instant> EVENT_TIME_FLOOR = ConfigKey.of("PULSE_EVENT_TIME_FLOOR", "RFC 3339 instant",
             "2000-01-01T00:00:00Z", () -> "2000-01-01T00:00:00Z", PulseKeys::instant,
             "the earliest event timestamp accepted (400 naming the event before it)");
