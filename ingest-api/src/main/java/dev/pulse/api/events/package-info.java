@@ -1,6 +1,8 @@
 /**
- * {@code POST /v1/events}: the batch is checked as a whole (never half accepted), each named
- * dataset is looked up under RLS, and the envelopes go to the tenant's raw topic; 202 only after
- * the broker acknowledged every one.
+ * {@code POST /v1/events}: the body is read as JSON or NDJSON ({@code EventBodies}), the batch is
+ * checked as a whole (never half accepted) member by member ({@code EnvelopeFields}: exactly four
+ * members, the event time within its configured bounds, hand-written checks on the hot path),
+ * each named dataset is looked up under RLS, and the envelopes go to the tenant's raw topic,
+ * each serialized once; 202 only after the broker acknowledged every one.
  */
 package dev.pulse.api.events;
