@@ -58,9 +58,6 @@ final class EnvelopeFields {
     }
 
     private static void unknownMembers(int index, Integer line, JsonNode item, List<EventError> errors) {
-        if (item.size() <= MEMBERS.size() && allKnown(item)) {
-            return;
-        }
         int named = 0;
         for (Iterator<String> names = item.fieldNames(); names.hasNext(); ) {
             String name = names.next();
@@ -69,15 +66,6 @@ final class EnvelopeFields {
                         + (TIME_ALIASES.contains(name) ? "; the event's time goes in 'timestamp'" : "; put the event's own fields in 'data'")));
             }
         }
-    }
-
-    private static boolean allKnown(JsonNode item) {
-        for (Iterator<String> names = item.fieldNames(); names.hasNext(); ) {
-            if (!MEMBERS.contains(names.next())) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static String dataset(int index, Integer line, JsonNode node, List<EventError> errors) {

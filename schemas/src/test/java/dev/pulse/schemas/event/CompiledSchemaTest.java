@@ -69,6 +69,19 @@ class CompiledSchemaTest {
     }
 
     @Test
+    void aReferenceResolvesInItsOwnDocumentEvenWhenAnotherSchemaUsesTheSameName() throws Exception {
+        // Two tenants' schemas with the same definition name compiled in one JVM: each $ref must see its own document.
+        String first = "{\"type\": \"object\", \"$defs\": {\"code\": {\"type\": \"string\", \"maxLength\": 1}},"
+                + " \"properties\": {\"c\": {\"$ref\": \"#/$defs/code\"}}}";
+        String second = "{\"type\": \"object\", \"$defs\": {\"code\": {\"type\": \"string\", \"minLength\": 5}},"
+                + " \"properties\": {\"c\": {\"$ref\": \"#/$defs/code\"}}}";
+        assertThat(check(first, "{\"c\": \"abcdef\"}")).extracting(Violation::message).singleElement().asString().startsWith("maxLength");
+        assertThat(check(second, "{\"c\": \"abcdef\"}")).isEmpty();
+        assertThat(check(second, "{\"c\": \"a\"}")).extracting(Violation::message).singleElement().asString().startsWith("minLength");
+        assertThat(check(first, "{\"c\": \"a\"}")).isEmpty();
+    }
+
+    @Test
     void aSchemaOfTheStructuralSubsetChecksNothingHere() throws Exception {
         JsonNode definition = json("{\"type\": \"object\", \"properties\": {\"a\": {\"type\": \"string\", \"enum\": [\"x\"]}}}");
         assertThat(CompiledSchema.compile(definition, SchemaParser.parse(definition)).checksValues()).isFalse();
