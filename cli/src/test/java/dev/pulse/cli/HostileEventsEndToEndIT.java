@@ -61,17 +61,27 @@ class HostileEventsEndToEndIT {
     }
 
     static PipelineFixture pipeline;
+    /**
+     * An API whose event-time bounds are wide open (floor 0001, skew beyond 9999), so the
+     * generated timestamps of years 1 to 9999 reach the worker as before the bounds existed; the
+     * default bounds are {@code EnvelopeIT}'s (ingest-api).
+     */
+    static dev.pulse.api.IngestApi wideApi;
     static List<Tenant> tenants;
 
     @BeforeContainer
     static void start() throws Exception {
         pipeline = PipelineFixture.shared();
+        wideApi = dev.pulse.api.IngestApi.start(dev.pulse.api.ApiConfig.from(pipeline.stack.settings(Map.of(
+                dev.pulse.schemas.config.PulseKeys.EVENT_TIME_FLOOR.name(), "0001-01-01T00:00:00Z",
+                dev.pulse.schemas.config.PulseKeys.EVENT_TIME_MAX_SKEW.name(), "P3000000D"))));
         tenants = List.of(newTenant(), newTenant());
     }
 
     @AfterContainer
     static void stop() {
         tenants.forEach(t -> t.dlq().close());
+        wideApi.close();
     }
 
     static Tenant newTenant() throws Exception {
@@ -109,7 +119,7 @@ class HostileEventsEndToEndIT {
                 ((ObjectNode) event).put("event_id", prefix + i + "-" + event.path("event_id").textValue());
             }
         }
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(pipeline.apiUrl() + "/v1/events"))
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + wideApi.port() + "/v1/events"))
                 .header("Authorization", "Bearer " + tenant.key()).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(batch.toString())).build(), HttpResponse.BodyHandlers.ofString());
         // Valid envelopes: the API must accept every batch, whatever the data holds.

@@ -23,6 +23,7 @@ public final class ApiConfig {
     private final String operatorToken;
     private final Tenants.PartitionsByTier partitionsByTier;
     private final Limits limits;
+    private final EventTimeBounds eventTimeBounds;
     private final int produceTimeoutMs;
     private final int keyUsageFlushMs;
     private final java.time.Duration idempotencyKeyTtl;
@@ -31,11 +32,19 @@ public final class ApiConfig {
     public record Limits(int maxBodyBytes, int maxEventBytes, int maxEventsPerRequest, int maxJsonDepth) {
     }
 
+    /**
+     * The event times accepted ({@code PULSE_EVENT_TIME_FLOOR}, {@code PULSE_EVENT_TIME_MAX_SKEW}):
+     * from {@code floor} to the API's clock plus {@code maxSkew}; outside is a 400 naming the event.
+     */
+    public record EventTimeBounds(java.time.Duration maxSkew, java.time.Instant floor) {
+    }
+
     private ApiConfig(Settings settings) {
         this.infrastructure = Infrastructure.from(settings);
         this.operatorToken = settings.get(PulseKeys.OPERATOR_TOKEN);
         this.limits = new Limits(settings.get(PulseKeys.MAX_BODY_BYTES), settings.get(PulseKeys.MAX_EVENT_BYTES),
                 settings.get(PulseKeys.MAX_EVENTS_PER_REQUEST), settings.get(PulseKeys.MAX_JSON_DEPTH));
+        this.eventTimeBounds = new EventTimeBounds(settings.get(PulseKeys.EVENT_TIME_MAX_SKEW), settings.get(PulseKeys.EVENT_TIME_FLOOR));
         this.operatorDatabaseUrl = Infrastructure.operatorDatabaseUrl(settings);
         this.listener = HttpListener.from(settings, PulseKeys.API_PORT);
         this.partitionsByTier = new Tenants.PartitionsByTier(settings.get(PulseKeys.TOPIC_PARTITIONS_FREE),
@@ -43,6 +52,10 @@ public final class ApiConfig {
         this.produceTimeoutMs = settings.get(PulseKeys.PRODUCE_TIMEOUT_MS);
         this.keyUsageFlushMs = settings.get(PulseKeys.KEY_USAGE_FLUSH_MS);
         this.idempotencyKeyTtl = settings.get(PulseKeys.IDEMPOTENCY_KEY_TTL);
+        if (eventTimeBounds.floor().isBefore(dev.pulse.schemas.event.EventTimeRange.MIN) || eventTimeBounds.floor().isAfter(java.time.Instant.now())) {
+            throw new ConfigException(PulseKeys.EVENT_TIME_FLOOR + "=" + eventTimeBounds.floor() + " must lie between "
+                    + dev.pulse.schemas.event.EventTimeRange.MIN_TEXT + " and now");
+        }
         if (limits.maxEventBytes() > limits.maxBodyBytes()) {
             throw new ConfigException(PulseKeys.MAX_EVENT_BYTES + "=" + limits.maxEventBytes() + " is larger than "
                     + PulseKeys.MAX_BODY_BYTES + "=" + limits.maxBodyBytes() + "; one event must fit in a request body");
@@ -89,6 +102,10 @@ public final class ApiConfig {
         return limits;
     }
 
+    public EventTimeBounds eventTimeBounds() {
+        return eventTimeBounds;
+    }
+
     public int produceTimeoutMs() {
         return produceTimeoutMs;
     }
@@ -97,6 +114,6 @@ public final class ApiConfig {
     public String toString() {
         // Never print the operator token or the database credentials.
         return "ApiConfig[port=" + listener.port() + ", partitionsByTier=" + partitionsByTier + ", limits=" + limits
-                + ", produceTimeoutMs=" + produceTimeoutMs + "]";
+                + ", eventTimeBounds=" + eventTimeBounds + ", produceTimeoutMs=" + produceTimeoutMs + "]";
     }
 }

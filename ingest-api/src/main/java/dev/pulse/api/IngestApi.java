@@ -82,7 +82,7 @@ public final class IngestApi implements AutoCloseable {
             ApiKeyStore keys = new ApiKeyStore(db, usage);
             ApiKeyAuth keyAuth = new ApiKeyAuth(keys::authenticate);
             JsonBodies bodies = new JsonBodies(config.limits());
-            EventRoutes events = new EventRoutes(db, keyAuth, bodies, config.limits(), producer, config.produceTimeoutMs(),
+            EventRoutes events = new EventRoutes(db, keyAuth, bodies, config.limits(), config.eventTimeBounds(), producer, config.produceTimeoutMs(),
                     config.idempotencyKeyTtl());
             TenantResources resources = new TenantResources(bodies, keys, new SchemaRegistry(db), new Datasets(db, catalog));
             AdminRoutes admin = new AdminRoutes(new OperatorAuth(config.operatorToken()), bodies,

@@ -274,9 +274,9 @@ class ControlPlaneIT {
         String[] t = tenantWithManageKey();
         String key = t[1];
         var unsupported = keyPost(key, "/v1/schemas", """
-                {"name": "s", "definition": {"type": "object", "properties": {"a": {"type": "string", "minLength": 2}}}}""");
+                {"name": "s", "definition": {"type": "object", "properties": {"a": {"type": "string", "contentMediaType": "text/html"}}}}""");
         assertProblem(unsupported, 400, "unsupported-schema");
-        assertThat(unsupported.detail()).contains("minLength").contains("/properties/a/minLength");
+        assertThat(unsupported.detail()).contains("contentMediaType").contains("/properties/a/contentMediaType");
         var notAnObject = keyPost(key, "/v1/schemas", "{\"name\": \"s\", \"definition\": {\"type\": \"string\"}}");
         assertProblem(notAnObject, 400, "unsupported-schema");
         assertThat(notAnObject.detail()).contains("/type").contains("object");

@@ -116,7 +116,7 @@ class EventsIT {
         var response = http.ingest(keyA, """
                 [{"dataset": "clicks", "data": {"page": "/a"}},
                  {"dataset": "clicks", "data": {"page": "/b"}, "event_id": null},
-                 {"dataset": "clicks", "data": {"page": "/c"}, "some_future_member": 1}]""");
+                 {"dataset": "clicks", "data": {"page": "/c"}}]""");
 
         assertThat(response.status()).as(response.body()).isEqualTo(202);
         assertThat(response.json().path("accepted").asInt()).isEqualTo(3);
@@ -143,15 +143,21 @@ class EventsIT {
     }
 
     @Test
-    void aTenantIdInTheBodyIsIgnoredAndTheRecordLandsInTheKeysTenantOnly() {
-        String id = uniqueId();
+    void aTenantIdInTheEnvelopeIsRefusedAndInDataItLandsInTheKeysTenantOnly() {
+        // The envelope is strict (issue 12): a tenant_id member is a 400 naming it, never a way to another tenant.
+        String refused = uniqueId();
         var response = http.ingest(keyA, """
-                {"tenant_id": "%s", "dataset": "clicks", "event_id": "%s", "data": {"page": "/x", "tenant_id": "%s"}}"""
-                .formatted(tenantB.id(), id, tenantB.id()));
+                {"tenant_id": "%s", "dataset": "clicks", "event_id": "%s", "data": {"page": "/x"}}""".formatted(tenantB.id(), refused));
+        assertProblem(response, 400, "invalid-events");
+        assertThat(response.json().path("errors").get(0).path("field").asText()).isEqualTo("tenant_id");
 
+        String id = uniqueId();
+        response = http.ingest(keyA, """
+                {"dataset": "clicks", "event_id": "%s", "data": {"page": "/x", "tenant_id": "%s"}}""".formatted(id, tenantB.id()));
         assertThat(response.status()).as(response.body()).isEqualTo(202);
         awaitRecord(tenantA, id);
-        assertThat(keysOnTopic(tenantB)).doesNotContain(id);
+        assertThat(keysOnTopic(tenantB)).doesNotContain(id, refused);
+        assertThat(keysOnTopic(tenantA)).doesNotContain(refused);
     }
 
     @Test

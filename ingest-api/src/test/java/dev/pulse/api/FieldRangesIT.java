@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pulse.control.keys.Scope;
 import dev.pulse.control.testing.TestStack;
+import dev.pulse.schemas.config.PulseKeys;
 import dev.pulse.schemas.event.IcebergSchemas.Partitioning;
 import java.util.Map;
 import java.util.UUID;
@@ -33,7 +34,10 @@ class FieldRangesIT {
     @BeforeAll
     static void start() {
         stack = TestStack.shared();
-        api = IngestApi.start(ApiConfig.from(stack.settings(Map.of())));
+        // The time bounds wide open, so that the years a table can hold (0001 to 9999) are what is checked here;
+        // the default bounds (2000-01-01 to now + 1 h) are EnvelopeIT's.
+        api = IngestApi.start(ApiConfig.from(stack.settings(Map.of(
+                PulseKeys.EVENT_TIME_FLOOR.name(), "0001-01-01T00:00:00Z", PulseKeys.EVENT_TIME_MAX_SKEW.name(), "P3000000D"))));
         http = new ApiClient(api.port());
         token = stack.environment().get("PULSE_OPERATOR_TOKEN");
         TestStack.TenantWithDataset tenant = stack.newTenantWithDataset("clicks", SCHEMA, Partitioning.DAY, Scope.MANAGE, Scope.INGEST);

@@ -182,7 +182,9 @@
  * {@code dlq.DeadLetter} value with a code, a message and a stage ({@code pulse-error-stage}):
  * {@code decode} (not an envelope), {@code tenant} (header disagrees with the topic),
  * {@code dataset} (no such dataset, or its table is missing), {@code validate} (the data breaks
- * the schema, or holds a value the lake cannot store faithfully: an instant outside years
+ * the schema's structure or one of its validation keywords — checked after the structure, with the
+ * schema compiled once per tenant and version, {@code consume.CompiledSchemas}; its patterns run in
+ * linear time, so no tenant's regex can hold up the loop — or holds a value the lake cannot store faithfully: an instant outside years
  * 0000–9999, a lone surrogate; see {@code schemas.event.LakeValues}; or the converter failed
  * unexpectedly: {@code conversion-failed}) and {@code write} ({@code unwritable-value}). The write
  * stage is two steps. First, before a row is accepted for a table, {@code lake.RowPreparer}

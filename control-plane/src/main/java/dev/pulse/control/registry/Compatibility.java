@@ -17,7 +17,9 @@ import java.util.stream.Collectors;
  * table already holds. A new version may add optional properties and widen int32 to integer
  * (int64) or float to number (double); it may not remove a property,
  * change a type, add a required property, make an optional property required or non-nullable,
- * or drop enum values. Every incompatible change is listed, with its JSON pointer.
+ * drop enum values, or add or tighten a validation keyword ({@link ConstraintChanges}). Every
+ * incompatible change is listed, with its JSON pointer. References ({@code $ref}) are compared
+ * as the definitions they stand for.
  */
 public final class Compatibility {
     private Compatibility() {
@@ -68,11 +70,13 @@ public final class Compatibility {
         if (old instanceof ObjectType o && now instanceof ObjectType n) {
             compareObjects(o, n, pointer, problems);
         } else if (old instanceof ArrayType o && now instanceof ArrayType n) {
+            ConstraintChanges.compare(o.constraints(), n.constraints(), pointer, problems);
             compareTypes(o.items(), n.items(), pointer + "/items", problems);
         } else if (old instanceof Scalar o && now instanceof Scalar n && (o.kind() == n.kind() || isWidening(o.kind(), n.kind()))) {
             if (!n.allowed().isEmpty() && !n.allowed().containsAll(o.allowed().isEmpty() ? List.of("*") : o.allowed())) {
                 problems.add(pointer + ": enum values were removed or added to an unrestricted field (" + o.allowed() + " -> " + n.allowed() + ")");
             }
+            ConstraintChanges.compare(o.constraints(), n.constraints(), pointer, problems);
         } else {
             problems.add(pointer + ": type changed from " + old.display() + " to " + now.display());
         }

@@ -11,6 +11,7 @@ import dev.pulse.control.audit.Actor;
 import dev.pulse.control.audit.AuditLog;
 import dev.pulse.schemas.directory.RegisteredSchema;
 import dev.pulse.schemas.directory.SchemaDirectory;
+import dev.pulse.schemas.event.CompiledSchema;
 import dev.pulse.schemas.event.EventSchema;
 import dev.pulse.schemas.event.SchemaDefinitionException;
 import dev.pulse.schemas.event.SchemaParser;
@@ -90,8 +91,11 @@ public final class SchemaRegistry {
         EventSchema parsed;
         try {
             parsed = SchemaParser.parse(definition);
+            CompiledSchema.compile(definition, parsed); // the worker compiles it the same way: refuse here what it could not
         } catch (SchemaDefinitionException e) {
             throw ControlException.invalid("unsupported-schema", e.getMessage());
+        } catch (RuntimeException e) {
+            throw ControlException.invalid("unsupported-schema", "the JSON Schema validator cannot compile the schema: " + e.getMessage());
         }
         String fingerprint = fingerprint(definition);
         try {

@@ -1,6 +1,5 @@
 package dev.pulse.api.events;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.pulse.api.ApiConfig;
 import dev.pulse.api.idempotency.IdempotencyKey;
 import dev.pulse.api.idempotency.IdempotentRequests;
@@ -13,12 +12,15 @@ import dev.pulse.edge.Json;
 import dev.pulse.edge.ProblemException;
 import dev.pulse.schemas.directory.DatasetDirectory;
 import dev.pulse.schemas.event.EventEnvelope;
+import dev.pulse.schemas.event.Rfc3339;
 import dev.pulse.schemas.naming.TenantId;
 import dev.pulse.schemas.tenancy.TenantDatabase;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -28,22 +30,27 @@ import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.clients.producer.Producer;
 
-/** {@code POST /v1/events}: authenticate, read, validate the whole batch, resolve datasets, produce, 202. */
+/**
+ * {@code POST /v1/events} (JSON or NDJSON): authenticate, read, validate the whole batch, resolve
+ * datasets, serialize each record once, produce, 202.
+ */
 public final class EventRoutes {
     private final TenantDatabase db;
     private final ApiKeyAuth auth;
-    private final JsonBodies bodies;
+    private final EventBodies bodies;
     private final ApiConfig.Limits limits;
+    private final ApiConfig.EventTimeBounds timeBounds;
     private final EventPublisher publisher;
     private final IdempotentRequests idempotent;
     private final ObjectMapper mapper = new ObjectMapper();
 
     public EventRoutes(TenantDatabase db, ApiKeyAuth auth, JsonBodies bodies, ApiConfig.Limits limits,
-            Producer<byte[], byte[]> producer, long produceTimeoutMs, Duration idempotencyKeyTtl) {
+            ApiConfig.EventTimeBounds timeBounds, Producer<byte[], byte[]> producer, long produceTimeoutMs, Duration idempotencyKeyTtl) {
         this.db = db;
         this.auth = auth;
-        this.bodies = bodies;
+        this.bodies = new EventBodies(bodies, limits.maxEventsPerRequest());
         this.limits = limits;
+        this.timeBounds = timeBounds;
         this.publisher = new EventPublisher(producer, produceTimeoutMs);
         this.idempotent = new IdempotentRequests(db, idempotencyKeyTtl, Duration.ofMillis(produceTimeoutMs));
     }
@@ -56,17 +63,19 @@ public final class EventRoutes {
         AuthenticatedKey key = auth.require(ctx, Scope.INGEST);
         Optional<IdempotencyKey> idempotencyKey = IdempotencyKey.from(ctx.header(IdempotencyKey.HEADER));
         Instant receivedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        JsonNode body = bodies.read(ctx, JsonBodies.MediaTypeRule.REQUIRE_JSON);
+        EventItems items = bodies.read(ctx);
         if (idempotencyKey.isEmpty()) {
-            StoredResponse response = accept(key.tenant(), body, receivedAt);
+            StoredResponse response = accept(key.tenant(), items, receivedAt);
             ctx.status(response.status()).contentType(Json.MEDIA_TYPE).result(response.body());
             return;
         }
         IdempotencyKey idempotency = idempotencyKey.get();
-        byte[] fingerprint = IdempotencyKey.fingerprint(body);
-        idempotency.fillMissingEventIds(key.tenant(), body);
+        // The events as one array, whichever media type carried them: the same events are the same request.
+        ArrayNode events = JsonNodeFactory.instance.arrayNode().addAll(items.nodes());
+        byte[] fingerprint = IdempotencyKey.fingerprint(events);
+        idempotency.fillMissingEventIds(key.tenant(), events);
         IdempotentRequests.Outcome outcome = idempotent.run(key.tenant(), idempotency, fingerprint,
-                () -> accept(key.tenant(), body, receivedAt));
+                () -> accept(key.tenant(), items, receivedAt));
         if (outcome.replayed()) {
             ctx.header("Idempotent-Replayed", "true");
         }
@@ -74,8 +83,8 @@ public final class EventRoutes {
     }
 
     /** Checks, produces and acknowledges the batch: the 202 and its body. */
-    private StoredResponse accept(TenantId tenant, JsonNode body, Instant receivedAt) {
-        EventBatch batch = EventBatch.parse(body, limits, receivedAt);
+    private StoredResponse accept(TenantId tenant, EventItems items, Instant receivedAt) {
+        EventBatch batch = EventBatch.parse(items, timeBounds, receivedAt);
         requireDatasetsExist(tenant, batch);
         List<EventPublisher.Outgoing> outgoing = serialize(batch);
         publisher.publish(tenant, outgoing);
@@ -106,9 +115,10 @@ public final class EventRoutes {
 
     private List<EventPublisher.Outgoing> serialize(EventBatch batch) {
         List<EventPublisher.Outgoing> outgoing = new ArrayList<>(batch.events().size());
+        String receivedAt = batch.events().isEmpty() ? "" : Rfc3339.format(batch.events().get(0).receivedAt());
         for (int i = 0; i < batch.events().size(); i++) {
             EventEnvelope event = batch.events().get(i);
-            byte[] bytes = event.toBytes();
+            byte[] bytes = event.toBytes(receivedAt);
             if (bytes.length > limits.maxEventBytes()) {
                 throw ProblemException.tooLarge("event-too-large", "event " + i + " is " + bytes.length
                         + " bytes once serialized; at most " + limits.maxEventBytes() + " are accepted per event");

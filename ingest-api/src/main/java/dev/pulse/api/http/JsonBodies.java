@@ -45,39 +45,58 @@ public final class JsonBodies {
 
     public JsonNode read(Context ctx, MediaTypeRule rule) {
         requireJsonMediaType(ctx.header("Content-Type"), rule);
+        byte[] body = readBody(ctx);
+        JsonNode node = parse(body, 0, body.length, "");
+        if (node == null || node.isMissingNode()) {
+            throw ProblemException.badRequest("empty-body", "the request body holds no JSON value");
+        }
+        return node;
+    }
+
+    /**
+     * The body's bytes (gunzipped when {@code Content-Encoding: gzip}) within the body limit; a
+     * 400 when empty. The caller has checked the media type.
+     */
+    public byte[] readBody(Context ctx) {
         byte[] body = readBounded(ctx);
         if (body.length == 0) {
             throw ProblemException.badRequest("empty-body", "the request body is empty: send a JSON document");
         }
+        return body;
+    }
+
+    /**
+     * One JSON value from {@code length} bytes at {@code offset}, within the nesting and value
+     * limits; a 400 naming {@code where} (e.g. " on line 3") and the position otherwise. Returns
+     * null or a missing node when the bytes hold only whitespace.
+     */
+    public JsonNode parse(byte[] bytes, int offset, int length, String where) {
         try {
-            JsonNode node = mapper.readTree(body);
-            if (node == null || node.isMissingNode()) {
-                throw ProblemException.badRequest("empty-body", "the request body holds no JSON value");
-            }
-            return node;
+            return mapper.readTree(bytes, offset, length);
         } catch (StreamConstraintsException e) {
             // The same exception reports every parser limit: nesting, and the lengths of one
             // number, string or property name.
             String message = String.valueOf(e.getOriginalMessage());
             if (message.toLowerCase(Locale.ROOT).contains("nesting depth")) {
                 throw ProblemException.badRequest("json-too-deep", "the JSON nests deeper than " + limits.maxJsonDepth()
-                        + " levels" + where(e.getLocation()));
+                        + " levels" + where(where, e.getLocation()));
             }
             throw ProblemException.badRequest("json-value-too-long", "a JSON value is longer than the parser accepts"
-                    + where(e.getLocation()) + ": " + message);
+                    + where(where, e.getLocation()) + ": " + message);
         } catch (JsonProcessingException e) {
-            throw ProblemException.badRequest("malformed-json", "the body is not valid JSON" + where(e.getLocation())
+            throw ProblemException.badRequest("malformed-json", "the body is not valid JSON" + where(where, e.getLocation())
                     + ": " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new IllegalStateException("reading JSON from a byte array cannot fail with I/O", e);
         }
     }
 
-    private static String where(JsonLocation location) {
+    private static String where(String where, JsonLocation location) {
         if (location == null || location.getLineNr() < 0) {
-            return "";
+            return where;
         }
-        return " at line " + location.getLineNr() + ", column " + location.getColumnNr();
+        return where.isEmpty() ? " at line " + location.getLineNr() + ", column " + location.getColumnNr()
+                : where + ", column " + location.getColumnNr();
     }
 
     static void requireJsonMediaType(String contentType, MediaTypeRule rule) {

@@ -14,6 +14,7 @@ import dev.pulse.worker.lake.RowPreparer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.List;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -29,6 +30,7 @@ import org.slf4j.LoggerFactory;
 final class RecordRouter {
     private static final Logger LOG = LoggerFactory.getLogger(RecordRouter.class);
     private final ObjectMapper mapper = new ObjectMapper();
+    private final CompiledSchemas compiledSchemas = new CompiledSchemas();
 
     /** {@code tenant} is the tenant of the record's topic: the only tenant the record can belong to. */
     Routing route(TenantId tenant, ConsumerRecord<byte[], byte[]> record, BatchLookups lookups) {
@@ -59,6 +61,13 @@ final class RecordRouter {
         EventConverter.ConversionResult converted;
         try {
             converted = EventConverter.convert(dataset.schema().parsed(), dataset.table().schema(), envelope);
+            if (converted.isValid()) {
+                // The validation keywords (bounds, pattern, const, …), once the structure is known to fit the table.
+                List<EventConverter.Violation> violations = compiledSchemas.of(tenant, dataset.schema()).violations(envelope.data());
+                if (!violations.isEmpty()) {
+                    converted = new EventConverter.ConversionResult(null, violations);
+                }
+            }
         } catch (RuntimeException e) {
             // EventConverter promises never to throw (a property test holds it to that); if it ever
             // does, the cause is in this record's values: set the record aside, keep the batch.

@@ -60,6 +60,12 @@ public final class PulseKeys {
             "most events in one request (413 above)");
     public static final ConfigKey<Integer> MAX_JSON_DEPTH = ConfigKey.integer("PULSE_MAX_JSON_DEPTH", 64, 2, 1000,
             "deepest JSON nesting of a request body (400 above)");
+    public static final ConfigKey<Duration> EVENT_TIME_MAX_SKEW = ConfigKey.duration("PULSE_EVENT_TIME_MAX_SKEW", "PT1H", Duration.ZERO,
+            Duration.ofDays(3_000_000), "how far ahead of the API's clock an event's timestamp may be (400 naming the event beyond it;"
+                    + " P3000000D lets through every time a table can hold)");
+    public static final ConfigKey<java.time.Instant> EVENT_TIME_FLOOR = ConfigKey.of("PULSE_EVENT_TIME_FLOOR", "RFC 3339 instant",
+            "2000-01-01T00:00:00Z", () -> "2000-01-01T00:00:00Z", PulseKeys::instant,
+            "the earliest event timestamp accepted (400 naming the event before it)");
     public static final ConfigKey<Integer> PRODUCE_TIMEOUT_MS = ConfigKey.integer("PULSE_PRODUCE_TIMEOUT_MS", 30_000, 1000, 300_000,
             "how long a request waits for Kafka's acknowledgements before answering 503");
     public static final ConfigKey<Integer> KEY_USAGE_FLUSH_MS = ConfigKey.integer("PULSE_KEY_USAGE_FLUSH_MS", 5000, 100, 60_000,
@@ -172,7 +178,8 @@ public final class PulseKeys {
     public static final List<ConfigKey<?>> ALL = List.of(
             DATABASE_URL, ADMIN_DATABASE_URL, OPERATOR_DATABASE_URL, CATALOG_DATABASE_URL, KAFKA_BOOTSTRAP, WAREHOUSE, FILE_IO, DB_POOL_SIZE,
             API_PORT, QUERY_PORT, BIND_ADDRESS, OPERATOR_TOKEN, API_URL, QUERY_URL,
-            MAX_BODY_BYTES, MAX_EVENT_BYTES, MAX_EVENTS_PER_REQUEST, MAX_JSON_DEPTH, PRODUCE_TIMEOUT_MS, KEY_USAGE_FLUSH_MS, IDEMPOTENCY_KEY_TTL,
+            MAX_BODY_BYTES, MAX_EVENT_BYTES, MAX_EVENTS_PER_REQUEST, MAX_JSON_DEPTH, EVENT_TIME_MAX_SKEW, EVENT_TIME_FLOOR, PRODUCE_TIMEOUT_MS, KEY_USAGE_FLUSH_MS,
+            IDEMPOTENCY_KEY_TTL,
             TOPIC_PARTITIONS_FREE, TOPIC_PARTITIONS, TOPIC_PARTITIONS_ENTERPRISE,
             WORKER_GROUP, WORKER_INSTANCE_ID, WORKER_MAX_BATCH_RECORDS, WORKER_COMMIT_INTERVAL_MS, WORKER_FETCH_MIN_BYTES, WORKER_MAX_RETRIES,
             WORKER_RETRY_BACKOFF_MS, WORKER_SESSION_TIMEOUT_MS, WORKER_MAX_POLL_INTERVAL_MS, WORKER_TRANSACTION_TIMEOUT_MS,
@@ -198,6 +205,14 @@ public final class PulseKeys {
         Map<String, String> values = new LinkedHashMap<>();
         ALL.forEach(key -> key.devDefault().ifPresent(value -> values.put(key.name(), value)));
         return values;
+    }
+
+    private static java.time.Instant instant(String key, String raw) {
+        try {
+            return java.time.Instant.parse(raw.strip());
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new ConfigException(key + "=" + raw + " is not an RFC 3339 instant such as 2000-01-01T00:00:00Z");
+        }
     }
 
     private static String workerName(String key, String value) {

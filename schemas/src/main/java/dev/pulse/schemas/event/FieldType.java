@@ -1,6 +1,8 @@
 package dev.pulse.schemas.event;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
+import java.util.Map;
 
 /** The types of the supported JSON Schema subset. */
 public sealed interface FieldType {
@@ -24,10 +26,33 @@ public sealed interface FieldType {
         }
     }
 
-    /** A scalar, optionally restricted to an enumeration of allowed values (strings or numbers as text). */
-    record Scalar(Kind kind, List<String> allowed) implements FieldType {
+    /**
+     * The validation keywords of one scalar or array (keyword → its value as written: minimum,
+     * maxLength, pattern, const, minItems, …): they narrow the values a column accepts without
+     * changing its type. The worker checks them with a JSON Schema validator; compatibility
+     * compares them ({@code Compatibility}).
+     */
+    record Constraints(Map<String, JsonNode> keywords) {
+        public static final Constraints NONE = new Constraints(Map.of());
+
+        public Constraints {
+            keywords = Map.copyOf(keywords);
+        }
+
+        public boolean isEmpty() {
+            return keywords.isEmpty();
+        }
+    }
+
+    /** A scalar, optionally restricted to an enumeration of allowed values (strings or numbers as text) and by validation keywords. */
+    record Scalar(Kind kind, List<String> allowed, Constraints constraints) implements FieldType {
         public Scalar {
             allowed = allowed == null ? List.of() : List.copyOf(allowed);
+            constraints = constraints == null ? Constraints.NONE : constraints;
+        }
+
+        public Scalar(Kind kind, List<String> allowed) {
+            this(kind, allowed, Constraints.NONE);
         }
     }
 
@@ -38,7 +63,14 @@ public sealed interface FieldType {
         }
     }
 
-    record ArrayType(FieldType items) implements FieldType {
+    record ArrayType(FieldType items, Constraints constraints) implements FieldType {
+        public ArrayType {
+            constraints = constraints == null ? Constraints.NONE : constraints;
+        }
+
+        public ArrayType(FieldType items) {
+            this(items, Constraints.NONE);
+        }
     }
 
     /** One property: its name, type, whether it is in {@code required}, whether null is allowed. */
@@ -47,9 +79,10 @@ public sealed interface FieldType {
 
     default String display() {
         return switch (this) {
-            case Scalar s -> s.kind().display() + (s.allowed().isEmpty() ? "" : " enum " + s.allowed());
+            case Scalar s -> s.kind().display() + (s.allowed().isEmpty() ? "" : " enum " + s.allowed())
+                    + (s.constraints().isEmpty() ? "" : " " + s.constraints().keywords());
             case ObjectType o -> "object";
-            case ArrayType a -> "array of " + a.items().display();
+            case ArrayType a -> "array of " + a.items().display() + (a.constraints().isEmpty() ? "" : " " + a.constraints().keywords());
         };
     }
 }

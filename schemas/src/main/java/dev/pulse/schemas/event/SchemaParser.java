@@ -15,25 +15,44 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Parses the supported subset of JSON Schema (draft 2020-12): {@code type} string / integer /
- * number / boolean / object / array (or {@code [T, "null"]} for nullable), nested objects,
- * {@code items}, {@code required}, {@code enum}, {@code format} date-time / date / uuid on strings,
- * {@code format} int32 / int64 on integers and float / double on numbers (OpenAPI style: 32-bit
- * columns that a later version may widen to 64 bits),
- * {@code additionalProperties} true/false, plus the annotations {@code $schema}, {@code $id},
- * {@code title}, {@code description}. Anything else is refused with its keyword and pointer, so
- * a producer never believes a constraint is enforced when it is not.
+ * Parses the supported JSON Schema (draft 2020-12). The structural keywords decide the table's
+ * columns: {@code type} string / integer / number / boolean / object / array (or
+ * {@code [T, "null"]} for nullable), nested objects, {@code items}, {@code required},
+ * {@code enum}, {@code format} date-time / date / uuid on strings, {@code format} int32 / int64 on
+ * integers and float / double on numbers (OpenAPI style: 32-bit columns that a later version may
+ * widen to 64 bits), {@code additionalProperties} true/false. The validation keywords of
+ * {@link ValueKeywords} (numeric and string bounds, {@code pattern}, {@code const},
+ * {@code multipleOf}, array bounds) narrow values without changing a column. {@code $defs} at the
+ * top level and {@code $ref} to them ({@code "#/$defs/<name>"}, nothing else: no other schema, no
+ * other tenant's, nothing remote) stand for the definition they name; a recursive reference is
+ * refused (a column cannot contain itself). Annotations: {@code $schema}, {@code $id} (top level
+ * only), {@code title}, {@code description}, {@code $comment}, {@code examples}, {@code default}.
+ * Anything else is refused with its keyword and pointer — the keywords that would change a
+ * column's shape ({@code oneOf}, {@code if}, {@code patternProperties}, …) with that reason — so a
+ * producer never believes a constraint is enforced when it is not.
  */
 public final class SchemaParser {
     private static final Pattern PROPERTY_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
-    private static final Set<String> ANNOTATIONS = Set.of("$schema", "$id", "title", "description", "$comment");
+    private static final Pattern DEF_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,128}");
+    private static final String DEFS_PREFIX = "#/$defs/";
+    private static final Set<String> ANNOTATIONS = Set.of("title", "description", "$comment", "examples", "default");
+    private static final Set<String> ROOT_ANNOTATIONS = Set.of("$schema", "$id", "$defs");
     private static final Set<String> OBJECT_KEYWORDS = Set.of("type", "properties", "required", "additionalProperties");
     private static final Set<String> SCALAR_KEYWORDS = Set.of("type", "format", "enum");
-    private static final Set<String> ARRAY_KEYWORDS = Set.of("type", "items");
-    private static final Set<String> ANY_TYPE_KEYWORDS = union(OBJECT_KEYWORDS, SCALAR_KEYWORDS, ARRAY_KEYWORDS);
+    private static final Set<String> ARRAY_KEYWORDS = union(Set.of("type", "items"), ValueKeywords.ARRAY);
+    private static final Set<String> ANY_TYPE_KEYWORDS = union(OBJECT_KEYWORDS, SCALAR_KEYWORDS, ARRAY_KEYWORDS, ValueKeywords.NUMERIC,
+            ValueKeywords.TEXT, Set.of(ValueKeywords.CONST, "$ref"));
     private static final int MAX_DEPTH = 16;
+    /** Properties after expanding every {@code $ref}: definitions used many times multiply, and each one is a column. */
+    static final int MAX_EXPANDED_PROPERTIES = 10_000;
 
-    private SchemaParser() {
+    /** The top-level {@code $defs} (empty when absent), and the references being resolved (to refuse recursion). */
+    private final JsonNode defs;
+    private final java.util.Deque<String> resolving = new java.util.ArrayDeque<>();
+    private int expanded;
+
+    private SchemaParser(JsonNode defs) {
+        this.defs = defs;
     }
 
     public static EventSchema parse(JsonNode document) {
@@ -47,7 +66,9 @@ public final class SchemaParser {
         if (!document.has("properties") || document.get("properties").isEmpty()) {
             throw new SchemaDefinitionException("/properties", "the top-level schema must declare at least one property");
         }
-        ObjectType root = parseObject(document, "", 0);
+        SchemaParser parser = new SchemaParser(definitions(document));
+        parser.checkDefinitions();
+        ObjectType root = parser.parseObject(document, "", 0);
         for (Field f : root.fields()) {
             if (EventSchema.ENVELOPE_COLUMNS.contains(f.name())) {
                 throw new SchemaDefinitionException("/properties/" + f.name(),
@@ -57,11 +78,36 @@ public final class SchemaParser {
         return new EventSchema(root);
     }
 
-    private static ObjectType parseObject(JsonNode node, String pointer, int depth) {
+    private static JsonNode definitions(JsonNode document) {
+        JsonNode defs = document.get("$defs");
+        if (defs == null) {
+            return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        }
+        if (!defs.isObject()) {
+            throw new SchemaDefinitionException("/$defs", "\"$defs\" must be an object of named schemas");
+        }
+        for (Iterator<String> names = defs.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!DEF_NAME.matcher(name).matches()) {
+                throw new SchemaDefinitionException("/$defs/" + escape(name), "definition name '" + abbreviate(name) + "' must match " + DEF_NAME.pattern());
+            }
+        }
+        return defs;
+    }
+
+    /** Every definition is checked like a property, referenced or not: no keyword is ever accepted unchecked. */
+    private void checkDefinitions() {
+        for (Iterator<Map.Entry<String, JsonNode>> it = defs.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> def = it.next();
+            parseField(def.getKey(), def.getValue(), "/$defs/" + def.getKey(), false, 1);
+        }
+    }
+
+    private ObjectType parseObject(JsonNode node, String pointer, int depth) {
         if (depth > MAX_DEPTH) {
             throw new SchemaDefinitionException(pointer, "objects nest deeper than " + MAX_DEPTH + " levels");
         }
-        checkKeywords(node, pointer, OBJECT_KEYWORDS);
+        checkKeywords(node, pointer, depth == 0 ? union(OBJECT_KEYWORDS, ROOT_ANNOTATIONS) : OBJECT_KEYWORDS);
         JsonNode properties = node.get("properties");
         if (properties == null || !properties.isObject()) {
             throw new SchemaDefinitionException(pointer + "/properties", "an object schema needs \"properties\" as an object");
@@ -107,9 +153,16 @@ public final class SchemaParser {
         return new ObjectType(fields, closed);
     }
 
-    private static Field parseField(String name, JsonNode node, String pointer, boolean required, int depth) {
+    private Field parseField(String name, JsonNode node, String pointer, boolean required, int depth) {
+        if (++expanded > MAX_EXPANDED_PROPERTIES) {
+            throw new SchemaDefinitionException(pointer, "the schema expands (with every $ref replaced by its definition) to more than "
+                    + MAX_EXPANDED_PROPERTIES + " properties; a table cannot have that many columns");
+        }
         if (!node.isObject()) {
             throw new SchemaDefinitionException(pointer, "a property schema must be an object");
+        }
+        if (node.has("$ref")) {
+            return parseReference(name, node, pointer, required, depth);
         }
         JsonNode typeNode = node.get("type");
         if (typeNode == null) {
@@ -133,7 +186,35 @@ public final class SchemaParser {
         return new Field(name, parseType(type, node, pointer, depth), required, nullable);
     }
 
-    private static FieldType parseType(String type, JsonNode node, String pointer, int depth) {
+    /**
+     * A property written as {@code {"$ref": "#/$defs/<name>"}}: the definition's shape, under the
+     * property's name. Beside {@code $ref} only annotations may stand (constraints belong in the
+     * definition), so the shape and the checks of a property are always in one place.
+     */
+    private Field parseReference(String name, JsonNode node, String pointer, boolean required, int depth) {
+        checkKeywords(node, pointer, Set.of("$ref"));
+        JsonNode ref = node.get("$ref");
+        String target = ref.isTextual() ? ref.textValue() : "";
+        String defName = target.startsWith(DEFS_PREFIX) ? target.substring(DEFS_PREFIX.length()) : null;
+        if (defName == null || !defs.has(defName)) {
+            throw new SchemaDefinitionException(pointer + "/$ref", "\"$ref\": " + abbreviate(String.valueOf(ref))
+                    + " is not supported: only references to this document's own definitions (\"#/$defs/<name>\", one that exists) are;"
+                    + " a schema cannot refer to another schema, another tenant's or a remote document");
+        }
+        if (resolving.contains(defName) || depth > MAX_DEPTH) {
+            throw new SchemaDefinitionException(pointer + "/$ref", "\"$ref\": \"" + target + "\" refers to itself (through "
+                    + String.join(" -> ", resolving) + "): a column cannot contain itself");
+        }
+        resolving.push(defName);
+        try {
+            Field resolved = parseField(name, defs.get(defName), "/$defs/" + defName, required, depth);
+            return new Field(name, resolved.type(), required, resolved.nullable());
+        } finally {
+            resolving.pop();
+        }
+    }
+
+    private FieldType parseType(String type, JsonNode node, String pointer, int depth) {
         return switch (type) {
             case "object" -> parseObject(node, pointer, depth + 1);
             case "array" -> {
@@ -146,7 +227,7 @@ public final class SchemaParser {
                 if (item.nullable()) {
                     throw new SchemaDefinitionException(pointer + "/items/type", "array items cannot be nullable");
                 }
-                yield new ArrayType(item.type());
+                yield new ArrayType(item.type(), ValueKeywords.array(node, pointer));
             }
             case "string", "integer", "number", "boolean" -> parseScalar(type, node, pointer);
             case "null" -> throw new SchemaDefinitionException(pointer + "/type", "\"null\" alone is not a column type");
@@ -155,7 +236,7 @@ public final class SchemaParser {
     }
 
     private static Scalar parseScalar(String type, JsonNode node, String pointer) {
-        checkKeywords(node, pointer, SCALAR_KEYWORDS);
+        checkKeywords(node, pointer, union(SCALAR_KEYWORDS, ValueKeywords.forScalar(type)));
         Kind kind = switch (type) {
             case "integer" -> Kind.INTEGER;
             case "number" -> Kind.NUMBER;
@@ -210,16 +291,22 @@ public final class SchemaParser {
                 allowed.add(v.asText());
             }
         }
-        return new Scalar(kind, allowed);
+        return new Scalar(kind, allowed, ValueKeywords.scalar(node, kind, type, pointer));
     }
 
     private static void checkKeywords(JsonNode node, String pointer, Set<String> allowed) {
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String keyword = it.next();
-            if (!allowed.contains(keyword) && !ANNOTATIONS.contains(keyword)) {
-                throw new SchemaDefinitionException(pointer + "/" + escape(keyword),
-                        "unsupported keyword '" + keyword + "' here (supported: " + String.join(", ", new java.util.TreeSet<>(allowed)) + ")");
+            if (allowed.contains(keyword) || ANNOTATIONS.contains(keyword)) {
+                continue;
             }
+            if (ValueKeywords.SHAPE_CHANGING.contains(keyword)) {
+                throw new SchemaDefinitionException(pointer + "/" + escape(keyword), "unsupported keyword '" + keyword + "': it would let"
+                        + " values of one property take different types or structures, and a table column has one; declare one type per"
+                        + " property (validation keywords such as minimum, maxLength, pattern or const are supported)");
+            }
+            throw new SchemaDefinitionException(pointer + "/" + escape(keyword), "unsupported keyword '" + abbreviate(keyword)
+                    + "' here (supported: " + String.join(", ", new java.util.TreeSet<>(allowed)) + ")");
         }
     }
 
@@ -230,6 +317,10 @@ public final class SchemaParser {
             all.addAll(set);
         }
         return Set.copyOf(all);
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 80 ? s : s.substring(0, 80) + "…";
     }
 
     /** RFC 6901 escaping of one pointer segment. */

@@ -12,8 +12,22 @@ public final class Slugs {
     private Slugs() {
     }
 
+    /** Whether {@code slug} matches {@link #SLUG}; checked by hand, because every event names one (the API's hot path). */
     public static boolean isValidSlug(String slug) {
-        return slug != null && SLUG.matcher(slug).matches();
+        if (slug == null || slug.length() < 3 || slug.length() > 40) {
+            return false;
+        }
+        char first = slug.charAt(0);
+        if (first < 'a' || first > 'z') {
+            return false;
+        }
+        for (int i = 1; i < slug.length(); i++) {
+            char c = slug.charAt(i);
+            if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether {@code name} can be a schema's name; any other (from a path, say) names no schema. */

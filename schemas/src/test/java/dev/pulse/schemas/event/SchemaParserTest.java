@@ -57,9 +57,9 @@ class SchemaParserTest {
     @Test
     void refusesAnUnsupportedKeywordNamingItAndItsPointer() {
         assertThatThrownBy(() -> SchemaParser.parse(json("""
-                {"type": "object", "properties": {"name": {"type": "string", "pattern": "^a"}}}""")))
+                {"type": "object", "properties": {"name": {"type": "string", "contentEncoding": "base64"}}}""")))
                 .isInstanceOf(SchemaDefinitionException.class)
-                .hasMessageContaining("/properties/name/pattern").hasMessageContaining("pattern");
+                .hasMessageContaining("/properties/name/contentEncoding").hasMessageContaining("contentEncoding");
         assertThatThrownBy(() -> SchemaParser.parse(json("""
                 {"type": "object", "properties": {"a": {"type": "string"}}, "oneOf": []}""")))
                 .hasMessageContaining("/oneOf");
@@ -74,7 +74,7 @@ class SchemaParserTest {
                 .hasMessageNotContaining("needs a");
         assertThatThrownBy(() -> SchemaParser.parse(json("""
                 {"type": "object", "properties": {"ref": {"$ref": "#/$defs/x"}}}""")))
-                .hasMessageContaining("unsupported keyword '$ref'");
+                .hasMessageContaining("/properties/ref/$ref").hasMessageContaining("only references to this document's own definitions");
         assertThatThrownBy(() -> SchemaParser.parse(json("""
                 {"type": "object", "properties": {"plain": {"description": "no type"}}}""")))
                 .hasMessageContaining("/properties/plain/type").hasMessageContaining("every property needs a \"type\"");
