@@ -58,7 +58,7 @@ public record EventEnvelope(String dataset, String eventId, Instant eventTime, I
     private static Instant instant(JsonNode node, String field) {
         String text = text(node, field);
         try {
-            return Instant.parse(text);
+            return InstantText.parse(text);
         } catch (DateTimeParseException e) {
             throw new MalformedEnvelopeException("envelope field '" + field + "' is not an RFC 3339 instant: " + text);
         }
