@@ -8,7 +8,6 @@ import dev.pulse.control.keys.Scope;
 import dev.pulse.edge.ApiKeyAuth;
 import dev.pulse.edge.Json;
 import dev.pulse.edge.ProblemException;
-import dev.pulse.schemas.directory.DatasetDirectory;
 import dev.pulse.schemas.event.EventEnvelope;
 import dev.pulse.schemas.naming.TenantId;
 import dev.pulse.schemas.tenancy.TenantDatabase;
@@ -23,7 +22,7 @@ import org.apache.kafka.clients.producer.Producer;
 
 /** {@code POST /v1/events}: authenticate, read, validate the whole batch, resolve datasets, produce, 202. */
 public final class EventRoutes {
-    private final TenantDatabase db;
+    private final KnownDatasets datasets;
     private final ApiKeyAuth auth;
     private final JsonBodies bodies;
     private final ApiConfig.Limits limits;
@@ -31,7 +30,7 @@ public final class EventRoutes {
 
     public EventRoutes(TenantDatabase db, ApiKeyAuth auth, JsonBodies bodies, ApiConfig.Limits limits,
             Producer<byte[], byte[]> producer, long produceTimeoutMs) {
-        this.db = db;
+        this.datasets = new KnownDatasets(db);
         this.auth = auth;
         this.bodies = bodies;
         this.limits = limits;
@@ -53,17 +52,9 @@ public final class EventRoutes {
         Json.respond(ctx, 202, Map.of("accepted", outgoing.size(), "event_ids", batch.eventIds()));
     }
 
-    /** One tenant-bound transaction, one lookup per distinct dataset; another tenant's dataset is simply unknown. */
+    /** Another tenant's dataset is simply unknown; see {@link KnownDatasets} for when this reads the database. */
     private void requireDatasetsExist(TenantId tenant, EventBatch batch) {
-        List<String> unknown = db.inTenant(tenant, tx -> {
-            List<String> missing = new ArrayList<>();
-            for (String slug : batch.datasets()) {
-                if (DatasetDirectory.find(tx, slug).isEmpty()) {
-                    missing.add(slug);
-                }
-            }
-            return missing;
-        });
+        List<String> unknown = datasets.missing(tenant, batch.datasets());
         if (!unknown.isEmpty()) {
             throw ProblemException.notFound("dataset-not-found", "unknown dataset" + (unknown.size() > 1 ? "s " : " ")
                     + String.join(", ", unknown.stream().map(s -> "'" + s + "'").toList())
