@@ -134,7 +134,9 @@ final class IngestBench extends Verb {
             progress("(c) worker drain: %,.0f events/s%n", drain.eventsPerSecond());
             Cpu cpu = new Cpu(ThreadCpu.microsPerEvent(cpu0, cpu1, ThreadCpu.Role.API, batched.events()),
                     ThreadCpu.microsPerEvent(cpu2, cpu3, ThreadCpu.Role.API, single.events()),
-                    ThreadCpu.microsPerEvent(cpu3, cpu4, ThreadCpu.Role.WORKER, drain.events()));
+                    ThreadCpu.microsPerEvent(cpu3, cpu4, ThreadCpu.Role.WORKER, drain.events()),
+                    ThreadCpu.allMicrosPerEvent(cpu0, cpu1, batched.events()), ThreadCpu.allMicrosPerEvent(cpu2, cpu3, single.events()),
+                    ThreadCpu.allMicrosPerEvent(cpu3, cpu4, drain.events()));
 
             Map<TopicPartition, Long> start = backlog.ends();
             SteadyFreshness steady = new SteadyFreshness(load);
@@ -265,8 +267,11 @@ final class IngestBench extends Verb {
         }
     }
 
-    /** CPU microseconds per event: the API's threads in each HTTP phase, the worker's loop thread while it drained. */
-    record Cpu(double apiBatch, double apiSingle, double workerDrain) {
+    /**
+     * CPU microseconds per event: the API's threads in each HTTP phase, the worker's loop thread
+     * while it drained, and every thread of the process in each (PostgreSQL, a process of its own, is not in them).
+     */
+    record Cpu(double apiBatch, double apiSingle, double workerDrain, double jvmBatch, double jvmSingle, double jvmDrain) {
     }
 
     private void report(IngestLoad.Phase raw, IngestLoad.Phase batched, IngestLoad.Phase single, Backlog.Drain drain, SteadyFreshness.Result f, Cpu cpu) {
@@ -284,7 +289,8 @@ final class IngestBench extends Verb {
                 .put("drain_over_raw", round(drain.eventsPerSecond() / raw.eventsPerSecond()))
                 .put("drain_over_http_batch", round(drain.eventsPerSecond() / batched.eventsPerSecond()));
         json.putObject("cpu_us_per_event").put("api_batch", round(cpu.apiBatch())).put("api_single", round(cpu.apiSingle()))
-                .put("worker_drain", round(cpu.workerDrain()));
+                .put("worker_drain", round(cpu.workerDrain())).put("jvm_batch", round(cpu.jvmBatch())).put("jvm_single", round(cpu.jvmSingle()))
+                .put("jvm_drain", round(cpu.jvmDrain()));
         json.putObject("freshness").put("rate", steadyRate).put("requests", f.requests()).put("events", f.events()).put("seconds", round(f.seconds()))
                 .put("p50_ms", round(f.p50Millis())).put("p99_ms", round(f.p99Millis())).put("max_ms", round(f.maxMillis()))
                 .put("not_visible", f.notVisible()).put("data_files", f.dataFiles()).put("rows_per_file", round(f.recordsPerFile()))
@@ -296,13 +302,14 @@ final class IngestBench extends Verb {
                 (b) HTTP, one event per request                %,10.0f events/s   (%,d in %.2f s)  %.2fx (a)
                 (c) worker draining a backlog into Iceberg     %,10.0f events/s   (%,d in %.2f s from its start, first commit after %.2f s)  %.2fx (a), %.2fx (b)
                 CPU per event: API %.1f µs in batches, %.1f µs one per request; worker %.1f µs draining
+                  (whole JVM, broker and bench clients included: %.1f, %.1f and %.1f µs)
                 freshness at %,d events/s: %s""", tenants, clients, warmupEvents, Runtime.getRuntime().availableProcessors(),
                 raw.eventsPerSecond(), raw.events(), raw.seconds(),
                 batch, batched.eventsPerSecond(), batched.events(), batched.seconds(), batched.eventsPerSecond() / raw.eventsPerSecond(),
                 single.eventsPerSecond(), single.events(), single.seconds(), single.eventsPerSecond() / raw.eventsPerSecond(),
                 drain.eventsPerSecond(), drain.events(), drain.secondsFromStart(), drain.secondsToFirstCommit(),
                 drain.eventsPerSecond() / raw.eventsPerSecond(), drain.eventsPerSecond() / batched.eventsPerSecond(),
-                cpu.apiBatch(), cpu.apiSingle(), cpu.workerDrain(), steadyRate, SteadyFreshness.describe(f));
+                cpu.apiBatch(), cpu.apiSingle(), cpu.workerDrain(), cpu.jvmBatch(), cpu.jvmSingle(), cpu.jvmDrain(), steadyRate, SteadyFreshness.describe(f));
         emit(json, text);
     }
 

@@ -33,6 +33,15 @@ final class ThreadCpu {
         return out;
     }
 
+    /** CPU microseconds per event of every thread of this JVM (the API, the worker, the broker, the bench's clients) between two readings. */
+    static double allMicrosPerEvent(Map<Role, Long> before, Map<Role, Long> after, long events) {
+        long sum = 0;
+        for (Role role : Role.values()) {
+            sum += after.getOrDefault(role, 0L) - before.getOrDefault(role, 0L);
+        }
+        return sum / 1e3 / events;
+    }
+
     /** CPU microseconds per event of {@code role} between two readings. */
     static double microsPerEvent(Map<Role, Long> before, Map<Role, Long> after, Role role, long events) {
         return (after.getOrDefault(role, 0L) - before.getOrDefault(role, 0L)) / 1e3 / events;
