@@ -402,7 +402,7 @@ final class SoakBench extends Verb {
     }
 
     /** The topic's partitions; a topic just created may take a moment to reach the broker's metadata. */
-    private static List<TopicPartition> partitions(Admin admin, String topic) throws InterruptedException, TimeoutException {
+    static List<TopicPartition> partitions(Admin admin, String topic) throws InterruptedException, TimeoutException {
         for (int attempt = 1; ; attempt++) {
             try {
                 return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic)
@@ -668,7 +668,7 @@ final class SoakBench extends Verb {
         }
     }
 
-    private static void deleteQuietly(Path folder) {
+    static void deleteQuietly(Path folder) {
         try (Stream<Path> paths = Files.walk(folder)) {
             paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException | UncheckedIOException e) {

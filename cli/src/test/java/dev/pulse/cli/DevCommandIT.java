@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /**
- * {@code pulse dev}: the demo it prints works, {@code pulse bench soak} runs on its stack, and a
+ * {@code pulse dev}: the demo it prints works, {@code pulse bench soak} and {@code bench ingest} run on its stack, and a
  * restart on the same data dir keeps everything.
  */
 class DevCommandIT {
@@ -64,6 +64,22 @@ class DevCommandIT {
                 assertThat(figures.path(phase).path("restart_to_first_commit_ms").asDouble()).as(phase).isPositive();
                 assertThat(figures.path(phase).path("preview_p50_ms").asDouble()).as(phase).isPositive();
             }
+
+            // bench ingest, tiny, on this stack: every phase runs and prints its figure.
+            StringWriter ingestPrinted = new StringWriter();
+            IngestBench ingest = new IngestBench();
+            new CommandLine(ingest).setOut(new PrintWriter(ingestPrinted)).setErr(new PrintWriter(new StringWriter()))
+                    .parseArgs("--tenants", "1", "--raw-events", "2000", "--events", "1000", "--batch", "100", "--single-events", "20", "--clients", "2",
+                            "--warmup-events", "200", "--steady-rate", "100", "--steady-batch", "10", "--steady-seconds", "2", "--json");
+            ingest.runOn(DevCommand.BenchStack.borrowing(running));
+            JsonNode ingested = OperatorClient.JSON.readTree(ingestPrinted.toString());
+            for (String phase : new String[] {"raw_producer", "http_batch", "http_single", "drain"}) {
+                assertThat(ingested.path(phase).path("events_per_second").asDouble()).as(phase).isPositive();
+            }
+            assertThat(ingested.path("ratios").path("http_batch_over_raw").asDouble()).isPositive();
+            assertThat(ingested.path("freshness").path("requests").asLong()).isPositive();
+            assertThat(ingested.path("freshness").path("not_visible").asLong()).isZero();
+            assertThat(ingested.path("freshness").path("p99_ms").asDouble()).isPositive();
         }
 
         try (DevCommand.Running restarted = new DevCommand.Running(dataDir, 0, 0)) {

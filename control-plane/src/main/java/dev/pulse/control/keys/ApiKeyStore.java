@@ -25,6 +25,7 @@ public final class ApiKeyStore {
     private static final Pattern KEY_ID = Pattern.compile("[0-9a-f]{16}");
     private final TenantDatabase db;
     private final KeyUsage usage;
+    private volatile KeyCache cache;
 
     public ApiKeyStore(TenantDatabase db) {
         this(db, null);
@@ -86,30 +87,44 @@ public final class ApiKeyStore {
     /**
      * Empty for anything that is not a live key of an existing tenant: malformed, unknown id,
      * wrong secret, revoked or expired. The secret is compared in constant time under RLS.
+     * Every call reads the database; {@link KeyCache} answers most calls from memory.
      */
     public Optional<AuthenticatedKey> authenticate(String token) {
         Optional<ApiKeys.PresentedKey> presented = ApiKeys.parse(token);
         if (presented.isEmpty()) {
             return Optional.empty();
         }
-        String keyId = presented.get().keyId();
+        return findLive(presented.get().keyId()).flatMap(live -> accept(presented.get(), live, Instant.now()));
+    }
+
+    /** A key as stored while it is neither revoked nor expired: what authenticating it needs. */
+    record LiveKey(TenantId tenant, String keyId, byte[] secretHash, Set<Scope> scopes, TenantStatus tenantStatus, Instant expiresAt) {
+    }
+
+    /** The key {@code keyId} if it is live now: a directory lookup, then one tenant-bound transaction. */
+    Optional<LiveKey> findLive(String keyId) {
         Optional<TenantId> tenant = db.tenantForApiKey(keyId);
         if (tenant.isEmpty()) {
             return Optional.empty();
         }
-        record StoredKey(byte[] secretHash, String[] scopes, TenantStatus tenantStatus) {
-        }
-        Optional<StoredKey> stored = db.inTenant(tenant.get(), tx -> tx.queryOptional("""
-                SELECT k.secret_hash, k.scopes, t.status
+        return db.inTenant(tenant.get(), tx -> tx.queryOptional("""
+                SELECT k.secret_hash, k.scopes, t.status, k.expires_at
                   FROM pulse.api_keys k JOIN pulse.tenants t ON t.tenant_id = k.tenant_id
                  WHERE k.key_id = ? AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())""",
-                rs -> new StoredKey(rs.getBytes(1), (String[]) rs.getArray(2).getArray(), TenantStatus.fromWireName(rs.getString(3))), keyId));
-        Optional<AuthenticatedKey> key = stored.filter(k -> presented.get().matches(k.secretHash()))
-                .map(k -> new AuthenticatedKey(tenant.get(), keyId, scopes(k.scopes()), k.tenantStatus()));
-        if (key.isPresent() && usage != null) {
-            usage.record(tenant.get(), keyId, Instant.now());
+                rs -> new LiveKey(tenant.get(), keyId, rs.getBytes(1), scopes((String[]) rs.getArray(2).getArray()),
+                        TenantStatus.fromWireName(rs.getString(3)), TenantTransaction.instant(rs, "expires_at")), keyId));
+    }
+
+    /** The presented key if its secret is the live key's and it has not expired at {@code now}; a success is recorded for last_used_at. */
+    Optional<AuthenticatedKey> accept(ApiKeys.PresentedKey presented, LiveKey live, Instant now) {
+        if (!presented.keyId().equals(live.keyId()) || !presented.matches(live.secretHash())
+                || (live.expiresAt() != null && !live.expiresAt().isAfter(now))) {
+            return Optional.empty();
         }
-        return key;
+        if (usage != null) {
+            usage.record(live.tenant(), live.keyId(), now);
+        }
+        return Optional.of(new AuthenticatedKey(live.tenant(), live.keyId(), live.scopes(), live.tenantStatus()));
     }
 
     private static Set<Scope> scopes(String[] names) {
@@ -149,8 +164,8 @@ public final class ApiKeyStore {
     }
 
     /**
-     * Revokes a key: from the commit on, every authentication of it fails (there is no cache to
-     * outlive it). Revoking a revoked key changes nothing. Unknown (or another tenant's) key: 404.
+     * Revokes a key: from the commit on, every authentication of it fails ({@link #authenticate}
+     * and this store's {@link #cache()} at once; another replica's cache within {@link KeyCache#TTL}). Revoking a revoked key changes nothing. Unknown (or another tenant's) key: 404.
      */
     public KeyInfo revoke(TenantId tenant, String keyId) {
         return revoke(tenant, keyId, Actor.SYSTEM);
@@ -158,13 +173,15 @@ public final class ApiKeyStore {
 
     /** Revokes a key; when it was not revoked yet, its audit entry ({@code key.revoke}) commits with it. */
     public KeyInfo revoke(TenantId tenant, String keyId, Actor actor) {
-        return db.inTenant(tenant, tx -> {
+        KeyInfo revoked = db.inTenant(tenant, tx -> {
             find(tx, keyId).orElseThrow(() -> ControlException.notFound("key", keyId));
             if (tx.update("UPDATE pulse.api_keys SET revoked_at = now() WHERE key_id = ? AND revoked_at IS NULL", keyId) > 0) {
                 AuditLog.append(tx, actor, "key.revoke", Map.of("key_id", keyId));
             }
             return find(tx, keyId).orElseThrow();
         });
+        forgetCached(keyId);
+        return revoked;
     }
 
     /**
@@ -180,7 +197,7 @@ public final class ApiKeyStore {
     public RotateResult rotate(TenantId tenant, String keyId, long graceSeconds, Actor actor) {
         GracePeriod.require(graceSeconds);
         ApiKeys.NewKey fresh = ApiKeys.generate();
-        return db.inTenant(tenant, tx -> {
+        RotateResult rotated = db.inTenant(tenant, tx -> {
             KeyInfo old = find(tx, keyId).orElseThrow(() -> ControlException.notFound("key", keyId));
             if (!"active".equals(old.status())) {
                 throw ControlException.conflict("key-not-active", "key " + keyId + " is " + old.status() + "; only an active key can be rotated");
@@ -199,6 +216,27 @@ public final class ApiKeyStore {
             CreatedKey created = new CreatedKey(fresh.token(), fresh.keyId(), old.name(), old.scopes(), old.expiresAt());
             return new RotateResult(created, find(tx, keyId).orElseThrow());
         });
+        forgetCached(keyId);
+        return rotated;
+    }
+
+    /**
+     * The store's {@link KeyCache}, made on first use. A key this store revokes or rotates is
+     * dropped from it as the change commits, so this replica refuses it from its next request;
+     * other replicas within {@link KeyCache#TTL}.
+     */
+    public synchronized KeyCache cache() {
+        if (cache == null) {
+            cache = new KeyCache(this);
+        }
+        return cache;
+    }
+
+    private void forgetCached(String keyId) {
+        KeyCache current = cache;
+        if (current != null) {
+            current.forget(keyId);
+        }
     }
 
     public List<String> keyIds(TenantId tenant) {

@@ -111,6 +111,8 @@ public final class AdminRoutes {
         String slug = ctx.pathParam("slug");
         Actor actor = new Actor(Audit.operatorActor(ctx));
         Tenants.StatusChangeResult result = action.equals("suspend") ? tenants.suspend(slug, actor) : tenants.resume(slug, actor);
+        // This replica's key cache holds the tenant's status: it takes the change at once (others within KeyCache.TTL).
+        keys.cache().forgetTenant(result.tenant().id());
         Json.respond(ctx, 200, tenantJson(result.tenant()));
     }
 

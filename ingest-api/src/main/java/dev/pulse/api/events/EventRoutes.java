@@ -10,7 +10,6 @@ import dev.pulse.control.keys.Scope;
 import dev.pulse.edge.ApiKeyAuth;
 import dev.pulse.edge.Json;
 import dev.pulse.edge.ProblemException;
-import dev.pulse.schemas.directory.DatasetDirectory;
 import dev.pulse.schemas.event.EventEnvelope;
 import dev.pulse.schemas.event.Rfc3339;
 import dev.pulse.schemas.naming.TenantId;
@@ -35,7 +34,7 @@ import org.apache.kafka.clients.producer.Producer;
  * datasets, serialize each record once, produce, 202.
  */
 public final class EventRoutes {
-    private final TenantDatabase db;
+    private final KnownDatasets datasets;
     private final ApiKeyAuth auth;
     private final EventBodies bodies;
     private final ApiConfig.Limits limits;
@@ -46,7 +45,7 @@ public final class EventRoutes {
 
     public EventRoutes(TenantDatabase db, ApiKeyAuth auth, JsonBodies bodies, ApiConfig.Limits limits,
             ApiConfig.EventTimeBounds timeBounds, Producer<byte[], byte[]> producer, long produceTimeoutMs, Duration idempotencyKeyTtl) {
-        this.db = db;
+        this.datasets = new KnownDatasets(db);
         this.auth = auth;
         this.bodies = new EventBodies(bodies, limits.maxEventsPerRequest());
         this.limits = limits;
@@ -95,17 +94,9 @@ public final class EventRoutes {
         }
     }
 
-    /** One tenant-bound transaction, one lookup per distinct dataset; another tenant's dataset is simply unknown. */
+    /** Another tenant's dataset is simply unknown; see {@link KnownDatasets} for when this reads the database. */
     private void requireDatasetsExist(TenantId tenant, EventBatch batch) {
-        List<String> unknown = db.inTenant(tenant, tx -> {
-            List<String> missing = new ArrayList<>();
-            for (String slug : batch.datasets()) {
-                if (DatasetDirectory.find(tx, slug).isEmpty()) {
-                    missing.add(slug);
-                }
-            }
-            return missing;
-        });
+        List<String> unknown = datasets.missing(tenant, batch.datasets());
         if (!unknown.isEmpty()) {
             throw ProblemException.notFound("dataset-not-found", "unknown dataset" + (unknown.size() > 1 ? "s " : " ")
                     + String.join(", ", unknown.stream().map(s -> "'" + s + "'").toList())

@@ -58,7 +58,9 @@ public final class TableCommitter {
         requireNoGap(table.name(), stored, heldAtLeast);
         Map<TopicPartition, Long> merged = new HashMap<>(stored);
         write.ranges().forEach((tp, range) -> merged.put(tp, range.nextOffset()));
-        AppendFiles append = table.newAppend();
+        // Manifest work on this thread: Iceberg's shared pool would make it poll for the work every 10 ms.
+        AppendFiles append = table.newAppend().scanManifestsWith(CallingThreadExecutor.INSTANCE)
+                .writeManifestsWith(CallingThreadExecutor.INSTANCE, 1);
         write.files().forEach(append::appendFile);
         append.set(SnapshotOffsets.OFFSETS, SnapshotOffsets.formatOffsets(merged));
         append.set(SnapshotOffsets.COMMIT, SnapshotOffsets.formatCommit(write.ranges()));

@@ -18,6 +18,8 @@ import org.apache.iceberg.io.InputFile;
 import org.apache.iceberg.io.OutputFile;
 import org.apache.iceberg.io.PositionOutputStream;
 import org.apache.iceberg.io.SeekableInputStream;
+import org.apache.iceberg.io.BulkDeletionFailureException;
+import org.apache.iceberg.io.SupportsBulkOperations;
 import org.apache.iceberg.io.SupportsPrefixOperations;
 import org.apache.iceberg.io.FileInfo;
 
@@ -25,8 +27,11 @@ import org.apache.iceberg.io.FileInfo;
  * A FileIO over the local file system with java.nio, so the default warehouse needs no Hadoop
  * file system. Locations are absolute paths, with or without a {@code file:} scheme. Listing by
  * prefix ({@link SupportsPrefixOperations}) is what lake maintenance uses to find orphan files.
+ * Deleting many files at once ({@link SupportsBulkOperations}) deletes them one after the other
+ * on the calling thread: without it Iceberg deletes a commit's replaced metadata files on its
+ * shared pool and the committing thread polls for them every 10 ms ({@code Tasks.waitFor}).
  */
-public class LocalFileIO implements FileIO, SupportsPrefixOperations {
+public class LocalFileIO implements FileIO, SupportsPrefixOperations, SupportsBulkOperations {
 
     public LocalFileIO() {
     }
@@ -95,6 +100,21 @@ public class LocalFileIO implements FileIO, SupportsPrefixOperations {
             throw new UncheckedIOException("cannot list " + prefix, e);
         }
         return out;
+    }
+
+    @Override
+    public void deleteFiles(Iterable<String> locations) throws BulkDeletionFailureException {
+        int failed = 0;
+        for (String location : locations) {
+            try {
+                deleteFile(location);
+            } catch (UncheckedIOException e) {
+                failed++;
+            }
+        }
+        if (failed > 0) {
+            throw new BulkDeletionFailureException(failed);
+        }
     }
 
     @Override
