@@ -67,12 +67,15 @@ public final class IngestLoop implements Runnable {
     private final Set<TenantId> firstPartitionOwned = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final LedgerReconciliation reconciliation;
     private final Freshness freshness;
+    private final FairPoll fairPoll;
+    private final TenantSubscription subscription;
+    private final Rebalance rebalance = new Rebalance();
     private volatile boolean stopping;
     private boolean inFlight;
 
     public IngestLoop(Consumer<byte[], byte[]> consumer, Producer<byte[], byte[]> producer, TenantDatabase db, Catalog catalog,
             RetryPolicy retry, Duration pollTimeout, CrashPoints crashPoints, CommittedOffsets committedOffsets,
-            TenantBackoff tenantBackoff, LogEnds logEnds) {
+            TenantBackoff tenantBackoff, LogEnds logEnds, Fairness fairness) {
         this.consumer = consumer;
         this.db = db;
         this.catalog = catalog;
@@ -86,6 +89,16 @@ public final class IngestLoop implements Runnable {
         this.freshness = new Freshness(consumer, logEnds);
         this.reconciliation = new LedgerReconciliation(db, catalog, retry, ledger);
         this.repositioning = new Repositioning(consumer, catalog, committedOffsets, reconciliation, progress);
+        this.fairPoll = new FairPoll(consumer, fairness.maxPollRecords());
+        this.subscription = new TenantSubscription(fairness.tenants(), db, retry);
+    }
+
+    /**
+     * How the loop shares itself between tenants: the consumer's {@code max.poll.records} (a full
+     * poll is topped up with the other tenants' buffered records, {@link FairPoll}) and which
+     * tenants this worker group reads ({@link WorkerTenants}).
+     */
+    public record Fairness(int maxPollRecords, WorkerTenants tenants) {
     }
 
     /** How long a tenant whose table keeps failing waits before the next try: {@code first}, doubling, at most {@code max}. */
@@ -94,11 +107,14 @@ public final class IngestLoop implements Runnable {
 
     @Override
     public void run() {
-        consumer.subscribe(Topics.RAW_PATTERN, new Rebalance());
         while (!stopping) {
             try {
+                if (!subscription.refresh(consumer, rebalance, Instant.now())) {
+                    idle();
+                    continue;
+                }
                 resumeDueTenants();
-                ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout);
+                ConsumerRecords<byte[], byte[]> records = fairPoll.poll(pollTimeout);
                 if (!records.isEmpty()) {
                     freshness.polled(records);
                     processBatch(records);
@@ -110,6 +126,11 @@ public final class IngestLoop implements Runnable {
                 }
             }
         }
+    }
+
+    /** No tenant to read yet (a dedicated group before its first tenant): wait a poll's time, or until stopped. */
+    private void idle() {
+        java.util.concurrent.locks.LockSupport.parkNanos(pollTimeout.toNanos());
     }
 
     /**
@@ -162,7 +183,7 @@ public final class IngestLoop implements Runnable {
         Map<TenantId, TableFailure> failed = new HashMap<>(plan.failed());
         // The claims of this batch's table commits (partition → table → next offset), for its Kafka transaction.
         Map<TopicPartition, Map<String, Long>> batchClaims = new HashMap<>();
-        for (Map.Entry<ResolvedDataset, List<LakeRow>> entry : plan.rowsByTable().entrySet()) {
+        for (Map.Entry<ResolvedDataset, List<LakeRow>> entry : smallestFirst(plan.rowsByTable())) {
             ResolvedDataset dataset = entry.getKey();
             if (failed.containsKey(dataset.tenant())) {
                 continue;
@@ -189,6 +210,18 @@ public final class IngestLoop implements Runnable {
         failed.values().forEach(failure -> pause(failure, records, now));
         plan.waiting().forEach(tenant -> holdBack(tenant, records));
         plan.tenants().stream().filter(tenant -> !heldBack.contains(tenant)).forEach(this::recovered);
+    }
+
+    /**
+     * The batch's tables, fewest rows first: a table's rows are visible once its own commit is
+     * done, so a quiet tenant's few rows are not kept waiting behind a flooding tenant's Parquet
+     * files in the same batch. Any order is safe: tables commit independently, and the Kafka
+     * transaction comes after them all.
+     */
+    private static List<Map.Entry<ResolvedDataset, List<LakeRow>>> smallestFirst(Map<ResolvedDataset, List<LakeRow>> rowsByTable) {
+        List<Map.Entry<ResolvedDataset, List<LakeRow>>> tables = new ArrayList<>(rowsByTable.entrySet());
+        tables.sort(java.util.Comparator.comparingInt(e -> e.getValue().size()));
+        return tables;
     }
 
     /**
