@@ -1,5 +1,7 @@
 package dev.pulse.api;
 
+import dev.pulse.api.limits.RateLimitConfig;
+import dev.pulse.api.limits.Rates;
 import dev.pulse.control.tenants.Tenants;
 import dev.pulse.schemas.config.ConfigException;
 import dev.pulse.schemas.config.HttpListener;
@@ -13,7 +15,7 @@ import dev.pulse.schemas.config.Settings;
  * infrastructure ({@link Infrastructure#from(Settings)}), {@code PULSE_OPERATOR_DATABASE_URL}
  * ({@link Infrastructure#operatorDatabaseUrl(Settings)}), the listener ({@code PULSE_API_PORT},
  * {@code PULSE_BIND_ADDRESS}), {@code PULSE_OPERATOR_TOKEN}, the partitions by tier, the request
- * limits, the produce timeout and the key-usage flush interval. The one cross-key rule: an event
+ * limits, the produce timeout, the key-usage flush interval and the per-tenant rate limits. The one cross-key rule: an event
  * must fit in a request body.
  */
 public final class ApiConfig {
@@ -25,6 +27,7 @@ public final class ApiConfig {
     private final Limits limits;
     private final int produceTimeoutMs;
     private final int keyUsageFlushMs;
+    private final RateLimitConfig rateLimits;
 
     /** The request limits, each refused with its own status (see {@link PulseKeys}). */
     public record Limits(int maxBodyBytes, int maxEventBytes, int maxEventsPerRequest, int maxJsonDepth) {
@@ -41,6 +44,11 @@ public final class ApiConfig {
                 settings.get(PulseKeys.TOPIC_PARTITIONS), settings.get(PulseKeys.TOPIC_PARTITIONS_ENTERPRISE));
         this.produceTimeoutMs = settings.get(PulseKeys.PRODUCE_TIMEOUT_MS);
         this.keyUsageFlushMs = settings.get(PulseKeys.KEY_USAGE_FLUSH_MS);
+        this.rateLimits = new RateLimitConfig(
+                new Rates(settings.get(PulseKeys.RATE_LIMIT_EVENTS_FREE), settings.get(PulseKeys.RATE_LIMIT_BYTES_FREE)),
+                new Rates(settings.get(PulseKeys.RATE_LIMIT_EVENTS), settings.get(PulseKeys.RATE_LIMIT_BYTES)),
+                new Rates(settings.get(PulseKeys.RATE_LIMIT_EVENTS_ENTERPRISE), settings.get(PulseKeys.RATE_LIMIT_BYTES_ENTERPRISE)),
+                settings.get(PulseKeys.RATE_LIMIT_BURST), settings.get(PulseKeys.API_REPLICAS), settings.get(PulseKeys.RATE_LIMIT_REFRESH));
         if (limits.maxEventBytes() > limits.maxBodyBytes()) {
             throw new ConfigException(PulseKeys.MAX_EVENT_BYTES + "=" + limits.maxEventBytes() + " is larger than "
                     + PulseKeys.MAX_BODY_BYTES + "=" + limits.maxBodyBytes() + "; one event must fit in a request body");
@@ -78,6 +86,11 @@ public final class ApiConfig {
         return keyUsageFlushMs;
     }
 
+    /** Per-tenant rate limits of {@code POST /v1/events}: rates by tier, burst, replicas sharing them, refresh. */
+    public RateLimitConfig rateLimits() {
+        return rateLimits;
+    }
+
     public Limits limits() {
         return limits;
     }
@@ -90,6 +103,6 @@ public final class ApiConfig {
     public String toString() {
         // Never print the operator token or the database credentials.
         return "ApiConfig[port=" + listener.port() + ", partitionsByTier=" + partitionsByTier + ", limits=" + limits
-                + ", produceTimeoutMs=" + produceTimeoutMs + "]";
+                + ", produceTimeoutMs=" + produceTimeoutMs + ", rateLimits=" + rateLimits + "]";
     }
 }

@@ -8,6 +8,9 @@ import dev.pulse.api.http.ApiProblems;
 import dev.pulse.api.http.JsonBodies;
 import dev.pulse.api.http.OperatorAuth;
 import dev.pulse.api.http.RequestDrain;
+import dev.pulse.api.limits.RateLimitRoutes;
+import dev.pulse.api.limits.RateLimiter;
+import dev.pulse.control.limits.RateLimitSettings;
 import dev.pulse.control.datasets.Datasets;
 import dev.pulse.control.keys.ApiKeyStore;
 import dev.pulse.control.keys.KeyUsage;
@@ -82,10 +85,14 @@ public final class IngestApi implements AutoCloseable {
             ApiKeyStore keys = new ApiKeyStore(db, usage);
             ApiKeyAuth keyAuth = new ApiKeyAuth(keys::authenticate);
             JsonBodies bodies = new JsonBodies(config.limits());
-            EventRoutes events = new EventRoutes(db, keyAuth, bodies, config.limits(), producer, config.produceTimeoutMs());
+            Tenants tenants = new Tenants(db, kafkaAdmin, catalog, config.partitionsByTier());
+            RateLimitSettings rateLimitSettings = new RateLimitSettings(db, tenants);
+            EventRoutes events = new EventRoutes(db, keyAuth, bodies, config.limits(), producer, config.produceTimeoutMs(),
+                    new RateLimiter(rateLimitSettings, config.rateLimits()));
             TenantResources resources = new TenantResources(bodies, keys, new SchemaRegistry(db), new Datasets(db, catalog));
-            AdminRoutes admin = new AdminRoutes(new OperatorAuth(config.operatorToken()), bodies,
-                    new Tenants(db, kafkaAdmin, catalog, config.partitionsByTier()), resources, operator, keys);
+            OperatorAuth operatorAuth = new OperatorAuth(config.operatorToken());
+            AdminRoutes admin = new AdminRoutes(operatorAuth, bodies, tenants, resources, operator, keys);
+            RateLimitRoutes rateLimitRoutes = new RateLimitRoutes(operatorAuth, bodies, tenants, rateLimitSettings, config.rateLimits());
             RequestDrain drain = RequestDrain.forBodyLimit(config.limits().maxBodyBytes());
 
             Javalin server = Javalin.create(javalin -> {
@@ -99,6 +106,7 @@ public final class IngestApi implements AutoCloseable {
                 OpenApiRoute.register(javalin.routes, IngestApi.class, OPENAPI_RESOURCE);
                 events.register(javalin.routes);
                 admin.register(javalin.routes);
+                rateLimitRoutes.register(javalin.routes, "/admin/v1");
                 resources.register(javalin.routes, SelfService.PREFIX, SelfService.manageKey(keyAuth));
             });
             EdgeServer.start(server, config.listener(), "choose another port, e.g. pulse dev --api-port");

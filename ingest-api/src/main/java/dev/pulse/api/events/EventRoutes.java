@@ -3,6 +3,9 @@ package dev.pulse.api.events;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pulse.api.ApiConfig;
 import dev.pulse.api.http.JsonBodies;
+import dev.pulse.api.limits.AdmissionResult;
+import dev.pulse.api.limits.RateLimitHeaders;
+import dev.pulse.api.limits.RateLimiter;
 import dev.pulse.control.keys.ApiKeyStore.AuthenticatedKey;
 import dev.pulse.control.keys.Scope;
 import dev.pulse.edge.ApiKeyAuth;
@@ -28,9 +31,11 @@ public final class EventRoutes {
     private final JsonBodies bodies;
     private final ApiConfig.Limits limits;
     private final EventPublisher publisher;
+    private final RateLimiter rateLimiter;
 
     public EventRoutes(TenantDatabase db, ApiKeyAuth auth, JsonBodies bodies, ApiConfig.Limits limits,
-            Producer<byte[], byte[]> producer, long produceTimeoutMs) {
+            Producer<byte[], byte[]> producer, long produceTimeoutMs, RateLimiter rateLimiter) {
+        this.rateLimiter = rateLimiter;
         this.db = db;
         this.auth = auth;
         this.bodies = bodies;
@@ -47,8 +52,11 @@ public final class EventRoutes {
         Instant receivedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
         JsonNode body = bodies.read(ctx, JsonBodies.MediaTypeRule.REQUIRE_JSON);
         EventBatch batch = EventBatch.parse(body, limits, receivedAt);
-        requireDatasetsExist(key.tenant(), batch);
         List<EventPublisher.Outgoing> outgoing = serialize(batch);
+        // Before any database work, so that a refusal costs none; the whole request or nothing.
+        AdmissionResult admitted = rateLimiter.admit(key.tenant(), outgoing.size(), outgoing.stream().mapToLong(o -> o.envelope().length).sum());
+        RateLimitHeaders.of(admitted).forEach(ctx::header);
+        requireDatasetsExist(key.tenant(), batch);
         publisher.publish(key.tenant(), outgoing);
         Json.respond(ctx, 202, Map.of("accepted", outgoing.size(), "event_ids", batch.eventIds()));
     }
