@@ -161,10 +161,15 @@
  * batch holds every tenant that had records waiting; the partitions are resumed before the batch
  * is planned, so the freshness invariant above holds unchanged (nothing stays paused between
  * batches but a failing tenant's). A rebalance completing inside one of these polls gives the
- * whole batch back (partitions sought to its first records) rather than mixing generations. The
- * batch's tables then commit fewest rows first: a table's rows are visible at its own commit, so
- * the quiet tenant's one row does not wait for the flood's Parquet files; any order is safe, since
- * table commits are independent and the Kafka transaction follows them all. A worker group reads
+ * whole batch back (partitions sought to its first records) rather than mixing generations. Such
+ * a poll is then processed as two batches ({@code consume.LightFirst}): first the light tenants'
+ * records (each holding at most a tenth of the poll), then the heavy ones'; each is a whole batch
+ * of this protocol (plan, tables, ledger, its own Kafka transaction; a tenant's partitions always
+ * in the same one), and when the first ends by seeking every partition back the second is not
+ * processed (its records are read again). Between the two, the heavy tenants' records are below
+ * their partitions' positions but not committed: the freshness step runs only after both. Within a
+ * batch the tables commit fewest rows first: a table's rows are visible at its own commit; any
+ * order is safe, since table commits are independent and the Kafka transaction follows them all. A worker group reads
  * the tenants {@code PULSE_WORKER_TENANTS} names ({@code all} by pattern; {@code shared} or
  * {@code enterprise} by the tier on each tenant's own row, read under RLS bound to it, then a
  * subscription by topic names refreshed each second): seed 001's bridge model, a dedicated

@@ -66,8 +66,9 @@ class FairShareIT {
         // each); unfair: for the ~10,000 flood records the consumer had buffered first.
         assertThat(lagWhenSent).isGreaterThan(20_000);
         assertThat(lagWhenSent - lagWhenVisible).as("flood records committed while the quiet event waited").isLessThan(5_000);
-        fixture.awaitCaughtUp(GROUP, flood);
-        assertThat(fixture.eventIds(flood, "clicks")).hasSize(FLOOD + 1);
+        // The whole backlog, exactly once (a loaded 2-core machine may take minutes).
+        await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1)).until(() -> lag(flood) == 0);
+        assertThat(fixture.eventIds(flood, "clicks")).hasSize(FLOOD + 1).doesNotHaveDuplicates();
         assertThat(worker.failure()).isEmpty();
     }
 

@@ -117,7 +117,11 @@ public final class IngestLoop implements Runnable {
                 ConsumerRecords<byte[], byte[]> records = fairPoll.poll(pollTimeout);
                 if (!records.isEmpty()) {
                     freshness.polled(records);
-                    processBatch(records);
+                    for (ConsumerRecords<byte[], byte[]> batch : LightFirst.split(records)) {
+                        if (!processBatch(batch)) {
+                            break; // every partition was sought back: the rest is read again
+                        }
+                    }
                 }
                 freshness.betweenBatches(Instant.now());
             } catch (WakeupException e) {
@@ -160,13 +164,14 @@ public final class IngestLoop implements Runnable {
         consumer.wakeup();
     }
 
-    private void processBatch(ConsumerRecords<byte[], byte[]> records) {
+    /** Plans and commits one batch; false when it ended by seeking every assigned partition back (an abandoned batch). */
+    private boolean processBatch(ConsumerRecords<byte[], byte[]> records) {
         inFlight = true;
         try {
             Instant now = Instant.now();
             BatchLookups lookups = new BatchLookups(db, catalog, retry);
             BatchPlan plan = planner.plan(records, consumer::position, (tenant, record) -> router.route(tenant, record, lookups), now);
-            commit(plan, records, now);
+            return commit(plan, records, now);
         } finally {
             inFlight = false;
         }
@@ -175,9 +180,10 @@ public final class IngestLoop implements Runnable {
     /**
      * The commit step, in the protocol's order: each table (data files, table commit, ledger),
      * then one Kafka transaction with the dead letters and group offsets of every tenant that is
-     * not held back, then the held-back tenants' pauses.
+     * not held back, then the held-back tenants' pauses. False when every assigned partition was
+     * sought back (the guard refused a table commit, or the Kafka transaction failed).
      */
-    private void commit(BatchPlan plan, ConsumerRecords<byte[], byte[]> records, Instant now) {
+    private boolean commit(BatchPlan plan, ConsumerRecords<byte[], byte[]> records, Instant now) {
         repositioning.refuse(plan.refused());
         List<DeadLetter> deadLetters = new ArrayList<>(plan.deadLetters());
         Map<TenantId, TableFailure> failed = new HashMap<>(plan.failed());
@@ -191,7 +197,7 @@ public final class IngestLoop implements Runnable {
             try {
                 if (!commitTable(dataset, entry.getValue(), records, deadLetters, batchClaims)) {
                     repositioning.reposition(consumer.assignment());
-                    return;
+                    return false;
                 }
             } catch (RuntimeException e) {
                 if (Failures.isInfrastructure(e)) {
@@ -204,12 +210,14 @@ public final class IngestLoop implements Runnable {
         // again when its records are read again, and must not be produced twice.
         Set<TenantId> heldBack = plan.heldBack(failed.keySet());
         deadLetters.removeIf(d -> heldBack.contains(d.tenant()));
-        if (!kafkaCommit.commit(deadLetters, plan.positionsExcept(heldBack), batchClaims)) {
+        boolean committed = kafkaCommit.commit(deadLetters, plan.positionsExcept(heldBack), batchClaims);
+        if (!committed) {
             repositioning.reposition(consumer.assignment());
         }
         failed.values().forEach(failure -> pause(failure, records, now));
         plan.waiting().forEach(tenant -> holdBack(tenant, records));
         plan.tenants().stream().filter(tenant -> !heldBack.contains(tenant)).forEach(this::recovered);
+        return committed;
     }
 
     /**
