@@ -9,7 +9,8 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "tenant", description = "Operator verbs for tenants.",
         subcommands = {TenantCommands.Create.class, TenantCommands.Show.class, TenantCommands.ListTenants.class,
-            TenantCommands.Suspend.class, TenantCommands.Resume.class, TenantCommands.SetRetention.class},
+            TenantCommands.Suspend.class, TenantCommands.Resume.class, TenantCommands.SetRetention.class,
+            TenantCommands.SetLimits.class},
         mixinStandardHelpOptions = true)
 final class TenantCommands {
     static final List<Output.Column> COLUMNS = List.of(Output.Column.of("SLUG", "slug"), Output.Column.of("STATUS", "status"),
@@ -124,6 +125,50 @@ final class TenantCommands {
             emit(tenant, "tenant " + tenant.path("slug").asText() + " keeps snapshots "
                     + (tenant.path("snapshot_retention").isNull() ? "for its tier's default" : "for " + tenant.path("snapshot_retention").asText())
                     + (tenant.path("changed").asBoolean() ? "" : " (unchanged)"));
+        }
+    }
+
+    @Command(name = "set-limits", description = "The tenant's own ingest rate limits (POST /v1/events refuses above them with 429).",
+            mixinStandardHelpOptions = true)
+    static final class SetLimits extends Verb {
+        @Parameters(index = "0", description = "tenant slug")
+        String slug;
+        @Option(names = "--events-per-second", description = "1 to 10000000, or 'default' for the tier's")
+        String eventsPerSecond;
+        @Option(names = "--bytes-per-second", description = "1024 to 10737418240, or 'default' for the tier's")
+        String bytesPerSecond;
+
+        @Override
+        void run() {
+            if (eventsPerSecond == null && bytesPerSecond == null) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give --events-per-second, --bytes-per-second or both");
+            }
+            String path = "/admin/v1/tenants/" + OperatorClient.segment(slug) + "/limits";
+            JsonNode current = client().get(path);
+            ObjectNode body = OperatorClient.JSON.createObjectNode();
+            body.set("events_per_second", rate("--events-per-second", eventsPerSecond, current.path("events_per_second")));
+            body.set("bytes_per_second", rate("--bytes-per-second", bytesPerSecond, current.path("bytes_per_second")));
+            JsonNode limits = client().put(path, body);
+            emit(limits, String.format("tenant %s may send %d events/s and %d bytes/s (%s, %s)%s", limits.path("slug").asText(),
+                    limits.path("effective_events_per_second").asLong(), limits.path("effective_bytes_per_second").asLong(),
+                    limits.path("events_per_second").isNull() ? "events: the tier's default" : "events: its own",
+                    limits.path("bytes_per_second").isNull() ? "bytes: the tier's default" : "bytes: its own",
+                    limits.path("changed").asBoolean() ? "" : " (unchanged)"));
+        }
+
+        /** The option's value as JSON: a number, null for 'default', or the current value when the option is absent. */
+        private JsonNode rate(String option, String value, JsonNode current) {
+            if (value == null) {
+                return current.isMissingNode() ? OperatorClient.JSON.nullNode() : current;
+            }
+            if ("default".equals(value)) {
+                return OperatorClient.JSON.nullNode();
+            }
+            try {
+                return OperatorClient.JSON.getNodeFactory().numberNode(Long.parseLong(value));
+            } catch (NumberFormatException e) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), option + " " + value + ": give an integer or 'default'");
+            }
         }
     }
 }

@@ -136,6 +136,25 @@ class ControlPlaneCliIT {
     }
 
     @Test
+    void anOperatorSetsATenantsOwnRateLimitsAndAnOptionLeftOutKeepsItsValue() throws Exception {
+        String slug = "lim-" + UUID.randomUUID().toString().substring(0, 8);
+        json(pulse("tenant", "create", slug, "--tier", "free", "--json"));
+        JsonNode set = json(pulse("tenant", "set-limits", slug, "--events-per-second", "2500", "--json"));
+        assertThat(set.path("events_per_second").asLong()).isEqualTo(2500);
+        assertThat(set.path("effective_bytes_per_second").asLong()).isEqualTo(1_048_576);
+        JsonNode bytes = json(pulse("tenant", "set-limits", slug, "--bytes-per-second", "65536", "--json"));
+        assertThat(bytes.path("events_per_second").asLong()).isEqualTo(2500);
+        assertThat(bytes.path("bytes_per_second").asLong()).isEqualTo(65536);
+        assertThat(pulse("tenant", "set-limits", slug, "--events-per-second", "default").stdout())
+                .contains("may send 1000 events/s and 65536 bytes/s").contains("events: the tier's default");
+        PulseProcess.Result zero = pulse("tenant", "set-limits", slug, "--events-per-second", "0");
+        assertThat(zero.exitCode()).isEqualTo(1);
+        assertThat(zero.stderr()).contains("out of range");
+        assertThat(pulse("tenant", "set-limits", slug).exitCode()).isEqualTo(2);
+        assertThat(pulse("tenant", "set-limits", slug, "--events-per-second", "lots").exitCode()).isEqualTo(2);
+    }
+
+    @Test
     void aKeyIsRotatedAndRevokedByItsIdAloneAndNeverThroughAnotherTenant() throws Exception {
         String slug = "kid-" + UUID.randomUUID().toString().substring(0, 8);
         String other = "kio-" + UUID.randomUUID().toString().substring(0, 8);

@@ -98,6 +98,13 @@ public class ProblemException extends PulseException {
         return new ProblemException(429, code, detail, null, Map.of("Retry-After", Integer.toString(retryAfterSeconds)), null);
     }
 
+    /** Too much at once, with further response fields (e.g. the IETF {@code RateLimit} fields). */
+    public static ProblemException tooManyRequests(String code, String detail, int retryAfterSeconds, Map<String, String> headers) {
+        Map<String, String> all = new java.util.HashMap<>(headers);
+        all.put("Retry-After", Integer.toString(retryAfterSeconds));
+        return new ProblemException(429, code, detail, null, all, null);
+    }
+
     /** A dependency is down; the caller should retry after {@code retryAfterSeconds}. */
     public static ProblemException unavailable(String code, String detail, int retryAfterSeconds, Throwable cause) {
         return new ProblemException(503, code, detail, null, Map.of("Retry-After", Integer.toString(retryAfterSeconds)), cause);

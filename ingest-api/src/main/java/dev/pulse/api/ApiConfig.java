@@ -1,5 +1,7 @@
 package dev.pulse.api;
 
+import dev.pulse.api.limits.RateLimitConfig;
+import dev.pulse.api.limits.Rates;
 import dev.pulse.control.tenants.Tenants;
 import dev.pulse.schemas.config.ConfigException;
 import dev.pulse.schemas.config.HttpListener;
@@ -13,7 +15,7 @@ import dev.pulse.schemas.config.Settings;
  * infrastructure ({@link Infrastructure#from(Settings)}), {@code PULSE_OPERATOR_DATABASE_URL}
  * ({@link Infrastructure#operatorDatabaseUrl(Settings)}), the listener ({@code PULSE_API_PORT},
  * {@code PULSE_BIND_ADDRESS}), {@code PULSE_OPERATOR_TOKEN}, the partitions by tier, the request
- * limits, the produce timeout, the key-usage flush interval and the Idempotency-Key lifetime. The one cross-key rule: an event
+ * limits, the produce timeout, the key-usage flush interval the Idempotency-Key lifetime and the per-tenant rate limits. The one cross-key rule: an event
  * must fit in a request body.
  */
 public final class ApiConfig {
@@ -27,6 +29,7 @@ public final class ApiConfig {
     private final int produceTimeoutMs;
     private final int keyUsageFlushMs;
     private final java.time.Duration idempotencyKeyTtl;
+    private final RateLimitConfig rateLimits;
 
     /** The request limits, each refused with its own status (see {@link PulseKeys}). */
     public record Limits(int maxBodyBytes, int maxEventBytes, int maxEventsPerRequest, int maxJsonDepth) {
@@ -56,6 +59,11 @@ public final class ApiConfig {
             throw new ConfigException(PulseKeys.EVENT_TIME_FLOOR + "=" + eventTimeBounds.floor() + " must lie between "
                     + dev.pulse.schemas.event.EventTimeRange.MIN_TEXT + " and now");
         }
+        this.rateLimits = new RateLimitConfig(
+                new Rates(settings.get(PulseKeys.RATE_LIMIT_EVENTS_FREE), settings.get(PulseKeys.RATE_LIMIT_BYTES_FREE)),
+                new Rates(settings.get(PulseKeys.RATE_LIMIT_EVENTS), settings.get(PulseKeys.RATE_LIMIT_BYTES)),
+                new Rates(settings.get(PulseKeys.RATE_LIMIT_EVENTS_ENTERPRISE), settings.get(PulseKeys.RATE_LIMIT_BYTES_ENTERPRISE)),
+                settings.get(PulseKeys.RATE_LIMIT_BURST), settings.get(PulseKeys.API_REPLICAS), settings.get(PulseKeys.RATE_LIMIT_REFRESH));
         if (limits.maxEventBytes() > limits.maxBodyBytes()) {
             throw new ConfigException(PulseKeys.MAX_EVENT_BYTES + "=" + limits.maxEventBytes() + " is larger than "
                     + PulseKeys.MAX_BODY_BYTES + "=" + limits.maxBodyBytes() + "; one event must fit in a request body");
@@ -98,6 +106,11 @@ public final class ApiConfig {
         return idempotencyKeyTtl;
     }
 
+    /** Per-tenant rate limits of {@code POST /v1/events}: rates by tier, burst, replicas sharing them, refresh. */
+    public RateLimitConfig rateLimits() {
+        return rateLimits;
+    }
+
     public Limits limits() {
         return limits;
     }
@@ -114,6 +127,6 @@ public final class ApiConfig {
     public String toString() {
         // Never print the operator token or the database credentials.
         return "ApiConfig[port=" + listener.port() + ", partitionsByTier=" + partitionsByTier + ", limits=" + limits
-                + ", eventTimeBounds=" + eventTimeBounds + ", produceTimeoutMs=" + produceTimeoutMs + "]";
+                + ", eventTimeBounds=" + eventTimeBounds + ", produceTimeoutMs=" + produceTimeoutMs + ", rateLimits=" + rateLimits + "]";
     }
 }

@@ -8,6 +8,9 @@ import dev.pulse.api.http.ApiProblems;
 import dev.pulse.api.http.JsonBodies;
 import dev.pulse.api.http.OperatorAuth;
 import dev.pulse.api.http.RequestDrain;
+import dev.pulse.api.limits.RateLimitRoutes;
+import dev.pulse.api.limits.RateLimiter;
+import dev.pulse.control.limits.RateLimitSettings;
 import dev.pulse.control.datasets.Datasets;
 import dev.pulse.control.keys.ApiKeyStore;
 import dev.pulse.control.keys.KeyUsage;
@@ -83,11 +86,14 @@ public final class IngestApi implements AutoCloseable {
             // A key is read from the database at most every KeyCache.TTL: see KeyCache.
             ApiKeyAuth keyAuth = new ApiKeyAuth(keys.cache()::authenticate);
             JsonBodies bodies = new JsonBodies(config.limits());
+            Tenants tenants = new Tenants(db, kafkaAdmin, catalog, config.partitionsByTier());
+            RateLimitSettings rateLimitSettings = new RateLimitSettings(db, tenants);
             EventRoutes events = new EventRoutes(db, keyAuth, bodies, config.limits(), config.eventTimeBounds(), producer, config.produceTimeoutMs(),
-                    config.idempotencyKeyTtl());
+                    config.idempotencyKeyTtl(), new RateLimiter(rateLimitSettings, config.rateLimits()));
             TenantResources resources = new TenantResources(bodies, keys, new SchemaRegistry(db), new Datasets(db, catalog));
-            AdminRoutes admin = new AdminRoutes(new OperatorAuth(config.operatorToken()), bodies,
-                    new Tenants(db, kafkaAdmin, catalog, config.partitionsByTier()), resources, operator, keys);
+            OperatorAuth operatorAuth = new OperatorAuth(config.operatorToken());
+            AdminRoutes admin = new AdminRoutes(operatorAuth, bodies, tenants, resources, operator, keys);
+            RateLimitRoutes rateLimitRoutes = new RateLimitRoutes(operatorAuth, bodies, tenants, rateLimitSettings, config.rateLimits());
             RequestDrain drain = RequestDrain.forBodyLimit(config.limits().maxBodyBytes());
 
             Javalin server = Javalin.create(javalin -> {
@@ -101,6 +107,7 @@ public final class IngestApi implements AutoCloseable {
                 OpenApiRoute.register(javalin.routes, IngestApi.class, OPENAPI_RESOURCE);
                 events.register(javalin.routes);
                 admin.register(javalin.routes);
+                rateLimitRoutes.register(javalin.routes, "/admin/v1");
                 resources.register(javalin.routes, SelfService.PREFIX, SelfService.manageKey(keyAuth));
             });
             EdgeServer.start(server, config.listener(), "choose another port, e.g. pulse dev --api-port");

@@ -92,14 +92,16 @@ public final class IngestWorker implements AutoCloseable {
                     new RetryPolicy(config.maxRetries(), config.retryBackoff()), config.commitInterval(), crashPoints,
                     new GroupOffsets(admin, config.group(), STABLE_OFFSETS_WAIT),
                     new IngestLoop.TenantBackoff(config.tenantBackoff(), config.tenantBackoffMax()), new BrokerLogEnds(admin),
-                    new EventIdClaims(db, new RetryPolicy(config.maxRetries(), config.retryBackoff()), config.dedupWindow()));
+                    new EventIdClaims(db, new RetryPolicy(config.maxRetries(), config.retryBackoff()), config.dedupWindow()),
+                    new IngestLoop.Fairness(config.maxBatchRecords(), config.tenants()));
             IngestWorker worker = new IngestWorker(db, catalog, consumer, producer, admin, loop, config);
             worker.thread.start();
             worker.watermarks.start();
             if (worker.maintenance != null) {
                 worker.maintenance.start();
             }
-            LOG.info("ingest worker started: group {}, transactional id {}", config.group(), config.transactionalId());
+            LOG.info("ingest worker started: group {} ({} tenants), transactional id {}", config.group(), config.tenants().wireName(),
+                    config.transactionalId());
             return worker;
         } catch (RuntimeException e) {
             closeAll(e, producer, consumer, admin, catalog, db);

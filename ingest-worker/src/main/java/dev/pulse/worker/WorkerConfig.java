@@ -5,6 +5,7 @@ import dev.pulse.schemas.config.ConfigKey;
 import dev.pulse.schemas.config.Infrastructure;
 import dev.pulse.schemas.config.PulseKeys;
 import dev.pulse.schemas.config.Settings;
+import dev.pulse.worker.consume.WorkerTenants;
 import dev.pulse.worker.maintain.MaintenanceConfig;
 import java.time.Duration;
 import java.util.List;
@@ -13,11 +14,13 @@ import java.util.List;
  * The worker's one typed configuration, read once at start-up. Its keys are declared in
  * {@link PulseKeys} (name, type, range, default, description; {@link #keys()} lists them); a bad
  * value stops start-up naming the key, and so does a broken cross-key rule: the tenant backoff's
- * maximum is at least its first wait, the commit interval is below the poll and transaction timeouts.
+ * maximum is at least its first wait, the commit interval is below the poll and transaction timeouts,
+ * an enterprise-only worker group does not use the default (shared) group name.
  */
 public final class WorkerConfig {
     private final Infrastructure infrastructure;
     private final String group;
+    private final WorkerTenants tenants;
     private final String instanceId;
     private final int maxBatchRecords;
     private final Duration commitInterval;
@@ -35,6 +38,11 @@ public final class WorkerConfig {
     private WorkerConfig(Settings settings) {
         this.infrastructure = Infrastructure.from(settings);
         this.group = settings.get(PulseKeys.WORKER_GROUP);
+        this.tenants = WorkerTenants.fromWireName(settings.get(PulseKeys.WORKER_TENANTS));
+        if (tenants == WorkerTenants.ENTERPRISE && group.equals(PulseKeys.DEFAULT_WORKER_GROUP)) {
+            throw new ConfigException(PulseKeys.WORKER_TENANTS + "=enterprise needs a consumer group of its own: set "
+                    + PulseKeys.WORKER_GROUP + " to another name than the shared group's '" + group + "', e.g. pulse-worker-enterprise");
+        }
         this.instanceId = settings.get(PulseKeys.WORKER_INSTANCE_ID);
         this.maxBatchRecords = settings.get(PulseKeys.WORKER_MAX_BATCH_RECORDS);
         this.commitInterval = Duration.ofMillis(settings.get(PulseKeys.WORKER_COMMIT_INTERVAL_MS));
@@ -68,7 +76,7 @@ public final class WorkerConfig {
 
     /** Every key this configuration reads beyond {@link Infrastructure}'s, for help texts. */
     public static List<ConfigKey<?>> keys() {
-        List<ConfigKey<?>> keys = new java.util.ArrayList<>(List.of(PulseKeys.WORKER_GROUP, PulseKeys.WORKER_INSTANCE_ID, PulseKeys.WORKER_MAX_BATCH_RECORDS, PulseKeys.WORKER_COMMIT_INTERVAL_MS,
+        List<ConfigKey<?>> keys = new java.util.ArrayList<>(List.of(PulseKeys.WORKER_GROUP, PulseKeys.WORKER_TENANTS, PulseKeys.WORKER_INSTANCE_ID, PulseKeys.WORKER_MAX_BATCH_RECORDS, PulseKeys.WORKER_COMMIT_INTERVAL_MS,
                 PulseKeys.WORKER_FETCH_MIN_BYTES, PulseKeys.WORKER_MAX_RETRIES, PulseKeys.WORKER_RETRY_BACKOFF_MS, PulseKeys.WORKER_SESSION_TIMEOUT_MS,
                 PulseKeys.WORKER_MAX_POLL_INTERVAL_MS, PulseKeys.WORKER_TRANSACTION_TIMEOUT_MS, PulseKeys.WORKER_TENANT_BACKOFF_MS,
                 PulseKeys.WORKER_TENANT_BACKOFF_MAX_MS, PulseKeys.DEDUP_WINDOW));
@@ -82,6 +90,11 @@ public final class WorkerConfig {
 
     public String group() {
         return group;
+    }
+
+    /** Which tenants this worker group reads: all, all but the enterprise tier's, or only those. */
+    public WorkerTenants tenants() {
+        return tenants;
     }
 
     public String instanceId() {

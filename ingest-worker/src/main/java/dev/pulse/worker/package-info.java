@@ -169,6 +169,32 @@
  * before T (the produce latency, milliseconds), rows a catalog lost (healing re-lands them), and
  * clocks that disagree between the ingest-api's and the broker's hosts.
  *
+ * <p><b>Fair share between tenants</b> ({@code consume.FairPoll}, {@code consume.TenantSubscription}).
+ * A consumer hands out fetched records in the order the fetches arrived, so a flooding tenant's
+ * buffered megabytes used to fill poll after poll while a quiet tenant's record waited behind
+ * them (18× its unloaded freshness). A full poll is now topped up: every partition of each tenant
+ * it served is paused and the consumer asked again with {@code poll(0)} (up to four polls), so a
+ * batch holds every tenant that had records waiting; the partitions are resumed before the batch
+ * is planned, so the freshness invariant above holds unchanged (nothing stays paused between
+ * batches but a failing tenant's). A rebalance completing inside one of these polls gives the
+ * whole batch back (partitions sought to its first records) rather than mixing generations. Such
+ * a poll is then processed as two batches ({@code consume.LightFirst}): first the light tenants'
+ * records (each holding at most a tenth of the poll), then the heavy ones'; each is a whole batch
+ * of this protocol (plan, tables, ledger, its own Kafka transaction; a tenant's partitions always
+ * in the same one), and when the first ends by seeking every partition back the second is not
+ * processed (its records are read again). Between the two, the heavy tenants' records are below
+ * their partitions' positions but not committed: the freshness step runs only after both. Within a
+ * batch the tables commit fewest rows first: a table's rows are visible at its own commit; any
+ * order is safe, since table commits are independent and the Kafka transaction follows them all. A worker group reads
+ * the tenants {@code PULSE_WORKER_TENANTS} names ({@code all} by pattern; {@code shared} or
+ * {@code enterprise} by the tier on each tenant's own row, read under RLS bound to it, then a
+ * subscription by topic names refreshed each second): seed 001's bridge model, a dedicated
+ * consumer group, its own transactional ids ({@code pulse-worker.<group>.<instance>}) and its own
+ * maintenance for enterprise tenants, with no change per tenant. The groups must not overlap (a
+ * tenant read by two groups would have two writers: the stale-worker guard keeps the rows exactly
+ * once, but both would fight over the table); {@code shared} and {@code enterprise} split by tier,
+ * so they never do.
+ *
  * <p><b>DLQ replay</b> ({@code dlq.DlqReplay}): DLQ records go back to the raw topic in one
  * transaction with the replay group's DLQ offsets, so each is replayed once per run even across
  * crashes; a record that fails again returns with {@code pulse-attempt} + 1. Replayed records are

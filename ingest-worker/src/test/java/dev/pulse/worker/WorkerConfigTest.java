@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pulse.schemas.config.ConfigException;
 import dev.pulse.schemas.config.Settings;
+import dev.pulse.worker.consume.WorkerTenants;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -29,6 +30,19 @@ class WorkerConfigTest {
         assertThat(config.commitInterval()).isEqualTo(Duration.ofMillis(500));
         assertThat(config.transactionalId()).startsWith("pulse-worker.pulse-worker.");
         assertThat(WorkerConfig.keys()).allSatisfy(k -> assertThat(k.description()).isNotBlank());
+    }
+
+    @Test
+    void aWorkerGroupReadsAllTenantsUnlessToldSharedOrEnterpriseAndAnEnterpriseGroupNeedsItsOwnName() {
+        assertThat(WorkerConfig.from(settings(Map.of())).tenants()).isEqualTo(WorkerTenants.ALL);
+        assertThat(WorkerConfig.from(settings(Map.of("PULSE_WORKER_TENANTS", "shared"))).tenants()).isEqualTo(WorkerTenants.SHARED);
+        WorkerConfig enterprise = WorkerConfig.from(settings(Map.of("PULSE_WORKER_TENANTS", "enterprise", "PULSE_WORKER_GROUP", "pulse-worker-ent")));
+        assertThat(enterprise.tenants()).isEqualTo(WorkerTenants.ENTERPRISE);
+        assertThat(enterprise.transactionalId()).startsWith("pulse-worker.pulse-worker-ent.");
+        assertThatThrownBy(() -> WorkerConfig.from(settings(Map.of("PULSE_WORKER_TENANTS", "enterprise"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("PULSE_WORKER_TENANTS").hasMessageContaining("PULSE_WORKER_GROUP");
+        assertThatThrownBy(() -> WorkerConfig.from(settings(Map.of("PULSE_WORKER_TENANTS", "vip"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("PULSE_WORKER_TENANTS");
     }
 
     @Test

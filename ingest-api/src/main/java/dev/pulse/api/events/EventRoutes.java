@@ -5,6 +5,9 @@ import dev.pulse.api.idempotency.IdempotencyKey;
 import dev.pulse.api.idempotency.IdempotentRequests;
 import dev.pulse.api.idempotency.StoredResponse;
 import dev.pulse.api.http.JsonBodies;
+import dev.pulse.api.limits.AdmissionResult;
+import dev.pulse.api.limits.RateLimitHeaders;
+import dev.pulse.api.limits.RateLimiter;
 import dev.pulse.control.keys.ApiKeyStore.AuthenticatedKey;
 import dev.pulse.control.keys.Scope;
 import dev.pulse.edge.ApiKeyAuth;
@@ -41,11 +44,14 @@ public final class EventRoutes {
     private final ApiConfig.EventTimeBounds timeBounds;
     private final EventPublisher publisher;
     private final IdempotentRequests idempotent;
+    private final RateLimiter rateLimiter;
     private final ObjectMapper mapper = new ObjectMapper();
 
     public EventRoutes(TenantDatabase db, ApiKeyAuth auth, JsonBodies bodies, ApiConfig.Limits limits,
-            ApiConfig.EventTimeBounds timeBounds, Producer<byte[], byte[]> producer, long produceTimeoutMs, Duration idempotencyKeyTtl) {
+            ApiConfig.EventTimeBounds timeBounds, Producer<byte[], byte[]> producer, long produceTimeoutMs, Duration idempotencyKeyTtl,
+            RateLimiter rateLimiter) {
         this.datasets = new KnownDatasets(db);
+        this.rateLimiter = rateLimiter;
         this.auth = auth;
         this.bodies = new EventBodies(bodies, limits.maxEventsPerRequest());
         this.limits = limits;
@@ -64,7 +70,7 @@ public final class EventRoutes {
         Instant receivedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
         EventItems items = bodies.read(ctx);
         if (idempotencyKey.isEmpty()) {
-            StoredResponse response = accept(key.tenant(), items, receivedAt);
+            StoredResponse response = accept(ctx, key.tenant(), items, receivedAt);
             ctx.status(response.status()).contentType(Json.MEDIA_TYPE).result(response.body());
             return;
         }
@@ -74,18 +80,21 @@ public final class EventRoutes {
         byte[] fingerprint = IdempotencyKey.fingerprint(events);
         idempotency.fillMissingEventIds(key.tenant(), events);
         IdempotentRequests.Outcome outcome = idempotent.run(key.tenant(), idempotency, fingerprint,
-                () -> accept(key.tenant(), items, receivedAt));
+                () -> accept(ctx, key.tenant(), items, receivedAt));
         if (outcome.replayed()) {
             ctx.header("Idempotent-Replayed", "true");
         }
         ctx.status(outcome.response().status()).contentType(Json.MEDIA_TYPE).result(outcome.response().body());
     }
 
-    /** Checks, produces and acknowledges the batch: the 202 and its body. */
-    private StoredResponse accept(TenantId tenant, EventItems items, Instant receivedAt) {
+    /** Checks, admits (rate limits), produces and acknowledges the batch: the 202 and its body. */
+    private StoredResponse accept(Context ctx, TenantId tenant, EventItems items, Instant receivedAt) {
         EventBatch batch = EventBatch.parse(items, timeBounds, receivedAt);
-        requireDatasetsExist(tenant, batch);
         List<EventPublisher.Outgoing> outgoing = serialize(batch);
+        // Before the dataset lookup, so that a refusal costs no database work; the whole request or nothing.
+        AdmissionResult admitted = rateLimiter.admit(tenant, outgoing.size(), outgoing.stream().mapToLong(o -> o.envelope().length).sum());
+        RateLimitHeaders.of(admitted).forEach(ctx::header);
+        requireDatasetsExist(tenant, batch);
         publisher.publish(tenant, outgoing);
         try {
             return new StoredResponse(202, mapper.writeValueAsString(Map.of("accepted", outgoing.size(), "event_ids", batch.eventIds())));

@@ -70,12 +70,15 @@ public final class IngestLoop implements Runnable {
     private final Set<TenantId> firstPartitionOwned = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final LedgerReconciliation reconciliation;
     private final Freshness freshness;
+    private final FairPoll fairPoll;
+    private final TenantSubscription subscription;
+    private final Rebalance rebalance = new Rebalance();
     private volatile boolean stopping;
     private boolean inFlight;
 
     public IngestLoop(Consumer<byte[], byte[]> consumer, Producer<byte[], byte[]> producer, TenantDatabase db, Catalog catalog,
             RetryPolicy retry, Duration pollTimeout, CrashPoints crashPoints, CommittedOffsets committedOffsets,
-            TenantBackoff tenantBackoff, LogEnds logEnds, EventIdClaims eventIds) {
+            TenantBackoff tenantBackoff, LogEnds logEnds, EventIdClaims eventIds, Fairness fairness) {
         this.consumer = consumer;
         this.db = db;
         this.catalog = catalog;
@@ -90,6 +93,16 @@ public final class IngestLoop implements Runnable {
         this.freshness = new Freshness(consumer, logEnds);
         this.reconciliation = new LedgerReconciliation(db, catalog, retry, ledger);
         this.repositioning = new Repositioning(consumer, catalog, committedOffsets, reconciliation, progress);
+        this.fairPoll = new FairPoll(consumer, fairness.maxPollRecords());
+        this.subscription = new TenantSubscription(fairness.tenants(), db, retry);
+    }
+
+    /**
+     * How the loop shares itself between tenants: the consumer's {@code max.poll.records} (a full
+     * poll is topped up with the other tenants' buffered records, {@link FairPoll}) and which
+     * tenants this worker group reads ({@link WorkerTenants}).
+     */
+    public record Fairness(int maxPollRecords, WorkerTenants tenants) {
     }
 
     /** How long a tenant whose table keeps failing waits before the next try: {@code first}, doubling, at most {@code max}. */
@@ -98,14 +111,21 @@ public final class IngestLoop implements Runnable {
 
     @Override
     public void run() {
-        consumer.subscribe(Topics.RAW_PATTERN, new Rebalance());
         while (!stopping) {
             try {
+                if (!subscription.refresh(consumer, rebalance, Instant.now())) {
+                    idle();
+                    continue;
+                }
                 resumeDueTenants();
-                ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout);
+                ConsumerRecords<byte[], byte[]> records = fairPoll.poll(pollTimeout);
                 if (!records.isEmpty()) {
                     freshness.polled(records);
-                    processBatch(records);
+                    for (ConsumerRecords<byte[], byte[]> batch : LightFirst.split(records)) {
+                        if (!processBatch(batch)) {
+                            break; // every partition was sought back: the rest is read again
+                        }
+                    }
                 }
                 freshness.betweenBatches(Instant.now());
             } catch (WakeupException e) {
@@ -114,6 +134,11 @@ public final class IngestLoop implements Runnable {
                 }
             }
         }
+    }
+
+    /** No tenant to read yet (a dedicated group before its first tenant): wait a poll's time, or until stopped. */
+    private void idle() {
+        java.util.concurrent.locks.LockSupport.parkNanos(pollTimeout.toNanos());
     }
 
     /**
@@ -143,13 +168,14 @@ public final class IngestLoop implements Runnable {
         consumer.wakeup();
     }
 
-    private void processBatch(ConsumerRecords<byte[], byte[]> records) {
+    /** Plans and commits one batch; false when it ended by seeking every assigned partition back (an abandoned batch). */
+    private boolean processBatch(ConsumerRecords<byte[], byte[]> records) {
         inFlight = true;
         try {
             Instant now = Instant.now();
             BatchLookups lookups = new BatchLookups(db, catalog, retry);
             BatchPlan plan = planner.plan(records, consumer::position, (tenant, record) -> router.route(tenant, record, lookups), now);
-            commit(plan, records, now);
+            return commit(plan, records, now);
         } finally {
             inFlight = false;
         }
@@ -158,15 +184,16 @@ public final class IngestLoop implements Runnable {
     /**
      * The commit step, in the protocol's order: each table (data files, table commit, ledger),
      * then one Kafka transaction with the dead letters and group offsets of every tenant that is
-     * not held back, then the held-back tenants' pauses.
+     * not held back, then the held-back tenants' pauses. False when every assigned partition was
+     * sought back (the guard refused a table commit, or the Kafka transaction failed).
      */
-    private void commit(BatchPlan plan, ConsumerRecords<byte[], byte[]> records, Instant now) {
+    private boolean commit(BatchPlan plan, ConsumerRecords<byte[], byte[]> records, Instant now) {
         repositioning.refuse(plan.refused());
         List<DeadLetter> deadLetters = new ArrayList<>(plan.deadLetters());
         Map<TenantId, TableFailure> failed = new HashMap<>(plan.failed());
         // The claims of this batch's table commits (partition → table → next offset), for its Kafka transaction.
         Map<TopicPartition, Map<String, Long>> batchClaims = new HashMap<>();
-        for (Map.Entry<ResolvedDataset, List<LakeRow>> entry : plan.rowsByTable().entrySet()) {
+        for (Map.Entry<ResolvedDataset, List<LakeRow>> entry : smallestFirst(plan.rowsByTable())) {
             ResolvedDataset dataset = entry.getKey();
             if (failed.containsKey(dataset.tenant())) {
                 continue;
@@ -174,7 +201,7 @@ public final class IngestLoop implements Runnable {
             try {
                 if (!commitTable(dataset, entry.getValue(), records, deadLetters, batchClaims)) {
                     repositioning.reposition(consumer.assignment());
-                    return;
+                    return false;
                 }
             } catch (RuntimeException e) {
                 if (Failures.isInfrastructure(e)) {
@@ -187,12 +214,26 @@ public final class IngestLoop implements Runnable {
         // again when its records are read again, and must not be produced twice.
         Set<TenantId> heldBack = plan.heldBack(failed.keySet());
         deadLetters.removeIf(d -> heldBack.contains(d.tenant()));
-        if (!kafkaCommit.commit(deadLetters, plan.positionsExcept(heldBack), batchClaims)) {
+        boolean committed = kafkaCommit.commit(deadLetters, plan.positionsExcept(heldBack), batchClaims);
+        if (!committed) {
             repositioning.reposition(consumer.assignment());
         }
         failed.values().forEach(failure -> pause(failure, records, now));
         plan.waiting().forEach(tenant -> holdBack(tenant, records));
         plan.tenants().stream().filter(tenant -> !heldBack.contains(tenant)).forEach(this::recovered);
+        return committed;
+    }
+
+    /**
+     * The batch's tables, fewest rows first: a table's rows are visible once its own commit is
+     * done, so a quiet tenant's few rows are not kept waiting behind a flooding tenant's Parquet
+     * files in the same batch. Any order is safe: tables commit independently, and the Kafka
+     * transaction comes after them all.
+     */
+    private static List<Map.Entry<ResolvedDataset, List<LakeRow>>> smallestFirst(Map<ResolvedDataset, List<LakeRow>> rowsByTable) {
+        List<Map.Entry<ResolvedDataset, List<LakeRow>>> tables = new ArrayList<>(rowsByTable.entrySet());
+        tables.sort(java.util.Comparator.comparingInt(e -> e.getValue().size()));
+        return tables;
     }
 
     /**

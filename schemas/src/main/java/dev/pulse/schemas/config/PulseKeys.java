@@ -81,9 +81,35 @@ public final class PulseKeys {
             Duration.ofDays(30), "how long an Idempotency-Key of POST /v1/events is remembered (its response replayed, another body refused); "
                     + "then the key may be used again as new");
 
+    // ---- ingest-api rate limits (RateLimitConfig) ----
+    public static final ConfigKey<Long> RATE_LIMIT_EVENTS_FREE = ConfigKey.longInteger("PULSE_RATE_LIMIT_EVENTS_FREE", 1_000, 1, 10_000_000,
+            "events per second a tenant of tier free may send to POST /v1/events (429 above), unless an operator set its own");
+    public static final ConfigKey<Long> RATE_LIMIT_EVENTS = ConfigKey.longInteger("PULSE_RATE_LIMIT_EVENTS", 10_000, 1, 10_000_000,
+            "events per second a tenant of tier standard may send");
+    public static final ConfigKey<Long> RATE_LIMIT_EVENTS_ENTERPRISE = ConfigKey.longInteger("PULSE_RATE_LIMIT_EVENTS_ENTERPRISE", 100_000, 1,
+            10_000_000, "events per second a tenant of tier enterprise may send");
+    public static final ConfigKey<Long> RATE_LIMIT_BYTES_FREE = ConfigKey.longInteger("PULSE_RATE_LIMIT_BYTES_FREE", 1_048_576, 1024,
+            10_737_418_240L, "bytes per second (of events as produced) a tenant of tier free may send");
+    public static final ConfigKey<Long> RATE_LIMIT_BYTES = ConfigKey.longInteger("PULSE_RATE_LIMIT_BYTES", 10_485_760, 1024, 10_737_418_240L,
+            "bytes per second a tenant of tier standard may send");
+    public static final ConfigKey<Long> RATE_LIMIT_BYTES_ENTERPRISE = ConfigKey.longInteger("PULSE_RATE_LIMIT_BYTES_ENTERPRISE", 104_857_600,
+            1024, 10_737_418_240L, "bytes per second a tenant of tier enterprise may send");
+    public static final ConfigKey<Duration> RATE_LIMIT_BURST = ConfigKey.duration("PULSE_RATE_LIMIT_BURST", "PT10S", Duration.ofSeconds(1),
+            Duration.ofHours(1), "how many seconds of its rates a tenant may send at once (each token bucket holds rate x burst)");
+    public static final ConfigKey<Duration> RATE_LIMIT_REFRESH = ConfigKey.duration("PULSE_RATE_LIMIT_REFRESH", "PT5S", Duration.ofMillis(100),
+            Duration.ofMinutes(10), "how long a replica keeps a tenant's rates before reading them again: an operator's change applies within it");
+    public static final ConfigKey<Integer> API_REPLICAS = ConfigKey.integer("PULSE_API_REPLICAS", 1, 1, 1000,
+            "how many ingest-api replicas serve; each enforces 1/N of every tenant's rate limits");
+
     // ---- ingest-worker (WorkerConfig) ----
-    public static final ConfigKey<String> WORKER_GROUP = ConfigKey.of("PULSE_WORKER_GROUP", "name", "pulse-worker", () -> "pulse-worker",
+    /** The shared worker group's name: {@code PULSE_WORKER_GROUP}'s default. */
+    public static final String DEFAULT_WORKER_GROUP = "pulse-worker";
+    public static final ConfigKey<String> WORKER_GROUP = ConfigKey.of("PULSE_WORKER_GROUP", "name", DEFAULT_WORKER_GROUP, () -> DEFAULT_WORKER_GROUP,
             PulseKeys::workerName, "Kafka consumer group of the workers; every replica of one deployment uses the same group");
+    public static final ConfigKey<String> WORKER_TENANTS = ConfigKey.matching("PULSE_WORKER_TENANTS", "all",
+            Pattern.compile("all|shared|enterprise"), "all, shared or enterprise",
+            "which tenants this worker group reads: all; shared (all but the enterprise tier); enterprise (only that tier: a dedicated "
+                    + "group, with its own PULSE_WORKER_GROUP)");
     public static final ConfigKey<String> WORKER_INSTANCE_ID = ConfigKey.of("PULSE_WORKER_INSTANCE_ID", "name", "random",
             () -> UUID.randomUUID().toString(), PulseKeys::workerName,
             "stable name of this replica: its Kafka transactional id, so a restarted replica aborts its predecessor's open transaction at once "
@@ -181,7 +207,9 @@ public final class PulseKeys {
             MAX_BODY_BYTES, MAX_EVENT_BYTES, MAX_EVENTS_PER_REQUEST, MAX_JSON_DEPTH, EVENT_TIME_MAX_SKEW, EVENT_TIME_FLOOR, PRODUCE_TIMEOUT_MS, KEY_USAGE_FLUSH_MS,
             IDEMPOTENCY_KEY_TTL,
             TOPIC_PARTITIONS_FREE, TOPIC_PARTITIONS, TOPIC_PARTITIONS_ENTERPRISE,
-            WORKER_GROUP, WORKER_INSTANCE_ID, WORKER_MAX_BATCH_RECORDS, WORKER_COMMIT_INTERVAL_MS, WORKER_FETCH_MIN_BYTES, WORKER_MAX_RETRIES,
+            RATE_LIMIT_EVENTS_FREE, RATE_LIMIT_EVENTS, RATE_LIMIT_EVENTS_ENTERPRISE, RATE_LIMIT_BYTES_FREE, RATE_LIMIT_BYTES,
+            RATE_LIMIT_BYTES_ENTERPRISE, RATE_LIMIT_BURST, RATE_LIMIT_REFRESH, API_REPLICAS,
+            WORKER_GROUP, WORKER_TENANTS, WORKER_INSTANCE_ID, WORKER_MAX_BATCH_RECORDS, WORKER_COMMIT_INTERVAL_MS, WORKER_FETCH_MIN_BYTES, WORKER_MAX_RETRIES,
             WORKER_RETRY_BACKOFF_MS, WORKER_SESSION_TIMEOUT_MS, WORKER_MAX_POLL_INTERVAL_MS, WORKER_TRANSACTION_TIMEOUT_MS,
             WORKER_TENANT_BACKOFF_MS, WORKER_TENANT_BACKOFF_MAX_MS, DEDUP_WINDOW,
             MAINTENANCE_ENABLED, MAINTENANCE_INTERVAL, MAINTENANCE_THREADS, SNAPSHOT_KEEP_ALL, SNAPSHOT_RETENTION_FREE, SNAPSHOT_RETENTION,
