@@ -69,14 +69,7 @@ final class BenchCommands {
             List<BenchTenant> created = new ArrayList<>();
             for (int t = 0; t < tenants; t++) {
                 String slug = "bench-" + run + "-" + t;
-                operator.post("/admin/v1/tenants", OperatorClient.JSON.createObjectNode().put("slug", slug));
-                ObjectNode schema = OperatorClient.JSON.createObjectNode().put("name", "bench");
-                schema.set("definition", DevCommand.DemoTenant.demoSchema());
-                operator.post("/admin/v1/tenants/" + slug + "/schemas", schema);
-                operator.post("/admin/v1/tenants/" + slug + "/datasets", OperatorClient.JSON.createObjectNode().put("slug", "events").put("schema", "bench"));
-                ObjectNode keyRequest = OperatorClient.JSON.createObjectNode().put("name", "bench");
-                keyRequest.putArray("scopes").add("ingest").add("query");
-                created.add(new BenchTenant(slug, operator.post("/admin/v1/tenants/" + slug + "/keys", keyRequest).path("key").asText(), new ArrayList<>()));
+                created.add(new BenchTenant(slug, BenchTenants.create(operator, slug, "standard", "events").key(), new ArrayList<>()));
             }
             out.printf("bench e2e: %d events over %d tenants, %d per request, %d in flight%n", events, tenants, batch, concurrency);
 

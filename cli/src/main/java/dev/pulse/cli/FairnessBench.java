@@ -100,14 +100,7 @@ final class FairnessBench implements Callable<Integer> {
     }
 
     private Tenant tenant(OperatorClient operator, String slug, String tier) {
-        operator.post("/admin/v1/tenants", OperatorClient.JSON.createObjectNode().put("slug", slug).put("tier", tier));
-        ObjectNode schema = OperatorClient.JSON.createObjectNode().put("name", "bench");
-        schema.set("definition", DevCommand.DemoTenant.demoSchema());
-        operator.post("/admin/v1/tenants/" + slug + "/schemas", schema);
-        operator.post("/admin/v1/tenants/" + slug + "/datasets", OperatorClient.JSON.createObjectNode().put("slug", "events").put("schema", "bench"));
-        ObjectNode keyRequest = OperatorClient.JSON.createObjectNode().put("name", "bench");
-        keyRequest.putArray("scopes").add("ingest").add("query");
-        return new Tenant(slug, operator.post("/admin/v1/tenants/" + slug + "/keys", keyRequest).path("key").asText());
+        return new Tenant(slug, BenchTenants.create(operator, slug, tier, "events").key());
     }
 
     /** One quiet event a second for {@code count} seconds; each waits until its preview shows it. */

@@ -1,12 +1,10 @@
 package dev.pulse.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pulse.control.tenants.Tenants;
 import dev.pulse.schemas.config.Infrastructure;
 import dev.pulse.schemas.config.PulseKeys;
 import dev.pulse.schemas.config.Settings;
-import dev.pulse.schemas.naming.TenantId;
 import dev.pulse.schemas.naming.Topics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -169,21 +167,12 @@ final class IngestBench extends Verb {
         Map<IngestLoad.Target, TableIdentifier> created = new LinkedHashMap<>();
         for (int t = 0; t < tenants; t++) {
             String slug = "ingest-" + run + "-" + t;
-            JsonNode tenant = operator.post("/admin/v1/tenants", OperatorClient.JSON.createObjectNode().put("slug", slug).put("tier", "standard"));
+            BenchTenants.Created tenant = BenchTenants.create(operator, slug, "standard", IngestLoad.DATASET);
             // The bench measures how fast the pipeline can go, not the tier's rate limit: lift it.
             operator.put("/admin/v1/tenants/" + slug + "/limits",
                     OperatorClient.JSON.createObjectNode().put("events_per_second", 10_000_000L).put("bytes_per_second", 10_737_418_240L));
-            ObjectNode schema = OperatorClient.JSON.createObjectNode().put("name", "bench");
-            schema.set("definition", DevCommand.DemoTenant.demoSchema());
-            operator.post("/admin/v1/tenants/" + slug + "/schemas", schema);
-            JsonNode dataset = operator.post("/admin/v1/tenants/" + slug + "/datasets",
-                    OperatorClient.JSON.createObjectNode().put("slug", IngestLoad.DATASET).put("schema", "bench"));
-            ObjectNode keyRequest = OperatorClient.JSON.createObjectNode().put("name", "bench");
-            keyRequest.putArray("scopes").add("ingest").add("query");
-            String key = operator.post("/admin/v1/tenants/" + slug + "/keys", keyRequest).path("key").asText();
-            TenantId id = TenantId.parse(tenant.path("id").asText());
-            int partitions = SoakBench.partitions(admin, Topics.raw(id)).size();
-            created.put(new IngestLoad.Target(slug, id, key, partitions), TableIdentifier.parse(dataset.path("table").asText()));
+            int partitions = SoakBench.partitions(admin, Topics.raw(tenant.id())).size();
+            created.put(new IngestLoad.Target(slug, tenant.id(), tenant.key(), partitions), tenant.table());
         }
         return created;
     }

@@ -1,6 +1,5 @@
 package dev.pulse.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pulse.schemas.config.ConfigKey;
@@ -378,17 +377,8 @@ final class SoakBench extends Verb {
             int index = t;
             creations.add(() -> {
                 String slug = "soak-" + run + "-" + index;
-                JsonNode tenant = operator.post("/admin/v1/tenants", OperatorClient.JSON.createObjectNode().put("slug", slug).put("tier", tier));
-                ObjectNode schema = OperatorClient.JSON.createObjectNode().put("name", "soak");
-                schema.set("definition", DevCommand.DemoTenant.demoSchema());
-                operator.post("/admin/v1/tenants/" + slug + "/schemas", schema);
-                JsonNode dataset = operator.post("/admin/v1/tenants/" + slug + "/datasets",
-                        OperatorClient.JSON.createObjectNode().put("slug", DATASET).put("schema", "soak"));
-                ObjectNode keyRequest = OperatorClient.JSON.createObjectNode().put("name", "soak");
-                keyRequest.putArray("scopes").add("ingest").add("query");
-                String key = operator.post("/admin/v1/tenants/" + slug + "/keys", keyRequest).path("key").asText();
-                TenantId id = TenantId.parse(tenant.path("id").asText());
-                return new BenchTenant(index, slug, id, key, TableIdentifier.parse(dataset.path("table").asText()), partitions(admin, Topics.raw(id)));
+                BenchTenants.Created made = BenchTenants.create(operator, slug, tier, DATASET);
+                return new BenchTenant(index, slug, made.id(), made.key(), made.table(), partitions(admin, Topics.raw(made.id())));
             });
         }
         long started = System.nanoTime();
