@@ -1,6 +1,5 @@
 package dev.pulse.worker.maintain;
 
-import java.util.HashSet;
 import java.util.Set;
 import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.Table;
@@ -47,9 +46,7 @@ public final class LostCommitAttempts {
         if (currentVersion < 0) {
             return Result.NONE;
         }
-        Set<String> live = new HashSet<>();
-        live.add(OrphanFiles.normalize(current.metadataFileLocation()));
-        current.previousFiles().forEach(entry -> live.add(OrphanFiles.normalize(entry.file())));
+        Set<String> live = OrphanFiles.metadataLog(current);
         int removed = 0;
         long bytes = 0;
         for (FileInfo file : listing.listPrefix(ops.metadataFileLocation(""))) {

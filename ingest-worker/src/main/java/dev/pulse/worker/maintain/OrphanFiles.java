@@ -83,6 +83,13 @@ public final class OrphanFiles {
         table.refresh();
         TableMetadata metadata = ((HasTableOperations) table).operations().current();
         Set<String> out = new HashSet<>(referencedBySnapshots(metadata, table.io()));
+        out.addAll(metadataLog(metadata));
+        return out;
+    }
+
+    /** The table's current metadata file and the previous ones its log keeps: every metadata file that counts. */
+    static Set<String> metadataLog(TableMetadata metadata) {
+        Set<String> out = new HashSet<>();
         out.add(normalize(metadata.metadataFileLocation()));
         metadata.previousFiles().forEach(entry -> out.add(normalize(entry.file())));
         return out;
