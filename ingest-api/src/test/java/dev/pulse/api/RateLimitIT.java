@@ -112,6 +112,20 @@ class RateLimitIT {
     }
 
     @Test
+    void aRequestRefusedAfterItsAdmissionCostsNothingOfTheBudget() {
+        Tenant a = tenant();
+        assertThat(setLimits(http1, token, a.slug(), "{\"events_per_second\": 2}").status()).isEqualTo(200);
+        // 10 events at once on this replica; five unknown-dataset requests of 6 would take 30
+        String unknown = events("u", 6).replace("\"counts\"", "\"no-such-dataset\"");
+        for (int i = 0; i < 5; i++) {
+            assertProblem(http1.ingest(a.ingestKey(), unknown), 404, "dataset-not-found");
+        }
+        var fixed = http1.ingest(a.ingestKey(), events("fixed", 6));
+        assertThat(fixed.status()).as(fixed.body()).isEqualTo(202);
+        assertThat(eventsRemaining(fixed)).isBetween(4L, 10L);
+    }
+
+    @Test
     void twoReplicasTogetherNeverAdmitMoreThanTheTenantsLimit() {
         Tenant a = tenant();
         assertThat(setLimits(http2, token, a.slug(), "{\"events_per_second\": 20}").status()).isEqualTo(200);

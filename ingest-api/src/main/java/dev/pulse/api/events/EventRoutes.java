@@ -92,10 +92,17 @@ public final class EventRoutes {
         EventBatch batch = EventBatch.parse(items, timeBounds, receivedAt);
         List<EventPublisher.Outgoing> outgoing = serialize(batch);
         // Before the dataset lookup, so that a refusal costs no database work; the whole request or nothing.
-        AdmissionResult admitted = rateLimiter.admit(tenant, outgoing.size(), outgoing.stream().mapToLong(o -> o.envelope().length).sum());
+        long bytes = outgoing.stream().mapToLong(o -> o.envelope().length).sum();
+        AdmissionResult admitted = rateLimiter.admit(tenant, outgoing.size(), bytes);
         RateLimitHeaders.of(admitted).forEach(ctx::header);
-        requireDatasetsExist(tenant, batch);
-        publisher.publish(tenant, outgoing);
+        try {
+            requireDatasetsExist(tenant, batch);
+            publisher.publish(tenant, outgoing);
+        } catch (RuntimeException e) {
+            // Not accepted after all (404, 503, ...): the tenant is charged only for accepted requests.
+            rateLimiter.giveBack(tenant, outgoing.size(), bytes);
+            throw e;
+        }
         try {
             return new StoredResponse(202, mapper.writeValueAsString(Map.of("accepted", outgoing.size(), "event_ids", batch.eventIds())));
         } catch (JsonProcessingException e) {

@@ -44,4 +44,16 @@ public final class RateLimiter {
                 + "was accepted: retry it after " + result.retryAfterSeconds() + " s", (int) Math.min(Integer.MAX_VALUE,
                 result.retryAfterSeconds()), headers);
     }
+
+    /**
+     * Gives back what {@link #admit} took for a request that was then refused (404 for an unknown
+     * dataset, 503 when Kafka did not take it): a client is charged only for requests accepted,
+     * so its retry after fixing the cause is not refused as over its rate.
+     */
+    public void giveBack(TenantId tenant, long eventCount, long byteCount) {
+        TenantBudget budget = budgets.get(tenant);
+        if (budget != null) {
+            budget.giveBack(eventCount, byteCount, System.nanoTime());
+        }
+    }
 }

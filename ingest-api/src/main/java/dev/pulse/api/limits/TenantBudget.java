@@ -40,6 +40,14 @@ final class TenantBudget {
         return new AdmissionResult(admitted, state(events, admitted ? 0 : eventCount), state(bytes, admitted ? 0 : byteCount), burstSeconds);
     }
 
+    /** Gives back what an admitted request took when nothing of it was accepted after all (its dataset unknown, Kafka unavailable). */
+    synchronized void giveBack(long eventCount, long byteCount, long now) {
+        events.refill(now);
+        bytes.refill(now);
+        events.giveBack(eventCount);
+        bytes.giveBack(byteCount);
+    }
+
     private static AdmissionResult.Bucket state(TokenBucket bucket, long wanted) {
         return new AdmissionResult.Bucket(bucket.capacity(), bucket.remaining(), bucket.secondsUntilFull(), bucket.secondsUntil(wanted));
     }

@@ -40,6 +40,11 @@ final class TokenBucket {
         tokens -= amount;
     }
 
+    /** Puts back tokens taken for work that was not done, up to the capacity. */
+    void giveBack(long amount) {
+        tokens = Math.min(capacity, tokens + amount);
+    }
+
     /** Seconds until it holds {@code amount} (0 when it does). */
     double secondsUntil(long amount) {
         return tokens >= amount ? 0 : (amount - tokens) / rate;

@@ -24,6 +24,20 @@ class TenantBudgetTest {
     }
 
     @Test
+    void whatARequestRefusedAfterItsAdmissionTookIsGivenBackUpToTheBurst() {
+        TenantBudget budget = new TenantBudget(new Rates(10, 1_000), 10, 1, 0);
+        assertThat(budget.admit(100, 10_000, 0).admitted()).isTrue();
+        assertThat(budget.admit(1, 1, 0).admitted()).isFalse();
+        budget.giveBack(100, 10_000, 0); // e.g. its dataset was unknown: 404, nothing produced
+        AdmissionResult retried = budget.admit(100, 10_000, 0);
+        assertThat(retried.admitted()).isTrue();
+        budget.giveBack(100, 10_000, 0);
+        budget.giveBack(100, 10_000, 0); // never above a full bucket
+        assertThat(budget.admit(0, 0, 0).events().remaining()).isEqualTo(100);
+        assertThat(budget.admit(0, 0, 0).bytes().remaining()).isEqualTo(10_000);
+    }
+
+    @Test
     void eitherBucketRefusesAndRetryAfterSaysWhenBothHoldTheRequest() {
         TenantBudget budget = new TenantBudget(new Rates(1_000, 100), 10, 1, 0);
         assertThat(budget.admit(1, 1_000, 0).admitted()).isTrue();
