@@ -152,8 +152,9 @@
  * Per assigned partition the worker knows an instant T such that every record Kafka acknowledged
  * on it before T is in a table or the DLQ. It rests on one invariant of the loop: between
  * batches, every record below the position of a partition that is not paused is committed (a
- * batch commits whole before the next poll; a held-back tenant's partitions are sought back and
- * paused; an aborted batch re-seeks). So when a poll returns records for a partition, T = the
+ * batch commits whole before the next poll, except the background batch below, whose partitions
+ * stay paused until it has; a held-back tenant's partitions are sought back and paused; an
+ * aborted batch re-seeks). So when a poll returns records for a partition, T = the
  * smallest of their timestamps - 1 ms (the producer stamps a record before the broker appends and
  * acknowledges it, so a record acknowledged before that lies before them in the log); and at most
  * once a second, for the partitions that are not paused, the log end is read (high watermark,
@@ -184,8 +185,25 @@
  * in the same one), and when the first ends by seeking every partition back the second is not
  * processed (its records are read again). Between the two, the heavy tenants' records are below
  * their partitions' positions but not committed: the freshness step runs only after both. Within a
- * batch the tables commit fewest rows first: a table's rows are visible at its own commit; any
- * order is safe, since table commits are independent and the Kafka transaction follows them all. A worker group reads
+ * batch the tables commit at once, up to {@code PULSE_WORKER_COMMIT_THREADS} ({@code consume.TableCommits};
+ * fewest rows first when there are more): a table's rows are visible at its own commit; any order
+ * is safe, since table commits are independent and the Kafka transaction follows them all.
+ *
+ * <p><b>The background batch.</b> The last batch of a poll (the heavy tenants', or the only one)
+ * commits its tables on threads of their own while the loop goes on: every assigned partition of
+ * its tenants is paused first, so what the loop polls meanwhile belongs to other tenants only, and
+ * those batches are planned and committed whole on the loop's thread (their own tables and Kafka
+ * transactions) while the flood's Parquet files are written. Polls are short (20 ms) while it
+ * runs; once its tables are done the loop finishes it as any batch (its Kafka transaction with its
+ * dead letters and offsets, pauses of failed tenants) and resumes its partitions. At most one batch
+ * is in the background. It is finished before anything could cross it: before a revocation (in
+ * the rebalance callback, Kafka's own advice: commit while the partitions are still yours), before
+ * every partition is sought back after an abandoned batch, and at a clean stop; a paused tenant
+ * whose retry falls due meanwhile waits for it. Exactly once is unchanged because the batches in
+ * flight at once never share a partition or a tenant (so never a table, a claim or a group offset),
+ * each batch's Kafka transaction still follows its own tables, and a crash in the middle leaves
+ * what a crash of the one-batch loop leaves: some tables committed and their Kafka transactions not
+ * (the crash tests kill a background table at each crash point). A worker group reads
  * the tenants {@code PULSE_WORKER_TENANTS} names ({@code all} by pattern; {@code shared} or
  * {@code enterprise} by the tier on each tenant's own row, read under RLS bound to it, then a
  * subscription by topic names refreshed each second): seed 001's bridge model, a dedicated

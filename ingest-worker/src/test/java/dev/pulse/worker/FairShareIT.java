@@ -74,13 +74,17 @@ class FairShareIT {
 
     /** 40,000 small records, sent as fast as the producer batches them. */
     private static void produceFlood(TenantId flood) {
+        produceFlood(fixture, flood, FLOOD);
+    }
+
+    static void produceFlood(WorkerFixture fixture, TenantId flood, int count) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, fixture.stack.bootstrap());
         p.put(ProducerConfig.LINGER_MS_CONFIG, "20");
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (int i = 0; i < FLOOD; i++) {
+            for (int i = 0; i < count; i++) {
                 String id = "f" + i;
                 ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(Topics.raw(flood), id.getBytes(StandardCharsets.UTF_8),
                         WorkerFixture.envelope("clicks", id, "{\"url\": \"/flood/" + i + "\", \"n\": " + i + "}"));
@@ -93,8 +97,12 @@ class FairShareIT {
 
     /** Records of the tenant's raw topic past the group's committed offsets. */
     private static long lag(TenantId tenant) throws Exception {
+        return lag(fixture, GROUP, tenant);
+    }
+
+    static long lag(WorkerFixture fixture, String group, TenantId tenant) throws Exception {
         Map<TopicPartition, Long> end = fixture.endOffsets(Topics.raw(tenant));
-        Map<TopicPartition, OffsetAndMetadata> committed = fixture.stack.kafkaAdmin().listConsumerGroupOffsets(GROUP)
+        Map<TopicPartition, OffsetAndMetadata> committed = fixture.stack.kafkaAdmin().listConsumerGroupOffsets(group)
                 .partitionsToOffsetAndMetadata().get();
         return end.entrySet().stream()
                 .mapToLong(e -> e.getValue() - (committed.get(e.getKey()) == null ? 0 : committed.get(e.getKey()).offset())).sum();

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * The freshness watermark of each assigned partition, kept by the loop thread: an instant T such
  * that every record the partition received (Kafka acknowledged it) before T is in a table or the
  * DLQ. Between batches, every record below the consumer's position of a partition that is not
- * paused is committed (a batch is committed whole before the next poll; a held-back tenant's
+ * paused is committed (a batch is committed whole before the next poll, or its partitions stay
+ * paused while it commits in the background; a held-back tenant's
  * partitions are sought back and paused; an aborted batch re-seeks), which gives two facts:
  *
  * <ul>

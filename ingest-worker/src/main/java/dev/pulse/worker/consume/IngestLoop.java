@@ -40,15 +40,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The consume → validate → commit loop. One poll is one batch, processed to the end before the
- * next poll: first planned ({@link BatchPlanner}: where each record goes, nothing written), then
- * committed in the protocol's order: tables, then the ledger, then one Kafka transaction with the
- * DLQ records and the group offsets ({@link KafkaCommit}). Rebalance callbacks only run inside
- * {@code poll}, so they never see a batch in flight. See the package documentation of
+ * The consume → validate → commit loop. A poll is one or two batches ({@link LightFirst}), each
+ * first planned ({@link BatchPlanner}: where each record goes, nothing written), then committed
+ * in the protocol's order: tables (at once, {@link TableCommits}), then the ledger, then one Kafka
+ * transaction with the DLQ records and the group offsets ({@link KafkaCommit}). The last batch of
+ * a poll may commit its tables in the background, its tenants' partitions paused, while the loop
+ * polls and commits the other tenants' records; it is finished on the loop's thread. Rebalance
+ * callbacks only run inside {@code poll}, so they never see a batch being planned; they finish the
+ * background batch before partitions move. See the package documentation of
  * {@code dev.pulse.worker} for the protocol.
  */
 public final class IngestLoop implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(IngestLoop.class);
+    /** The poll timeout while a batch commits in the background. */
+    static final Duration BACKGROUND_POLL = Duration.ofMillis(20);
 
     private final Consumer<byte[], byte[]> consumer;
     private final TenantDatabase db;
@@ -73,9 +78,18 @@ public final class IngestLoop implements Runnable {
     private final FairPoll fairPoll;
     private final TenantSubscription subscription;
     private final Rebalance rebalance = new Rebalance();
+    /** The commit threads of the batches committed on the loop's thread, and those of the background batch. */
     private final TableCommits tableCommits;
+    private final TableCommits backgroundCommits;
     private volatile boolean stopping;
+    /** True while a batch is planned and committed on the loop's thread (never across a poll). */
     private boolean inFlight;
+    /**
+     * The batch whose tables are committing in the background while the loop serves the other
+     * tenants, or null: at most one, and its tenants' partitions are paused until it is finished
+     * ({@link #finishBackground}).
+     */
+    private Background background;
 
     public IngestLoop(Consumer<byte[], byte[]> consumer, Producer<byte[], byte[]> producer, TenantDatabase db, Catalog catalog,
             RetryPolicy retry, Duration pollTimeout, CrashPoints crashPoints, CommittedOffsets committedOffsets,
@@ -97,6 +111,7 @@ public final class IngestLoop implements Runnable {
         this.fairPoll = new FairPoll(consumer, fairness.maxPollRecords());
         this.subscription = new TenantSubscription(fairness.tenants(), db, retry);
         this.tableCommits = new TableCommits(fairness.commitThreads());
+        this.backgroundCommits = new TableCommits(fairness.commitThreads());
     }
 
     /**
@@ -115,10 +130,16 @@ public final class IngestLoop implements Runnable {
 
     @Override
     public void run() {
+        boolean clean = false;
         try {
             loop();
+            clean = true;
         } finally {
+            if (clean && background != null) {
+                finishBackground(); // a clean stop commits the batch in flight
+            }
             tableCommits.close();
+            backgroundCommits.close();
         }
     }
 
@@ -126,18 +147,26 @@ public final class IngestLoop implements Runnable {
         while (!stopping) {
             try {
                 if (!subscription.refresh(consumer, rebalance, Instant.now())) {
+                    if (background != null) {
+                        finishBackground();
+                    }
                     idle();
                     continue;
                 }
                 resumeDueTenants();
-                ConsumerRecords<byte[], byte[]> records = fairPoll.poll(pollTimeout);
+                // While a batch commits in the background, poll briefly and often: its end is noticed within one such poll.
+                ConsumerRecords<byte[], byte[]> records = fairPoll.poll(background != null ? BACKGROUND_POLL : pollTimeout);
                 if (!records.isEmpty()) {
                     freshness.polled(records);
-                    for (ConsumerRecords<byte[], byte[]> batch : LightFirst.split(records)) {
-                        if (!processBatch(batch)) {
+                    List<ConsumerRecords<byte[], byte[]>> batches = LightFirst.split(records);
+                    for (int i = 0; i < batches.size(); i++) {
+                        if (!processBatch(batches.get(i), i == batches.size() - 1)) {
                             break; // every partition was sought back: the rest is read again
                         }
                     }
+                }
+                if (background != null && background.commits().isDone()) {
+                    finishBackground();
                 }
                 freshness.betweenBatches(Instant.now());
             } catch (WakeupException e) {
@@ -180,27 +209,49 @@ public final class IngestLoop implements Runnable {
         consumer.wakeup();
     }
 
-    /** Plans and commits one batch; false when it ended by seeking every assigned partition back (an abandoned batch). */
-    private boolean processBatch(ConsumerRecords<byte[], byte[]> records) {
+    /**
+     * Plans one batch and commits it; false when it ended by seeking every assigned partition back
+     * (an abandoned batch). The last batch of a poll goes to the background when none is there:
+     * its tables commit on the background threads while the loop polls and commits the other
+     * tenants' records (a flooding tenant's thousands of rows no longer hold a quiet tenant's
+     * next event back until they are committed). Any other batch commits here.
+     */
+    private boolean processBatch(ConsumerRecords<byte[], byte[]> records, boolean mayGoToBackground) {
         inFlight = true;
         try {
             Instant now = Instant.now();
             BatchLookups lookups = new BatchLookups(db, catalog, retry);
             BatchPlan plan = planner.plan(records, consumer::position, (tenant, record) -> router.route(tenant, record, lookups), now);
-            return commit(plan, records, now);
+            repositioning.refuse(plan.refused());
+            boolean toBackground = mayGoToBackground && background == null;
+            Committing committing = startCommit(plan, records, now, toBackground);
+            if (committing.commits() != null && toBackground) {
+                background = new Background(committing, pauseTenantsOf(plan.tenants()));
+                return true;
+            }
+            return finishCommit(committing);
         } finally {
             inFlight = false;
         }
     }
 
+    /** A batch's commit under way: its plan, its tables' commits, and what they gather for its Kafka transaction. */
+    private record Committing(BatchPlan plan, ConsumerRecords<byte[], byte[]> records, Instant now, List<DeadLetter> deadLetters,
+            Map<TenantId, TableFailure> failed, Map<TopicPartition, Map<String, Long>> batchClaims, TableCommits.Pending commits) {
+    }
+
+    /** The background batch and the partitions paused for it (its tenants' partitions that were not paused before). */
+    private record Background(Committing committing, Set<TopicPartition> paused) {
+        TableCommits.Pending commits() {
+            return committing.commits();
+        }
+    }
+
     /**
-     * The commit step, in the protocol's order: each table (data files, table commit, ledger),
-     * then one Kafka transaction with the dead letters and group offsets of every tenant that is
-     * not held back, then the held-back tenants' pauses. False when every assigned partition was
-     * sought back (the guard refused a table commit, or the Kafka transaction failed).
+     * The first half of the commit step: starts the batch's table commits (data files, table
+     * commit, ledger, per table), on the background threads or the loop's. Null commits when no table has rows.
      */
-    private boolean commit(BatchPlan plan, ConsumerRecords<byte[], byte[]> records, Instant now) {
-        repositioning.refuse(plan.refused());
+    private Committing startCommit(BatchPlan plan, ConsumerRecords<byte[], byte[]> records, Instant now, boolean toBackground) {
         List<DeadLetter> deadLetters = java.util.Collections.synchronizedList(new ArrayList<>(plan.deadLetters()));
         Map<TenantId, TableFailure> failed = new HashMap<>(plan.failed());
         // The claims of this batch's table commits (partition → table → next offset), for its Kafka transaction.
@@ -212,25 +263,77 @@ public final class IngestLoop implements Runnable {
                 tasks.add(new TableCommits.Task(dataset, () -> commitTable(dataset, entry.getValue(), records, deadLetters, batchClaims)));
             }
         }
-        TableCommits.Outcome outcome = tableCommits.run(tasks);
-        outcome.failures().forEach((dataset, e) -> failed.putIfAbsent(dataset.tenant(),
-                new TableFailure(dataset.tenant(), dataset.dataset().slug(), e)));
-        if (outcome.refused()) {
-            repositioning.reposition(consumer.assignment());
-            return false;
+        TableCommits.Pending commits = tasks.isEmpty() ? null : toBackground ? backgroundCommits.startDetached(tasks) : tableCommits.start(tasks);
+        return new Committing(plan, records, now, deadLetters, failed, batchClaims, commits);
+    }
+
+    /**
+     * The second half of the commit step, on the loop's thread, in the protocol's order: waits for
+     * the tables, then one Kafka transaction with the dead letters and group offsets of every
+     * tenant that is not held back, then the held-back tenants' pauses. False when every assigned
+     * partition was sought back (the guard refused a table commit, or the Kafka transaction failed).
+     */
+    private boolean finishCommit(Committing c) {
+        if (c.commits() != null) {
+            TableCommits.Outcome outcome = c.commits().await();
+            outcome.failures().forEach((dataset, e) -> c.failed().putIfAbsent(dataset.tenant(),
+                    new TableFailure(dataset.tenant(), dataset.dataset().slug(), e)));
+            if (outcome.refused()) {
+                repositionAll();
+                return false;
+            }
         }
         // A held-back tenant's dead letters and offsets wait with its rows: all are produced
         // again when its records are read again, and must not be produced twice.
-        Set<TenantId> heldBack = plan.heldBack(failed.keySet());
+        Set<TenantId> heldBack = c.plan().heldBack(c.failed().keySet());
+        List<DeadLetter> deadLetters = new ArrayList<>(c.deadLetters());
         deadLetters.removeIf(d -> heldBack.contains(d.tenant()));
-        boolean committed = kafkaCommit.commit(List.copyOf(deadLetters), plan.positionsExcept(heldBack), batchClaims);
+        boolean committed = kafkaCommit.commit(deadLetters, c.plan().positionsExcept(heldBack), c.batchClaims());
         if (!committed) {
-            repositioning.reposition(consumer.assignment());
+            repositionAll();
         }
-        failed.values().forEach(failure -> pause(failure, records, now));
-        plan.waiting().forEach(tenant -> holdBack(tenant, records));
-        plan.tenants().stream().filter(tenant -> !heldBack.contains(tenant)).forEach(this::recovered);
+        c.failed().values().forEach(failure -> pause(failure, c.records(), c.now()));
+        c.plan().waiting().forEach(tenant -> holdBack(tenant, c.records()));
+        c.plan().tenants().stream().filter(tenant -> !heldBack.contains(tenant)).forEach(this::recovered);
         return committed;
+    }
+
+    /**
+     * Waits for the background batch's tables and finishes its commit; its tenants' partitions
+     * read on (unless its commit paused them again). Called between batches, at a rebalance
+     * before partitions move, before every partition is sought back, and at a clean stop.
+     */
+    private void finishBackground() {
+        Background done = background;
+        background = null;
+        done.paused().retainAll(consumer.assignment());
+        consumer.resume(done.paused());
+        finishCommit(done.committing());
+    }
+
+    /**
+     * Seeks every assigned partition back to where the group and the tables say (an abandoned
+     * batch), after the background batch, if any, is finished: its partitions must not be sought
+     * back under its table commits.
+     */
+    private void repositionAll() {
+        if (background != null) {
+            finishBackground();
+        }
+        repositioning.reposition(consumer.assignment());
+    }
+
+    /** Pauses every assigned partition of {@code tenants} not paused already; returns those it paused. */
+    private Set<TopicPartition> pauseTenantsOf(Set<TenantId> tenants) {
+        Set<TopicPartition> alreadyPaused = consumer.paused();
+        Set<TopicPartition> toPause = new HashSet<>();
+        for (TopicPartition tp : consumer.assignment()) {
+            if (!alreadyPaused.contains(tp) && Topics.tenantOf(tp.topic()).filter(tenants::contains).isPresent()) {
+                toPause.add(tp);
+            }
+        }
+        consumer.pause(toPause);
+        return toPause;
     }
 
     /**
@@ -347,6 +450,9 @@ public final class IngestLoop implements Runnable {
             return;
         }
         for (TenantId tenant : pauses.dueForRetry(Instant.now())) {
+            if (background != null && background.committing().plan().tenants().contains(tenant)) {
+                continue; // its partitions read on once the background batch is finished
+            }
             LOG.info("trying tenant {} again", tenant);
             consumer.resume(partitionsOf(tenant));
         }
@@ -377,6 +483,12 @@ public final class IngestLoop implements Runnable {
                 // Cannot happen: callbacks run inside poll, between batches. If it ever does, the
                 // batch's offsets must not be committed by anyone: fail loudly.
                 throw new IllegalStateException("partitions revoked while a batch is in flight");
+            }
+            if (background != null) {
+                // Kafka's advice for a revocation: commit what was processed while the partitions
+                // are still this worker's (an aborted transaction, if the generation moved on, leaves
+                // the tables holding their offsets, as after any abandoned batch).
+                finishBackground();
             }
             progress.forget(partitions);
             trackFirstPartitions(partitions, false);

@@ -19,9 +19,10 @@ import java.util.function.BooleanSupplier;
  * comes after all of them. So a batch takes about as long as its longest table instead of the sum,
  * and a quiet tenant's few rows commit beside a flooding tenant's thousands.
  *
- * <p>{@link #run} returns only when every task has ended, whatever happened: the loop never goes
- * on (seeks, transactions, the next poll) while a table of the batch is still being written. What
- * a task threw decides the outcome, as it did when the tables committed one after the other:
+ * <p>{@link Pending#await} returns only when every task has ended, whatever happened: the loop
+ * never finishes a batch (its Kafka transaction, seeks) while one of its tables is still being
+ * written. What a task threw decides the outcome, as it did when the tables committed one after
+ * the other:
  * <ul>
  *   <li>an {@link Error} (a crash test's kill, the JVM's trouble) is thrown again on the loop's
  *       thread, which dies of it as it would have in place;</li>
@@ -60,7 +61,19 @@ final class TableCommits implements AutoCloseable {
      * With one thread, or one task, they run here before this returns (nothing is left pending).
      */
     Pending start(List<Task> tasks) {
-        if (pool == null || tasks.size() <= 1) {
+        return start(tasks, false);
+    }
+
+    /**
+     * Starts the tasks on the commit threads, even a single one, and returns at once (with one
+     * thread configured they run here before this returns).
+     */
+    Pending startDetached(List<Task> tasks) {
+        return start(tasks, true);
+    }
+
+    private Pending start(List<Task> tasks, boolean detached) {
+        if (pool == null || (tasks.size() <= 1 && !detached)) {
             Outcome done = inPlace(tasks);
             return new Pending(Map.of(), done);
         }

