@@ -19,7 +19,8 @@ public final class QueryHttp {
 
     /** A configured, not yet started server. */
     public static Javalin create(TenantDatabase db, PreviewService previews, int defaultLimit, int maxLimit) {
-        ApiKeyAuth keyAuth = new ApiKeyAuth(new ApiKeyStore(db)::authenticate);
+        // The same cache as ingest-api: a warm preview costs no key lookup; a revoked key is refused within KeyCache.TTL.
+        ApiKeyAuth keyAuth = new ApiKeyAuth(new ApiKeyStore(db).cache()::authenticate);
         PreviewHandler preview = new PreviewHandler(keyAuth, previews, defaultLimit, maxLimit);
         return Javalin.create(config -> {
             QueryProblems.map(EdgeServer.configure(config));
