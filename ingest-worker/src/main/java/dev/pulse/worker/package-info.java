@@ -152,8 +152,8 @@
  * Per assigned partition the worker knows an instant T such that every record Kafka acknowledged
  * on it before T is in a table or the DLQ. It rests on one invariant of the loop: between
  * batches, every record below the position of a partition that is not paused is committed (a
- * batch commits whole before the next poll, except the background batch below, whose partitions
- * stay paused until it has; a held-back tenant's partitions are sought back and paused; an
+ * batch commits whole before the next poll, except the background batches below, whose
+ * partitions stay paused until they have; a held-back tenant's partitions are sought back and paused; an
  * aborted batch re-seeks). So when a poll returns records for a partition, T = the
  * smallest of their timestamps - 1 ms (the producer stamps a record before the broker appends and
  * acknowledges it, so a record acknowledged before that lies before them in the log); and at most
@@ -189,21 +189,23 @@
  * fewest rows first when there are more): a table's rows are visible at its own commit; any order
  * is safe, since table commits are independent and the Kafka transaction follows them all.
  *
- * <p><b>The background batch.</b> The last batch of a poll (the heavy tenants', or the only one)
- * commits its tables on threads of their own while the loop goes on: every assigned partition of
- * its tenants is paused first, so what the loop polls meanwhile belongs to other tenants only, and
- * those batches are planned and committed whole on the loop's thread (their own tables and Kafka
- * transactions) while the flood's Parquet files are written. Polls are short (20 ms) while it
- * runs; once its tables are done the loop finishes it as any batch (its Kafka transaction with its
- * dead letters and offsets, pauses of failed tenants) and resumes its partitions. At most one batch
- * is in the background. It is finished before anything could cross it: before a revocation (in
- * the rebalance callback, Kafka's own advice: commit while the partitions are still yours), before
- * every partition is sought back after an abandoned batch, and at a clean stop; a paused tenant
- * whose retry falls due meanwhile waits for it. Exactly once is unchanged because the batches in
- * flight at once never share a partition or a tenant (so never a table, a claim or a group offset),
- * each batch's Kafka transaction still follows its own tables, and a crash in the middle leaves
- * what a crash of the one-batch loop leaves: some tables committed and their Kafka transactions not
- * (the crash tests kill a background table at each crash point). A worker group reads
+ * <p><b>Background batches.</b> The last batch of a poll (the heavy tenants', or the only one) is
+ * divided by tenant, and each tenant's part commits its tables on threads of their own while the
+ * loop goes on: every assigned partition of the tenant is paused first (and any partition of it
+ * assigned meanwhile), so what the loop polls meanwhile belongs to other tenants only; those
+ * batches are planned and committed whole on the loop's thread, or go to the background in turn,
+ * while the flood's Parquet files are written. Polls are short (20 ms) while any runs; once a
+ * tenant's tables are done the loop finishes its batch as any batch (its Kafka transaction with
+ * its dead letters and offsets, pauses if it failed) and resumes its partitions, so each tenant
+ * reads on as soon as its own commit is done. A tenant has at most one batch in flight. All are
+ * finished before anything could cross them: before a revocation (in the rebalance callback,
+ * Kafka's own advice: commit while the partitions are still yours), before every partition is
+ * sought back after an abandoned batch, and at a clean stop; a paused tenant whose retry falls due
+ * meanwhile waits for its batch. Exactly once is unchanged because the batches in flight at once
+ * never share a tenant (so never a partition, table, claim or group offset), each batch's Kafka
+ * transaction still follows its own tables, and a crash in the middle leaves what a crash of the
+ * one-batch loop leaves: some tables committed and their Kafka transactions not (the crash tests
+ * kill a background table at each crash point). A worker group reads
  * the tenants {@code PULSE_WORKER_TENANTS} names ({@code all} by pattern; {@code shared} or
  * {@code enterprise} by the tier on each tenant's own row, read under RLS bound to it, then a
  * subscription by topic names refreshed each second): seed 001's bridge model, a dedicated

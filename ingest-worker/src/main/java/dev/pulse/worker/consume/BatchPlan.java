@@ -45,6 +45,23 @@ record BatchPlan(Map<ResolvedDataset, List<LakeRow>> rowsByTable, List<DeadLette
         return heldBack;
     }
 
+    /**
+     * The part of this plan that is {@code tenant}'s: its tables' rows, dead letters, partitions
+     * and state (no refused partitions: those are refused once, before the plan is divided).
+     */
+    BatchPlan forTenant(TenantId tenant) {
+        Map<ResolvedDataset, List<LakeRow>> rows = new java.util.LinkedHashMap<>(rowsByTable);
+        rows.keySet().removeIf(dataset -> !dataset.tenant().equals(tenant));
+        Map<TopicPartition, Long> own = new HashMap<>(positions);
+        own.keySet().removeIf(tp -> !Topics.tenantOf(tp.topic()).filter(tenant::equals).isPresent());
+        Map<TenantId, TableFailure> ownFailure = new HashMap<>(failed);
+        ownFailure.keySet().retainAll(Set.of(tenant));
+        Set<TenantId> ownWaiting = new HashSet<>(waiting);
+        ownWaiting.retainAll(Set.of(tenant));
+        return new BatchPlan(rows, deadLetters.stream().filter(d -> d.tenant().equals(tenant)).toList(), own, ownFailure, ownWaiting,
+                tenants.contains(tenant) ? Set.of(tenant) : Set.of(), List.of());
+    }
+
     /** The positions of the partitions of every tenant but {@code heldBack}. */
     Map<TopicPartition, Long> positionsExcept(Set<TenantId> heldBack) {
         Map<TopicPartition, Long> out = new HashMap<>(positions);

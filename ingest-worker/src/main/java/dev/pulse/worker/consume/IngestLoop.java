@@ -44,15 +44,15 @@ import org.slf4j.LoggerFactory;
  * first planned ({@link BatchPlanner}: where each record goes, nothing written), then committed
  * in the protocol's order: tables (at once, {@link TableCommits}), then the ledger, then one Kafka
  * transaction with the DLQ records and the group offsets ({@link KafkaCommit}). The last batch of
- * a poll may commit its tables in the background, its tenants' partitions paused, while the loop
- * polls and commits the other tenants' records; it is finished on the loop's thread. Rebalance
- * callbacks only run inside {@code poll}, so they never see a batch being planned; they finish the
- * background batch before partitions move. See the package documentation of
+ * a poll commits its tables in the background, one batch per tenant, each tenant's partitions
+ * paused, while the loop polls and commits the other tenants' records; each is finished on the
+ * loop's thread. Rebalance callbacks only run inside {@code poll}, so they never see a batch being
+ * planned; they finish the background batches before partitions move. See the package documentation of
  * {@code dev.pulse.worker} for the protocol.
  */
 public final class IngestLoop implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(IngestLoop.class);
-    /** The poll timeout while a batch commits in the background. */
+    /** The poll timeout while batches commit in the background. */
     static final Duration BACKGROUND_POLL = Duration.ofMillis(20);
 
     private final Consumer<byte[], byte[]> consumer;
@@ -78,18 +78,18 @@ public final class IngestLoop implements Runnable {
     private final FairPoll fairPoll;
     private final TenantSubscription subscription;
     private final Rebalance rebalance = new Rebalance();
-    /** The commit threads of the batches committed on the loop's thread, and those of the background batch. */
+    /** The commit threads of the batches committed on the loop's thread, and those of the background batches. */
     private final TableCommits tableCommits;
     private final TableCommits backgroundCommits;
     private volatile boolean stopping;
     /** True while a batch is planned and committed on the loop's thread (never across a poll). */
     private boolean inFlight;
     /**
-     * The batch whose tables are committing in the background while the loop serves the other
-     * tenants, or null: at most one, and its tenants' partitions are paused until it is finished
+     * Per tenant, its batch whose tables are committing in the background while the loop serves
+     * the other tenants: at most one per tenant, whose partitions are paused until it is finished
      * ({@link #finishBackground}).
      */
-    private Background background;
+    private final Map<TenantId, Background> background = new java.util.LinkedHashMap<>();
 
     public IngestLoop(Consumer<byte[], byte[]> consumer, Producer<byte[], byte[]> producer, TenantDatabase db, Catalog catalog,
             RetryPolicy retry, Duration pollTimeout, CrashPoints crashPoints, CommittedOffsets committedOffsets,
@@ -135,8 +135,8 @@ public final class IngestLoop implements Runnable {
             loop();
             clean = true;
         } finally {
-            if (clean && background != null) {
-                finishBackground(); // a clean stop commits the batch in flight
+            if (clean) {
+                finishAllBackground(); // a clean stop commits the batches in flight
             }
             tableCommits.close();
             backgroundCommits.close();
@@ -147,15 +147,13 @@ public final class IngestLoop implements Runnable {
         while (!stopping) {
             try {
                 if (!subscription.refresh(consumer, rebalance, Instant.now())) {
-                    if (background != null) {
-                        finishBackground();
-                    }
+                    finishAllBackground();
                     idle();
                     continue;
                 }
                 resumeDueTenants();
-                // While a batch commits in the background, poll briefly and often: its end is noticed within one such poll.
-                ConsumerRecords<byte[], byte[]> records = fairPoll.poll(background != null ? BACKGROUND_POLL : pollTimeout);
+                // While batches commit in the background, poll briefly and often: their end is noticed within one such poll.
+                ConsumerRecords<byte[], byte[]> records = fairPoll.poll(background.isEmpty() ? pollTimeout : BACKGROUND_POLL);
                 if (!records.isEmpty()) {
                     freshness.polled(records);
                     List<ConsumerRecords<byte[], byte[]>> batches = LightFirst.split(records);
@@ -165,9 +163,7 @@ public final class IngestLoop implements Runnable {
                         }
                     }
                 }
-                if (background != null && background.commits().isDone()) {
-                    finishBackground();
-                }
+                finishDoneBackground();
                 freshness.betweenBatches(Instant.now());
             } catch (WakeupException e) {
                 if (!stopping) {
@@ -211,10 +207,11 @@ public final class IngestLoop implements Runnable {
 
     /**
      * Plans one batch and commits it; false when it ended by seeking every assigned partition back
-     * (an abandoned batch). The last batch of a poll goes to the background when none is there:
-     * its tables commit on the background threads while the loop polls and commits the other
-     * tenants' records (a flooding tenant's thousands of rows no longer hold a quiet tenant's
-     * next event back until they are committed). Any other batch commits here.
+     * (an abandoned batch). The last batch of a poll goes to the background, one batch per tenant:
+     * each tenant's tables commit on the background threads while the loop polls and commits the
+     * other tenants' records (a flooding tenant's thousands of rows no longer hold a quiet
+     * tenant's next event back until they are committed), and each tenant reads on as soon as its
+     * own batch is finished. Any other batch commits here.
      */
     private boolean processBatch(ConsumerRecords<byte[], byte[]> records, boolean mayGoToBackground) {
         inFlight = true;
@@ -223,13 +220,20 @@ public final class IngestLoop implements Runnable {
             BatchLookups lookups = new BatchLookups(db, catalog, retry);
             BatchPlan plan = planner.plan(records, consumer::position, (tenant, record) -> router.route(tenant, record, lookups), now);
             repositioning.refuse(plan.refused());
-            boolean toBackground = mayGoToBackground && background == null;
-            Committing committing = startCommit(plan, records, now, toBackground);
-            if (committing.commits() != null && toBackground) {
-                background = new Background(committing, pauseTenantsOf(plan.tenants()));
-                return true;
+            if (!mayGoToBackground) {
+                return finishCommit(startCommit(plan, records, now, false));
             }
-            return finishCommit(committing);
+            for (TenantId tenant : plan.tenants()) {
+                Committing committing = startCommit(plan.forTenant(tenant), records, now, true);
+                if (committing.commits() == null) {
+                    if (!finishCommit(committing)) { // no table rows: only dead letters and offsets
+                        return false;
+                    }
+                } else {
+                    background.put(tenant, new Background(committing, pauseTenantsOf(Set.of(tenant))));
+                }
+            }
+            return true;
         } finally {
             inFlight = false;
         }
@@ -240,7 +244,7 @@ public final class IngestLoop implements Runnable {
             Map<TenantId, TableFailure> failed, Map<TopicPartition, Map<String, Long>> batchClaims, TableCommits.Pending commits) {
     }
 
-    /** The background batch and the partitions paused for it (its tenants' partitions that were not paused before). */
+    /** A tenant's background batch and the partitions paused for it (the tenant's partitions that were not paused before). */
     private record Background(Committing committing, Set<TopicPartition> paused) {
         TableCommits.Pending commits() {
             return committing.commits();
@@ -298,14 +302,30 @@ public final class IngestLoop implements Runnable {
         return committed;
     }
 
+    /** Finishes the background batches whose tables are done. */
+    private void finishDoneBackground() {
+        for (TenantId tenant : List.copyOf(background.keySet())) {
+            Background batch = background.get(tenant);
+            if (batch != null && batch.commits().isDone()) {
+                finishBackground(tenant);
+            }
+        }
+    }
+
+    /** Finishes every background batch, waiting for their tables. */
+    private void finishAllBackground() {
+        while (!background.isEmpty()) {
+            finishBackground(background.keySet().iterator().next());
+        }
+    }
+
     /**
-     * Waits for the background batch's tables and finishes its commit; its tenants' partitions
+     * Waits for the tenant's background batch's tables and finishes its commit; its partitions
      * read on (unless its commit paused them again). Called between batches, at a rebalance
      * before partitions move, before every partition is sought back, and at a clean stop.
      */
-    private void finishBackground() {
-        Background done = background;
-        background = null;
+    private void finishBackground(TenantId tenant) {
+        Background done = background.remove(tenant);
         done.paused().retainAll(consumer.assignment());
         consumer.resume(done.paused());
         finishCommit(done.committing());
@@ -313,13 +333,11 @@ public final class IngestLoop implements Runnable {
 
     /**
      * Seeks every assigned partition back to where the group and the tables say (an abandoned
-     * batch), after the background batch, if any, is finished: its partitions must not be sought
-     * back under its table commits.
+     * batch), after the background batches are finished: their partitions must not be sought back
+     * under their table commits.
      */
     private void repositionAll() {
-        if (background != null) {
-            finishBackground();
-        }
+        finishAllBackground();
         repositioning.reposition(consumer.assignment());
     }
 
@@ -450,8 +468,8 @@ public final class IngestLoop implements Runnable {
             return;
         }
         for (TenantId tenant : pauses.dueForRetry(Instant.now())) {
-            if (background != null && background.committing().plan().tenants().contains(tenant)) {
-                continue; // its partitions read on once the background batch is finished
+            if (background.containsKey(tenant)) {
+                continue; // its partitions read on once its background batch is finished
             }
             LOG.info("trying tenant {} again", tenant);
             consumer.resume(partitionsOf(tenant));
@@ -484,12 +502,10 @@ public final class IngestLoop implements Runnable {
                 // batch's offsets must not be committed by anyone: fail loudly.
                 throw new IllegalStateException("partitions revoked while a batch is in flight");
             }
-            if (background != null) {
-                // Kafka's advice for a revocation: commit what was processed while the partitions
-                // are still this worker's (an aborted transaction, if the generation moved on, leaves
-                // the tables holding their offsets, as after any abandoned batch).
-                finishBackground();
-            }
+            // Kafka's advice for a revocation: commit what was processed while the partitions are
+            // still this worker's (an aborted transaction, if the generation moved on, leaves the
+            // tables holding their offsets, as after any abandoned batch).
+            finishAllBackground();
             progress.forget(partitions);
             trackFirstPartitions(partitions, false);
             freshness.forget(partitions);
@@ -504,6 +520,14 @@ public final class IngestLoop implements Runnable {
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             repositioning.reposition(partitions);
             trackFirstPartitions(partitions, true);
+            // A new partition of a tenant whose batch is in the background (its topic grew) waits
+            // with the tenant's others: a tenant never has two batches in flight.
+            for (TopicPartition tp : partitions) {
+                Topics.tenantOf(tp.topic()).map(background::get).ifPresent(batch -> {
+                    consumer.pause(List.of(tp));
+                    batch.paused().add(tp);
+                });
+            }
         }
     }
 }

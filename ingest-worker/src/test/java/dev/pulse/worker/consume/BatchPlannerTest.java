@@ -84,6 +84,30 @@ class BatchPlannerTest {
     }
 
     @Test
+    void aPlanDividedByTenantGivesEachTenantOnlyItsOwnTablesDeadLettersPartitionsAndFailure() {
+        add(a0, "clicks", "poison");
+        add(a1, "views");
+        add(b0, "broken", "poison");
+
+        BatchPlan plan = plan();
+        BatchPlan ofA = plan.forTenant(a);
+        BatchPlan ofB = plan.forTenant(b);
+
+        assertThat(ofA.rowsByTable().keySet()).extracting(ResolvedDataset::tenant).containsOnly(a).hasSize(2);
+        assertThat(ofA.deadLetters()).extracting(DeadLetter::tenant).containsExactly(a);
+        assertThat(ofA.positions()).containsExactlyInAnyOrderEntriesOf(Map.of(a0, 2L, a1, 1L));
+        assertThat(ofA.failed()).isEmpty();
+        assertThat(ofA.tenants()).containsExactly(a);
+        assertThat(ofB.rowsByTable()).isEmpty();
+        assertThat(ofB.failed()).containsOnlyKeys(b);
+        assertThat(ofB.positions()).containsOnlyKeys(b0);
+        assertThat(ofB.tenants()).containsExactly(b);
+        // Together the parts are the plan.
+        assertThat(ofA.deadLetters().size() + ofB.deadLetters().size()).isEqualTo(plan.deadLetters().size());
+        assertThat(ofA.rowsByTable().size() + ofB.rowsByTable().size()).isEqualTo(plan.rowsByTable().size());
+    }
+
+    @Test
     void eachPartitionsGroupOffsetMovesToItsLastRecordPlusOne() {
         add(a0, "clicks", "clicks", "poison");
         add(b0, "views");
