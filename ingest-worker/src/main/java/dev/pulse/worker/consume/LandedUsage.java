@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * partition from the group offset on is queued again; the walk stops at the first snapshot whose
  * offsets map holds nothing of those partitions beyond their group offsets (usually the current
  * one: nothing to read). A commit may be queued twice (two partitions of one commit, or a
- * transaction that committed after all): the usage topology counts an id once.
+ * transaction that committed after all): the usage topology counts an id once. Thread-safe: a
+ * batch's tables may commit on several threads.
  */
 final class LandedUsage {
     private static final Logger LOG = LoggerFactory.getLogger(LandedUsage.class);
@@ -46,7 +47,7 @@ final class LandedUsage {
     private final Map<String, UsageRecord> pending = new LinkedHashMap<>();
 
     /** A table commit of this worker: {@code rows} rows of {@code dataset} landed as {@code commit}. */
-    void committed(TenantId tenant, String dataset, Table table, TableCommitResult commit, long rows) {
+    synchronized void committed(TenantId tenant, String dataset, Table table, TableCommitResult commit, long rows) {
         queue(tenant, dataset, table.name(), commit.snapshotId(), commit.committedAt(), rows, commit.committedAt());
     }
 
@@ -54,7 +55,7 @@ final class LandedUsage {
      * Queues again the commits of {@code table} (of {@code dataset}) whose rows came from records of
      * {@code partitions} at or above their group offset (a value of -1: the partition has none).
      */
-    void recover(TenantId tenant, String dataset, Table table, Map<TopicPartition, Long> partitions, Instant now) {
+    synchronized void recover(TenantId tenant, String dataset, Table table, Map<TopicPartition, Long> partitions, Instant now) {
         if (partitions.isEmpty()) {
             return;
         }
@@ -110,12 +111,12 @@ final class LandedUsage {
     }
 
     /** What the next Kafka transaction sends. */
-    List<UsageRecord> pending() {
+    synchronized List<UsageRecord> pending() {
         return List.copyOf(pending.values());
     }
 
     /** The transaction that carried {@code records} committed. */
-    void sent(Collection<UsageRecord> records) {
+    synchronized void sent(Collection<UsageRecord> records) {
         records.forEach(r -> pending.remove(r.id()));
     }
 }
