@@ -80,6 +80,7 @@ final class IngestBench extends Verb {
         Path folder = dataDir != null ? dataDir : temporaryFolder();
         try {
             try (SoakBench.Stack stack = SoakBench.ownStack(folder, settings)) {
+                stackFolder = folder;
                 runOn(stack);
             }
         } catch (RuntimeException e) {
@@ -92,6 +93,9 @@ final class IngestBench extends Verb {
             }
         }
     }
+
+    /** The folder of the stack this bench started, whose PostgreSQL's CPU it reads (null: not read). */
+    private Path stackFolder;
 
     /** The bench on {@code stack} (whose worker it stops and starts); the caller closes the stack. */
     void runOn(SoakBench.Stack stack) throws Exception {
@@ -118,8 +122,10 @@ final class IngestBench extends Verb {
             stack.stopWorker();
             List<IngestLoad.Request> batches = load.requests(list, events, batch);
             Map<ThreadCpu.Role, Long> cpu0 = ThreadCpu.now();
+            long pg0 = postgresNanos();
             IngestLoad.Phase batched = load.post(batches, clients);
             Map<ThreadCpu.Role, Long> cpu1 = ThreadCpu.now();
+            long pg1 = postgresNanos();
             progress("(b) HTTP, %d per request: %,.0f events/s%n", batch, batched.eventsPerSecond());
             List<IngestLoad.Request> singles = load.requests(list, singleEvents, 1);
             Map<ThreadCpu.Role, Long> cpu2 = ThreadCpu.now();
@@ -127,14 +133,17 @@ final class IngestBench extends Verb {
             Map<ThreadCpu.Role, Long> cpu3 = ThreadCpu.now();
             progress("(b) HTTP, one per request: %,.0f events/s%n", single.eventsPerSecond());
 
+            long pg3 = postgresNanos();
             Backlog.Drain drain = backlog.drainAfter(stack::startWorker, CATCH_UP_TIMEOUT);
             Map<ThreadCpu.Role, Long> cpu4 = ThreadCpu.now();
+            long pg4 = postgresNanos();
             progress("(c) worker drain: %,.0f events/s%n", drain.eventsPerSecond());
             Cpu cpu = new Cpu(ThreadCpu.microsPerEvent(cpu0, cpu1, ThreadCpu.Role.API, batched.events()),
                     ThreadCpu.microsPerEvent(cpu2, cpu3, ThreadCpu.Role.API, single.events()),
                     ThreadCpu.microsPerEvent(cpu3, cpu4, ThreadCpu.Role.WORKER, drain.events()),
                     ThreadCpu.allMicrosPerEvent(cpu0, cpu1, batched.events()), ThreadCpu.allMicrosPerEvent(cpu2, cpu3, single.events()),
-                    ThreadCpu.allMicrosPerEvent(cpu3, cpu4, drain.events()));
+                    ThreadCpu.allMicrosPerEvent(cpu3, cpu4, drain.events()),
+                    (pg1 - pg0) / 1e3 / batched.events(), (pg4 - pg3) / 1e3 / drain.events());
 
             Map<TopicPartition, Long> start = backlog.ends();
             SteadyFreshness steady = new SteadyFreshness(load);
@@ -263,7 +272,13 @@ final class IngestBench extends Verb {
      * CPU microseconds per event: the API's threads in each HTTP phase, the worker's loop thread
      * while it drained, and every thread of the process in each (PostgreSQL, a process of its own, is not in them).
      */
-    record Cpu(double apiBatch, double apiSingle, double workerDrain, double jvmBatch, double jvmSingle, double jvmDrain) {
+    /** CPU µs per event: the API's and the worker's threads, the whole JVM, and the stack's PostgreSQL server (a process of its own). */
+    record Cpu(double apiBatch, double apiSingle, double workerDrain, double jvmBatch, double jvmSingle, double jvmDrain, double postgresBatch,
+            double postgresDrain) {
+    }
+
+    private long postgresNanos() {
+        return stackFolder == null ? 0 : PostgresCpu.nanos(stackFolder);
     }
 
     private void report(IngestLoad.Phase raw, IngestLoad.Phase batched, IngestLoad.Phase single, Backlog.Drain drain, SteadyFreshness.Result f, Cpu cpu) {
@@ -282,7 +297,8 @@ final class IngestBench extends Verb {
                 .put("drain_over_http_batch", round(drain.eventsPerSecond() / batched.eventsPerSecond()));
         json.putObject("cpu_us_per_event").put("api_batch", round(cpu.apiBatch())).put("api_single", round(cpu.apiSingle()))
                 .put("worker_drain", round(cpu.workerDrain())).put("jvm_batch", round(cpu.jvmBatch())).put("jvm_single", round(cpu.jvmSingle()))
-                .put("jvm_drain", round(cpu.jvmDrain()));
+                .put("jvm_drain", round(cpu.jvmDrain())).put("postgres_batch", round(cpu.postgresBatch()))
+                .put("postgres_drain", round(cpu.postgresDrain()));
         json.putObject("freshness").put("rate", steadyRate).put("requests", f.requests()).put("events", f.events()).put("seconds", round(f.seconds()))
                 .put("p50_ms", round(f.p50Millis())).put("p99_ms", round(f.p99Millis())).put("max_ms", round(f.maxMillis()))
                 .put("not_visible", f.notVisible()).put("data_files", f.dataFiles()).put("rows_per_file", round(f.recordsPerFile()))
@@ -294,14 +310,14 @@ final class IngestBench extends Verb {
                 (b) HTTP, one event per request                %,10.0f events/s   (%,d in %.2f s)  %.2fx (a)
                 (c) worker draining a backlog into Iceberg     %,10.0f events/s   (%,d in %.2f s from its start, first commit after %.2f s)  %.2fx (a), %.2fx (b)
                 CPU per event: API %.1f µs in batches, %.1f µs one per request; worker %.1f µs draining
-                  (whole JVM, broker and bench clients included: %.1f, %.1f and %.1f µs)
+                  (whole JVM, broker and bench clients included: %.1f, %.1f and %.1f µs; PostgreSQL %.1f µs in batches, %.1f µs draining)
                 freshness at %,d events/s: %s""", tenants, clients, warmupEvents, Runtime.getRuntime().availableProcessors(),
                 raw.eventsPerSecond(), raw.events(), raw.seconds(),
                 batch, batched.eventsPerSecond(), batched.events(), batched.seconds(), batched.eventsPerSecond() / raw.eventsPerSecond(),
                 single.eventsPerSecond(), single.events(), single.seconds(), single.eventsPerSecond() / raw.eventsPerSecond(),
                 drain.eventsPerSecond(), drain.events(), drain.secondsFromStart(), drain.secondsToFirstCommit(),
                 drain.eventsPerSecond() / raw.eventsPerSecond(), drain.eventsPerSecond() / batched.eventsPerSecond(),
-                cpu.apiBatch(), cpu.apiSingle(), cpu.workerDrain(), cpu.jvmBatch(), cpu.jvmSingle(), cpu.jvmDrain(), steadyRate, SteadyFreshness.describe(f));
+                cpu.apiBatch(), cpu.apiSingle(), cpu.workerDrain(), cpu.jvmBatch(), cpu.jvmSingle(), cpu.jvmDrain(), cpu.postgresBatch(), cpu.postgresDrain(), steadyRate, SteadyFreshness.describe(f));
         emit(json, text);
     }
 

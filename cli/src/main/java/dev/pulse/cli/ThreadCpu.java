@@ -12,7 +12,7 @@ import java.util.Map;
  * mostly say how busy the neighbours were. Threads that ended between two readings are missed.
  */
 final class ThreadCpu {
-    /** The roles, by thread name: the API's HTTP threads and producer, the worker's loop thread. */
+    /** The roles, by thread name: the API's HTTP threads and producer, the worker's loop thread and its table-commit threads. */
     enum Role { API, WORKER, OTHER }
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
@@ -51,7 +51,7 @@ final class ThreadCpu {
         if (thread.startsWith("qtp") || thread.contains("JettyServerThreadPool") || thread.startsWith("kafka-producer-network-thread | pulse-ingest-api")) {
             return Role.API;
         }
-        if (thread.startsWith("pulse-ingest-worker")) {
+        if (thread.startsWith("pulse-ingest-worker") || thread.startsWith("pulse-table-commit-")) {
             return Role.WORKER;
         }
         return Role.OTHER;

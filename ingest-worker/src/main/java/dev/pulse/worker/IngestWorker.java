@@ -96,7 +96,7 @@ public final class IngestWorker implements AutoCloseable {
                     new GroupOffsets(admin, config.group(), STABLE_OFFSETS_WAIT),
                     new IngestLoop.TenantBackoff(config.tenantBackoff(), config.tenantBackoffMax()), new BrokerLogEnds(admin),
                     new EventIdClaims(db, new RetryPolicy(config.maxRetries(), config.retryBackoff()), config.dedupWindow()),
-                    new IngestLoop.Fairness(config.maxBatchRecords(), config.tenants()));
+                    new IngestLoop.Fairness(config.maxBatchRecords(), config.tenants(), config.commitThreads()));
             IngestWorker worker = new IngestWorker(db, catalog, consumer, producer, admin, loop, config);
             worker.thread.start();
             worker.watermarks.start();

@@ -23,6 +23,7 @@ public final class WorkerConfig {
     private final WorkerTenants tenants;
     private final String instanceId;
     private final int maxBatchRecords;
+    private final int commitThreads;
     private final Duration commitInterval;
     private final int fetchMinBytes;
     private final int maxRetries;
@@ -47,6 +48,7 @@ public final class WorkerConfig {
         }
         this.instanceId = settings.get(PulseKeys.WORKER_INSTANCE_ID);
         this.maxBatchRecords = settings.get(PulseKeys.WORKER_MAX_BATCH_RECORDS);
+        this.commitThreads = settings.get(PulseKeys.WORKER_COMMIT_THREADS);
         this.commitInterval = Duration.ofMillis(settings.get(PulseKeys.WORKER_COMMIT_INTERVAL_MS));
         this.fetchMinBytes = settings.get(PulseKeys.WORKER_FETCH_MIN_BYTES);
         this.maxRetries = settings.get(PulseKeys.WORKER_MAX_RETRIES);
@@ -80,7 +82,7 @@ public final class WorkerConfig {
 
     /** Every key this configuration reads beyond {@link Infrastructure}'s, for help texts. */
     public static List<ConfigKey<?>> keys() {
-        List<ConfigKey<?>> keys = new java.util.ArrayList<>(List.of(PulseKeys.WORKER_GROUP, PulseKeys.WORKER_TENANTS, PulseKeys.WORKER_INSTANCE_ID, PulseKeys.WORKER_MAX_BATCH_RECORDS, PulseKeys.WORKER_COMMIT_INTERVAL_MS,
+        List<ConfigKey<?>> keys = new java.util.ArrayList<>(List.of(PulseKeys.WORKER_GROUP, PulseKeys.WORKER_TENANTS, PulseKeys.WORKER_INSTANCE_ID, PulseKeys.WORKER_MAX_BATCH_RECORDS, PulseKeys.WORKER_COMMIT_THREADS, PulseKeys.WORKER_COMMIT_INTERVAL_MS,
                 PulseKeys.WORKER_FETCH_MIN_BYTES, PulseKeys.WORKER_MAX_RETRIES, PulseKeys.WORKER_RETRY_BACKOFF_MS, PulseKeys.WORKER_SESSION_TIMEOUT_MS,
                 PulseKeys.WORKER_MAX_POLL_INTERVAL_MS, PulseKeys.WORKER_TRANSACTION_TIMEOUT_MS, PulseKeys.WORKER_TENANT_BACKOFF_MS,
                 PulseKeys.WORKER_TENANT_BACKOFF_MAX_MS, PulseKeys.DEDUP_WINDOW,
@@ -113,6 +115,11 @@ public final class WorkerConfig {
 
     public int maxBatchRecords() {
         return maxBatchRecords;
+    }
+
+    /** How many of a batch's tables are written and committed at once. */
+    public int commitThreads() {
+        return commitThreads;
     }
 
     public Duration commitInterval() {

@@ -130,6 +130,53 @@ class CrashRecoveryIT {
         }
     }
 
+    /**
+     * Tables of one batch commit at once (PULSE_WORKER_COMMIT_THREADS): one tenant's table dies at
+     * a point of its commit while the other tenants' tables of the same batch go on beside it
+     * (commit, or not yet). Whatever each had reached, the successor leaves every tenant's events
+     * exactly once.
+     */
+    @ParameterizedTest
+    @EnumSource(value = CrashPoint.class, names = {"AFTER_EVENT_IDS_CLAIMED", "AFTER_FILES_WRITTEN", "AFTER_TABLE_COMMIT"})
+    void oneTableDyingWhileTheBatchsOtherTablesCommitBesideItLosesAndDuplicatesNothing(CrashPoint point) {
+        List<TenantId> tenants = List.of(fixture.tenantWithDataset("events").id(), fixture.tenantWithDataset("events").id(),
+                fixture.tenantWithDataset("events").id());
+        Map<TenantId, List<String>> expected = new java.util.HashMap<>();
+        for (TenantId tenant : tenants) {
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                String id = tenant.value().toString().substring(0, 8) + "-" + i;
+                ids.add(id);
+                fixture.produce(tenant, "events", id, "{\"url\": \"/" + i + "\", \"n\": " + i + "}");
+            }
+            expected.put(tenant, ids);
+        }
+        String group = "parallel-crash-" + point + "-" + UUID.randomUUID();
+        String instance = "replica-" + UUID.randomUUID();
+        ProcessKill kill = ProcessKill.at(point, tenants.get(1));
+        kill.start(fixture.config(group, instance));
+        IngestWorker successor = null;
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(kill::killed);
+            assertThat(kill.worker().failure()).containsInstanceOf(ProcessKill.Killed.class);
+            kill.dropConsumer();
+            successor = IngestWorker.start(fixture.config(group, instance));
+            for (TenantId tenant : tenants) {
+                fixture.awaitCaughtUp(group, tenant);
+            }
+            for (TenantId tenant : tenants) {
+                assertThat(fixture.eventIds(tenant, "events")).as("tenant %s", tenant).containsExactlyInAnyOrderElementsOf(expected.get(tenant));
+                assertThat(fixture.dataset(tenant, "events").rowCount()).isEqualTo(40);
+            }
+            assertThat(successor.failure()).isEmpty();
+        } finally {
+            if (successor != null) {
+                successor.close();
+            }
+            kill.discard();
+        }
+    }
+
     @Test
     void aTenantCreatedWhileAReplicaWasDownIsAssignedWhenItRestarts() {
         // With static membership (group.instance.id) the restarted replica got its cached

@@ -75,6 +75,7 @@ public final class IngestLoop implements Runnable {
     private final FairPoll fairPoll;
     private final TenantSubscription subscription;
     private final Rebalance rebalance = new Rebalance();
+    private final TableCommits tableCommits;
     private volatile boolean stopping;
     private boolean inFlight;
 
@@ -97,14 +98,17 @@ public final class IngestLoop implements Runnable {
         this.repositioning = new Repositioning(consumer, catalog, committedOffsets, reconciliation, progress, landed);
         this.fairPoll = new FairPoll(consumer, fairness.maxPollRecords());
         this.subscription = new TenantSubscription(fairness.tenants(), db, retry);
+        this.tableCommits = new TableCommits(fairness.commitThreads());
     }
 
     /**
      * How the loop shares itself between tenants: the consumer's {@code max.poll.records} (a full
      * poll is topped up with the other tenants' buffered records, {@link FairPoll}) and which
-     * tenants this worker group reads ({@link WorkerTenants}).
+     * tenants this worker group reads ({@link WorkerTenants}), and how many of a batch's tables are
+     * written and committed at once ({@link TableCommits}): a quiet tenant's small commit runs beside
+     * a flooding tenant's, not after it.
      */
-    public record Fairness(int maxPollRecords, WorkerTenants tenants) {
+    public record Fairness(int maxPollRecords, WorkerTenants tenants, int commitThreads) {
     }
 
     /** How long a tenant whose table keeps failing waits before the next try: {@code first}, doubling, at most {@code max}. */
@@ -113,6 +117,14 @@ public final class IngestLoop implements Runnable {
 
     @Override
     public void run() {
+        try {
+            loop();
+        } finally {
+            tableCommits.close();
+        }
+    }
+
+    private void loop() {
         while (!stopping) {
             try {
                 if (!subscription.refresh(consumer, rebalance, Instant.now())) {
@@ -191,32 +203,29 @@ public final class IngestLoop implements Runnable {
      */
     private boolean commit(BatchPlan plan, ConsumerRecords<byte[], byte[]> records, Instant now) {
         repositioning.refuse(plan.refused());
-        List<DeadLetter> deadLetters = new ArrayList<>(plan.deadLetters());
+        List<DeadLetter> deadLetters = java.util.Collections.synchronizedList(new ArrayList<>(plan.deadLetters()));
         Map<TenantId, TableFailure> failed = new HashMap<>(plan.failed());
         // The claims of this batch's table commits (partition → table → next offset), for its Kafka transaction.
-        Map<TopicPartition, Map<String, Long>> batchClaims = new HashMap<>();
+        Map<TopicPartition, Map<String, Long>> batchClaims = new java.util.concurrent.ConcurrentHashMap<>();
+        List<TableCommits.Task> tasks = new ArrayList<>();
         for (Map.Entry<ResolvedDataset, List<LakeRow>> entry : smallestFirst(plan.rowsByTable())) {
             ResolvedDataset dataset = entry.getKey();
-            if (failed.containsKey(dataset.tenant())) {
-                continue;
+            if (!failed.containsKey(dataset.tenant())) {
+                tasks.add(new TableCommits.Task(dataset, () -> commitTable(dataset, entry.getValue(), records, deadLetters, batchClaims)));
             }
-            try {
-                if (!commitTable(dataset, entry.getValue(), records, deadLetters, batchClaims)) {
-                    repositioning.reposition(consumer.assignment());
-                    return false;
-                }
-            } catch (RuntimeException e) {
-                if (Failures.isInfrastructure(e)) {
-                    throw e;
-                }
-                failed.put(dataset.tenant(), new TableFailure(dataset.tenant(), dataset.dataset().slug(), e));
-            }
+        }
+        TableCommits.Outcome outcome = tableCommits.run(tasks);
+        outcome.failures().forEach((dataset, e) -> failed.putIfAbsent(dataset.tenant(),
+                new TableFailure(dataset.tenant(), dataset.dataset().slug(), e)));
+        if (outcome.refused()) {
+            repositioning.reposition(consumer.assignment());
+            return false;
         }
         // A held-back tenant's dead letters and offsets wait with its rows: all are produced
         // again when its records are read again, and must not be produced twice.
         Set<TenantId> heldBack = plan.heldBack(failed.keySet());
         deadLetters.removeIf(d -> heldBack.contains(d.tenant()));
-        boolean committed = kafkaCommit.commit(deadLetters, plan.positionsExcept(heldBack), batchClaims);
+        boolean committed = kafkaCommit.commit(List.copyOf(deadLetters), plan.positionsExcept(heldBack), batchClaims);
         if (!committed) {
             repositioning.reposition(consumer.assignment());
         }
@@ -227,10 +236,10 @@ public final class IngestLoop implements Runnable {
     }
 
     /**
-     * The batch's tables, fewest rows first: a table's rows are visible once its own commit is
-     * done, so a quiet tenant's few rows are not kept waiting behind a flooding tenant's Parquet
-     * files in the same batch. Any order is safe: tables commit independently, and the Kafka
-     * transaction comes after them all.
+     * The batch's tables, fewest rows first: they start in this order when there are more tables
+     * than commit threads, so a quiet tenant's few rows are not kept waiting behind a flooding
+     * tenant's Parquet files in the same batch. Any order is safe: tables commit independently,
+     * and the Kafka transaction comes after them all.
      */
     private static List<Map.Entry<ResolvedDataset, List<LakeRow>>> smallestFirst(Map<ResolvedDataset, List<LakeRow>> rowsByTable) {
         List<Map.Entry<ResolvedDataset, List<LakeRow>>> tables = new ArrayList<>(rowsByTable.entrySet());
@@ -280,7 +289,7 @@ public final class IngestLoop implements Runnable {
             TableWriter.deleteQuietly(table, written.files());
             throw e;
         }
-        written.ranges().forEach((tp, range) -> batchClaims.computeIfAbsent(tp, k -> new HashMap<>())
+        written.ranges().forEach((tp, range) -> batchClaims.computeIfAbsent(tp, k -> new java.util.concurrent.ConcurrentHashMap<>())
                 .merge(dataset.tableName(), range.nextOffset(), Math::max));
         crashPoints.reached(CrashPoint.AFTER_TABLE_COMMIT, Set.of(dataset.tenant()));
         ledger.record(dataset.tenant(), dataset.dataset().slug(), commit, written);

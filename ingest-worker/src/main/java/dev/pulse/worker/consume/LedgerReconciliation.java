@@ -33,7 +33,7 @@ final class LedgerReconciliation {
     private final RetryPolicy retry;
     private final CommitLedger ledger;
     /** Datasets whose repair failed on assignment: repaired before the next commit to their table. */
-    private final Set<DatasetKey> unreconciled = new HashSet<>();
+    private final Set<DatasetKey> unreconciled = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private record DatasetKey(TenantId tenant, String slug) {
     }

@@ -29,6 +29,13 @@ final class ClaimPruning {
         if (due != null && nowNanos - due < 0) {
             return 0;
         }
+        // Two tables of one tenant commit at once (TableCommits): one of them prunes, the other
+        // would only wait on the same rows' locks. The winner moves the due time first.
+        long reserved = nowNanos + INTERVAL.toNanos();
+        boolean won = due == null ? nextDue.putIfAbsent(tx.tenant(), reserved) == null : nextDue.replace(tx.tenant(), due, reserved);
+        if (!won) {
+            return 0;
+        }
         int deleted = prune(tx, window, CHUNK);
         nextDue.put(tx.tenant(), deleted == CHUNK ? nowNanos : nowNanos + INTERVAL.toNanos());
         return deleted;

@@ -25,10 +25,22 @@ public final class EventIdClaims {
     /** Longer ids are not deduplicated (the ingest-api allows 128 characters). */
     static final int MAX_ID_LENGTH = 1024;
 
-    private static final String CLAIM = """
+    /**
+     * The common case, a batch of ids seen for the first time: inserted without conflict handling
+     * beyond skipping, and nothing returned. When it inserted every id, every row holds its own
+     * claim; otherwise {@link #CLAIM} runs in the same transaction for all of them (it sees this
+     * statement's rows as held by their own positions).
+     */
+    private static final String CLAIM_FRESH = """
+            INSERT INTO pulse.event_ids (tenant_id, dataset_slug, event_id, kafka_partition, kafka_offset, first_seen)
+            SELECT ?, ?, i.id, i.p, i.o, now()
+              FROM unnest(?::text[], ?::integer[], ?::bigint[]) AS i(id, p, o)
+            ON CONFLICT (tenant_id, dataset_slug, event_id) DO NOTHING""";
+
+    static final String CLAIM = """
             INSERT INTO pulse.event_ids AS e (tenant_id, dataset_slug, event_id, kafka_partition, kafka_offset, first_seen)
-            SELECT ?, ?, i.id, i.p::integer, i.o::bigint, now()
-              FROM unnest(?::text[], ?::text[], ?::text[]) AS i(id, p, o)
+            SELECT ?, ?, i.id, i.p, i.o, now()
+              FROM unnest(?::text[], ?::integer[], ?::bigint[]) AS i(id, p, o)
             ON CONFLICT (tenant_id, dataset_slug, event_id) DO UPDATE
                SET kafka_partition = CASE WHEN e.first_seen < now() - ? * interval '1 millisecond' THEN excluded.kafka_partition ELSE e.kafka_partition END,
                    kafka_offset = CASE WHEN e.first_seen < now() - ? * interval '1 millisecond' THEN excluded.kafka_offset ELSE e.kafka_offset END,
@@ -89,14 +101,17 @@ public final class EventIdClaims {
 
     private Map<String, Position> insert(TenantTransaction tx, String dataset, Map<String, Position> first) throws SQLException {
         String[] ids = new String[first.size()];
-        String[] partitions = new String[first.size()];
-        String[] offsets = new String[first.size()];
+        int[] partitions = new int[first.size()];
+        long[] offsets = new long[first.size()];
         int i = 0;
         for (Map.Entry<String, Position> e : first.entrySet()) {
             ids[i] = e.getKey();
-            partitions[i] = Integer.toString(e.getValue().partition());
-            offsets[i] = Long.toString(e.getValue().offset());
+            partitions[i] = e.getValue().partition();
+            offsets[i] = e.getValue().offset();
             i++;
+        }
+        if (tx.update(CLAIM_FRESH, tx.tenant(), dataset, ids, partitions, offsets) == first.size()) {
+            return first; // every id was new: each row holds its own claim
         }
         long windowMs = window.toMillis();
         Map<String, Position> holders = new HashMap<>(first.size() * 2);

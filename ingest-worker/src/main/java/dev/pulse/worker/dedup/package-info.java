@@ -6,7 +6,9 @@
  * <p><b>Where and when.</b> In the worker, per table and batch, after routing and before the
  * data files are written ({@link EventIdClaims#claim}, one statement in the tenant's
  * transaction). Each row claims its id with its raw-topic partition and offset
- * ({@code INSERT … ON CONFLICT DO UPDATE} returning the row that holds the id): the row whose
+ * (first {@code INSERT … ON CONFLICT DO NOTHING}, which for a batch of new ids — the common case —
+ * inserts them all and is done; when it inserted fewer rows than ids, {@code INSERT … ON CONFLICT
+ * DO UPDATE} returning the row that holds each id, in the same transaction): the row whose
  * position the claim holds is kept, every other row with that id is a duplicate — within the
  * batch or against an earlier one, from the same request or another. The claim is committed
  * before the table commit on purpose: a batch re-read after a crash (at any point, the claims

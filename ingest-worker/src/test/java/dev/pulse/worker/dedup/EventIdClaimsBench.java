@@ -45,6 +45,18 @@ class EventIdClaimsBench {
             report("all duplicates (ids held at other offsets)", size,
                     round -> claims.claim(tenant, "events", batch(tenant, size, offset, "replayed-")));
         }
+        // The general statement alone (what every claim ran before the fresh-ids fast path).
+        report("reference: INSERT … DO UPDATE … RETURNING of 5,000 fresh ids", 5_000, round -> stack.db().inTenant(tenant, tx -> {
+            String[] ids = new String[5_000];
+            int[] partitions = new int[5_000];
+            long[] offsets = new long[5_000];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = "general-" + round + "-" + UUID.randomUUID() + "-" + i;
+                offsets[i] = i;
+            }
+            long window = Duration.ofDays(1).toMillis();
+            return tx.query(EventIdClaims.CLAIM, rs -> rs.getString(1), tenant, "events", ids, partitions, offsets, window, window, window).size();
+        }));
         report("empty tenant-bound transaction (reference)", 0, round -> stack.db().inTenant(tenant, tx -> null));
         // What PostgreSQL alone costs for the same rows: a plain insert of 5,000 fresh ids, no conflict handling, no RETURNING.
         report("reference: plain INSERT of 5,000 fresh rows", 5_000, round -> stack.db().inTenant(tenant, tx -> {

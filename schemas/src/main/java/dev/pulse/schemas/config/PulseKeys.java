@@ -117,6 +117,8 @@ public final class PulseKeys {
             .underPulseDev("dev");
     public static final ConfigKey<Integer> WORKER_MAX_BATCH_RECORDS = ConfigKey.integer("PULSE_WORKER_MAX_BATCH_RECORDS", 5000, 1, 1_000_000,
             "most records one batch (one poll, one table commit per dataset, one Kafka transaction) holds");
+    public static final ConfigKey<Integer> WORKER_COMMIT_THREADS = ConfigKey.integer("PULSE_WORKER_COMMIT_THREADS", 4, 1, 64,
+            "how many of a batch's tables are written and committed at once (each table's commit is durable I/O: claims, Parquet, metadata, catalog, ledger)");
     public static final ConfigKey<Integer> WORKER_COMMIT_INTERVAL_MS = ConfigKey.integer("PULSE_WORKER_COMMIT_INTERVAL_MS", 500, 10, 60_000,
             "how long the broker may hold a fetch to fill a batch, and the poll timeout: the usual gap between commits");
     public static final ConfigKey<Integer> WORKER_FETCH_MIN_BYTES = ConfigKey.integer("PULSE_WORKER_FETCH_MIN_BYTES", 1_048_576, 1, 64 * 1_048_576,
@@ -218,7 +220,7 @@ public final class PulseKeys {
             TOPIC_PARTITIONS_FREE, TOPIC_PARTITIONS, TOPIC_PARTITIONS_ENTERPRISE,
             RATE_LIMIT_EVENTS_FREE, RATE_LIMIT_EVENTS, RATE_LIMIT_EVENTS_ENTERPRISE, RATE_LIMIT_BYTES_FREE, RATE_LIMIT_BYTES,
             RATE_LIMIT_BYTES_ENTERPRISE, RATE_LIMIT_BURST, RATE_LIMIT_REFRESH, API_REPLICAS,
-            WORKER_GROUP, WORKER_TENANTS, WORKER_INSTANCE_ID, WORKER_MAX_BATCH_RECORDS, WORKER_COMMIT_INTERVAL_MS, WORKER_FETCH_MIN_BYTES, WORKER_MAX_RETRIES,
+            WORKER_GROUP, WORKER_TENANTS, WORKER_INSTANCE_ID, WORKER_MAX_BATCH_RECORDS, WORKER_COMMIT_THREADS, WORKER_COMMIT_INTERVAL_MS, WORKER_FETCH_MIN_BYTES, WORKER_MAX_RETRIES,
             WORKER_RETRY_BACKOFF_MS, WORKER_SESSION_TIMEOUT_MS, WORKER_MAX_POLL_INTERVAL_MS, WORKER_TRANSACTION_TIMEOUT_MS,
             WORKER_TENANT_BACKOFF_MS, WORKER_TENANT_BACKOFF_MAX_MS, DEDUP_WINDOW,
             USAGE_METERING, USAGE_STATE_DIR,

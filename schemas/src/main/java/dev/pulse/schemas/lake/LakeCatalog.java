@@ -13,6 +13,8 @@ import org.apache.iceberg.jdbc.JdbcCatalog;
  */
 public final class LakeCatalog {
     private static final String CATALOG_NAME = "pulse";
+    /** Connections to the catalog's database per opened catalog, opened as needed. */
+    static final int CLIENT_POOL_SIZE = 6;
 
     private LakeCatalog() {
     }
@@ -24,6 +26,9 @@ public final class LakeCatalog {
         props.put("jdbc.user", credentials.getKey());
         props.put("jdbc.password", credentials.getValue());
         props.put("jdbc.schema-version", "V1");
+        // Iceberg's default is 2 connections; the worker commits several tables at once
+        // (PULSE_WORKER_COMMIT_THREADS) beside its maintenance threads, which would queue on 2.
+        props.put(CatalogProperties.CLIENT_POOL_SIZE, Integer.toString(CLIENT_POOL_SIZE));
         props.put(CatalogProperties.WAREHOUSE_LOCATION, stripTrailingSlash(warehouse));
         props.put(CatalogProperties.FILE_IO_IMPL, fileIoImpl == null || fileIoImpl.isBlank() ? LocalFileIO.class.getName() : fileIoImpl);
         JdbcCatalog catalog = new JdbcCatalog();
