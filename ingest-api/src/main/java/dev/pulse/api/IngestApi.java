@@ -24,7 +24,6 @@ import dev.pulse.edge.EdgeServer;
 import dev.pulse.edge.HealthRoute;
 import dev.pulse.edge.OpenApiRoute;
 import dev.pulse.schemas.tenancy.TenantDatabase;
-import dev.pulse.schemas.usage.UsageTopic;
 import io.javalin.Javalin;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -82,8 +81,7 @@ public final class IngestApi implements AutoCloseable {
             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties(config));
             opened.push(() -> producer.close(Duration.ofSeconds(10)));
             // Edge usage counts go to the internal usage topic through the same producer; closed (and flushed) before it.
-            UsageTopic.ensure(kafkaAdmin);
-            EdgeUsage edgeUsage = new EdgeUsage(producer);
+            EdgeUsage edgeUsage = new EdgeUsage(producer, kafkaAdmin);
             opened.push(edgeUsage);
 
             KeyUsage usage = new KeyUsage(db);

@@ -3,6 +3,7 @@ package dev.pulse.api.usage;
 import dev.pulse.schemas.naming.TenantId;
 import dev.pulse.schemas.usage.UsageMetric;
 import dev.pulse.schemas.usage.UsageRecord;
+import dev.pulse.schemas.usage.UsageTopic;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -14,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.Producer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,12 +35,17 @@ public final class EdgeUsage implements AutoCloseable {
     }
 
     private final Producer<byte[], byte[]> producer;
+    private final Admin admin;
+    /** Whether the usage topic is known to exist: until then counts wait in memory (the API starts without Kafka). */
+    private volatile boolean topicReady;
     private final ReadWriteLock swap = new ReentrantReadWriteLock();
     private Map<Counter, LongAdder> counters = new ConcurrentHashMap<>();
     private final ScheduledExecutorService flusher;
 
-    public EdgeUsage(Producer<byte[], byte[]> producer) {
+    /** {@code admin} creates the usage topic if missing, on the flush thread (never in a request, never blocking start-up). */
+    public EdgeUsage(Producer<byte[], byte[]> producer, Admin admin) {
         this.producer = producer;
+        this.admin = admin;
         this.flusher = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "edge-usage-flush");
             t.setDaemon(true);
@@ -93,9 +100,13 @@ public final class EdgeUsage implements AutoCloseable {
 
     private void flushQuietly() {
         try {
+            if (!topicReady) {
+                UsageTopic.ensure(admin);
+                topicReady = true;
+            }
             flush();
         } catch (RuntimeException e) {
-            LOG.warn("sending usage counts failed", e);
+            LOG.warn("sending usage counts failed (they wait for the next try): {}", e.toString());
         }
     }
 
@@ -103,8 +114,12 @@ public final class EdgeUsage implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         flusher.shutdown();
-        flusher.awaitTermination(10, TimeUnit.SECONDS);
-        flush();
-        producer.flush();
+        if (!flusher.awaitTermination(10, TimeUnit.SECONDS)) {
+            flusher.shutdownNow(); // e.g. still waiting for an unreachable broker to create the topic
+        }
+        if (topicReady) {
+            flush();
+            producer.flush();
+        }
     }
 }
