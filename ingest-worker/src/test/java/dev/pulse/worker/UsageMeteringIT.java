@@ -128,6 +128,34 @@ class UsageMeteringIT {
         }
     }
 
+    @Test
+    void aCountSentTwiceWithOneIdCountsOnceAndWhatIsNoUsageRecordOfItsKeysTenantIsSkipped() {
+        TenantId tenant = fixture.stack.newTenant().id();
+        TenantId other = fixture.stack.newTenant().id();
+        Instant now = Instant.now();
+        UsageRecord landed = new UsageRecord(tenant, now, UsageMetric.ROWS_LANDED, "events", 5, "landed/test/" + UUID.randomUUID());
+        send(tenant, landed.toJson());
+        send(tenant, "{not json".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        // Keyed by another tenant than the one it names: neither tenant's.
+        send(other, UsageRecord.of(tenant, now, UsageMetric.ROWS_LANDED, "events", 1000).toJson());
+        send(tenant, landed.toJson());
+        // What the dead-letter tooling sends (replay in its transaction; drop with the dead letter's id, maybe twice).
+        send(tenant, UsageRecord.deadLettersReplayed(tenant, now, "schema-violation", 2).toJson());
+        send(tenant, UsageRecord.deadLetterDropped(tenant, now, "schema-violation", "dl-1").toJson());
+        send(tenant, UsageRecord.deadLetterDropped(tenant, now, "schema-violation", "dl-1").toJson());
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> total(tenant, UsageMetric.DEAD_LETTERS_DROPPED).equals(Map.of("schema-violation", 1L)));
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(() ->
+                total(tenant, UsageMetric.ROWS_LANDED).equals(Map.of("events", 5L))
+                        && total(tenant, UsageMetric.DEAD_LETTERS_REPLAYED).equals(Map.of("schema-violation", 2L))
+                        && total(tenant, UsageMetric.DEAD_LETTERS_DROPPED).equals(Map.of("schema-violation", 1L)));
+        assertThat(total(other, UsageMetric.ROWS_LANDED)).isEmpty();
+    }
+
+    private static void send(TenantId key, byte[] value) {
+        fixture.produceRaw(UsageTopic.NAME, null, key.toString(), value);
+    }
+
     /**
      * The usage topic holds a "rows landed" record for every worker commit of the table (some
      * twice: re-sent after the kill), and the topology's minutes add up to the table's rows, and
