@@ -12,6 +12,7 @@ import dev.pulse.schemas.config.Settings;
 import dev.pulse.schemas.tenancy.Migrations;
 import dev.pulse.worker.IngestWorker;
 import dev.pulse.worker.WorkerConfig;
+import dev.pulse.worker.usage.UsageMetering;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -82,8 +83,14 @@ final class DevCommand implements Callable<Integer> {
                 started.push(api);
                 env.put(PulseKeys.API_PORT.name(), Integer.toString(api.port()));
                 env.put(PulseKeys.API_URL.name(), "http://127.0.0.1:" + api.port());
-                worker = new SupervisedWorker(WorkerConfig.from(Settings.of(env)));
+                // The usage topology's state lives with the rest of the stack's (Kafka Streams state.dir).
+                env.putIfAbsent(PulseKeys.USAGE_STATE_DIR.name(), stack.dataDir().resolve("usage").toAbsolutePath().toString());
+                WorkerConfig workerConfig = WorkerConfig.from(Settings.of(env));
+                worker = new SupervisedWorker(workerConfig);
                 started.push(worker);
+                if (workerConfig.usageMetering()) {
+                    started.push(UsageMetering.start(workerConfig));
+                }
                 query = LakeQuery.start(QueryConfig.from(Settings.of(env)));
                 started.push(query);
                 env.put(PulseKeys.QUERY_PORT.name(), Integer.toString(query.port()));

@@ -21,6 +21,7 @@ import picocli.CommandLine.Unmatched;
             ServiceCommands.Migrate.class,
             DoctorCommand.class,
             DlqCommands.class,
+            UsageCommand.class,
             TenantCommands.class,
             KeyCommands.class,
             SchemaCommands.class,

@@ -9,6 +9,7 @@ import dev.pulse.schemas.config.Settings;
 import dev.pulse.schemas.tenancy.Migrations;
 import dev.pulse.worker.IngestWorker;
 import dev.pulse.worker.WorkerConfig;
+import dev.pulse.worker.usage.UsageMetering;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -60,8 +61,16 @@ final class ServiceCommands {
          */
         @Override
         public Integer call() throws InterruptedException {
-            IngestWorker worker = IngestWorker.start(WorkerConfig.from(Settings.fromEnvironment()));
-            Thread stopper = new Thread(worker::close, "worker-shutdown");
+            WorkerConfig config = WorkerConfig.from(Settings.fromEnvironment());
+            IngestWorker worker = IngestWorker.start(config);
+            // The usage topology runs in the worker process (PULSE_USAGE_METERING), beside the loop.
+            UsageMetering metering = config.usageMetering() ? UsageMetering.start(config) : null;
+            Thread stopper = new Thread(() -> {
+                if (metering != null) {
+                    metering.close();
+                }
+                worker.close();
+            }, "worker-shutdown");
             Runtime.getRuntime().addShutdownHook(stopper);
             while (!worker.awaitTermination(java.time.Duration.ofSeconds(5))) {
                 // still consuming

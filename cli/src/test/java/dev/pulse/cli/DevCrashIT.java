@@ -12,6 +12,8 @@ import dev.pulse.schemas.config.Settings;
 import dev.pulse.schemas.naming.LakeNames;
 import dev.pulse.schemas.naming.TenantId;
 import dev.pulse.schemas.naming.Topics;
+import dev.pulse.schemas.tenancy.TenantDatabase;
+import dev.pulse.schemas.usage.UsageMinutes;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -22,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -129,9 +132,17 @@ class DevCrashIT {
             try (Admin admin = infrastructure.openKafkaAdmin()) {
                 await().atMost(Duration.ofSeconds(180)).until(() -> caughtUp(admin, clients));
             }
-            try (JdbcCatalog catalog = infrastructure.openCatalog()) {
+            try (JdbcCatalog catalog = infrastructure.openCatalog(); TenantDatabase db = infrastructure.openDatabase("crash-it-usage")) {
                 for (Client client : clients) {
                     figures.add(assertEachAcknowledgedEventOnce(catalog, client));
+                }
+                // Usage: after the kills (the usage topology's process killed with the rest), rows
+                // landed equals the rows in the tables, and stays so.
+                for (Client client : clients) {
+                    long rows = countEventIds(catalog, client.tenant).values().stream().mapToLong(Integer::longValue).sum();
+                    await().atMost(Duration.ofSeconds(120)).until(() -> rowsLanded(db, client.tenant) >= rows);
+                    await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(20)).until(() -> rowsLanded(db, client.tenant) == rows);
+                    figures.add("tenant " + client.prefix + ": rows landed (usage) = rows in the table = " + rows);
                 }
             }
         } finally {
@@ -372,6 +383,13 @@ class DevCrashIT {
     }
 
     /** Every event id in the tenant's table and how often it is there, read with Iceberg's generic reader. */
+    /** The tenant's "rows landed" of the last day, as GET /v1/usage reads it. */
+    private static long rowsLanded(TenantDatabase db, TenantId tenant) {
+        Instant now = Instant.now();
+        return db.inTenant(tenant, tx -> UsageMinutes.read(tx, now.minus(Duration.ofDays(1)), now.plus(Duration.ofHours(1)),
+                UsageMinutes.Granularity.DAY)).stream().filter(r -> r.metric().equals("rows_landed")).mapToLong(UsageMinutes.Row::count).sum();
+    }
+
     private static Map<String, Integer> countEventIds(Catalog catalog, TenantId tenant) throws IOException {
         Map<String, Integer> counts = new HashMap<>();
         try (CloseableIterable<Record> rows = IcebergGenerics.read(catalog.loadTable(LakeNames.table(tenant, DATASET))).select("event_id").build()) {

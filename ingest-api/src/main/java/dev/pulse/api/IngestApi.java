@@ -10,6 +10,8 @@ import dev.pulse.api.http.OperatorAuth;
 import dev.pulse.api.http.RequestDrain;
 import dev.pulse.api.limits.RateLimitRoutes;
 import dev.pulse.api.limits.RateLimiter;
+import dev.pulse.api.usage.EdgeUsage;
+import dev.pulse.api.usage.UsageRoutes;
 import dev.pulse.control.limits.RateLimitSettings;
 import dev.pulse.control.datasets.Datasets;
 import dev.pulse.control.keys.ApiKeyStore;
@@ -78,6 +80,9 @@ public final class IngestApi implements AutoCloseable {
             opened.push(kafkaAdmin);
             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties(config));
             opened.push(() -> producer.close(Duration.ofSeconds(10)));
+            // Edge usage counts go to the internal usage topic through the same producer; closed (and flushed) before it.
+            EdgeUsage edgeUsage = new EdgeUsage(producer, kafkaAdmin);
+            opened.push(edgeUsage);
 
             KeyUsage usage = new KeyUsage(db);
             ScheduledExecutorService flusher = startUsageFlusher(usage, config.keyUsageFlushMs());
@@ -89,7 +94,8 @@ public final class IngestApi implements AutoCloseable {
             Tenants tenants = new Tenants(db, kafkaAdmin, catalog, config.partitionsByTier());
             RateLimitSettings rateLimitSettings = new RateLimitSettings(db, tenants);
             EventRoutes events = new EventRoutes(db, keyAuth, bodies, config.limits(), config.eventTimeBounds(), producer, config.produceTimeoutMs(),
-                    config.idempotencyKeyTtl(), new RateLimiter(rateLimitSettings, config.rateLimits()));
+                    config.idempotencyKeyTtl(), new RateLimiter(rateLimitSettings, config.rateLimits()), edgeUsage);
+            UsageRoutes usageRoutes = new UsageRoutes(db);
             TenantResources resources = new TenantResources(bodies, keys, new SchemaRegistry(db), new Datasets(db, catalog));
             OperatorAuth operatorAuth = new OperatorAuth(config.operatorToken());
             AdminRoutes admin = new AdminRoutes(operatorAuth, bodies, tenants, resources, operator, keys);
@@ -109,6 +115,8 @@ public final class IngestApi implements AutoCloseable {
                 admin.register(javalin.routes);
                 rateLimitRoutes.register(javalin.routes, "/admin/v1");
                 resources.register(javalin.routes, SelfService.PREFIX, SelfService.manageKey(keyAuth));
+                usageRoutes.register(javalin.routes, SelfService.PREFIX, SelfService.manageKey(keyAuth));
+                usageRoutes.register(javalin.routes, "/admin/v1/tenants/{slug}", admin::operatorCaller);
             });
             EdgeServer.start(server, config.listener(), "choose another port, e.g. pulse dev --api-port");
             opened.push(server::stop);

@@ -1,6 +1,7 @@
 package dev.pulse.worker;
 
 import dev.pulse.schemas.tenancy.TenantDatabase;
+import dev.pulse.schemas.usage.UsageTopic;
 import dev.pulse.worker.consume.CrashPoints;
 import dev.pulse.worker.dedup.EventIdClaims;
 import dev.pulse.worker.consume.IngestLoop;
@@ -82,6 +83,8 @@ public final class IngestWorker implements AutoCloseable {
             db.requireSafeRuntimeRole();
             catalog = config.infrastructure().openCatalog();
             admin = config.infrastructure().openKafkaAdmin();
+            // Each batch's Kafka transaction writes usage records (dead letters, rows landed) there.
+            UsageTopic.ensure(admin);
             producer = clients.producer(producerProperties(config));
             // Before the consumer joins and asks for committed offsets: fences a predecessor with the
             // same transactional id and has the broker finish (commit or abort) its open transaction,

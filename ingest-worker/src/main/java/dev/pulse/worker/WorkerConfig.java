@@ -35,6 +35,8 @@ public final class WorkerConfig {
     private final Duration tenantBackoffMax;
     private final MaintenanceConfig maintenance;
     private final Duration dedupWindow;
+    private final boolean usageMetering;
+    private final java.nio.file.Path usageStateDir;
 
     private WorkerConfig(Settings settings) {
         this.infrastructure = Infrastructure.from(settings);
@@ -70,6 +72,8 @@ public final class WorkerConfig {
         }
         this.maintenance = MaintenanceConfig.from(settings, Duration.ofMillis(maxPollIntervalMs));
         this.dedupWindow = settings.get(PulseKeys.DEDUP_WINDOW);
+        this.usageMetering = settings.get(PulseKeys.USAGE_METERING);
+        this.usageStateDir = settings.get(PulseKeys.USAGE_STATE_DIR);
     }
 
     public static WorkerConfig from(Settings settings) {
@@ -81,7 +85,8 @@ public final class WorkerConfig {
         List<ConfigKey<?>> keys = new java.util.ArrayList<>(List.of(PulseKeys.WORKER_GROUP, PulseKeys.WORKER_TENANTS, PulseKeys.WORKER_INSTANCE_ID, PulseKeys.WORKER_MAX_BATCH_RECORDS, PulseKeys.WORKER_COMMIT_THREADS, PulseKeys.WORKER_COMMIT_INTERVAL_MS,
                 PulseKeys.WORKER_FETCH_MIN_BYTES, PulseKeys.WORKER_MAX_RETRIES, PulseKeys.WORKER_RETRY_BACKOFF_MS, PulseKeys.WORKER_SESSION_TIMEOUT_MS,
                 PulseKeys.WORKER_MAX_POLL_INTERVAL_MS, PulseKeys.WORKER_TRANSACTION_TIMEOUT_MS, PulseKeys.WORKER_TENANT_BACKOFF_MS,
-                PulseKeys.WORKER_TENANT_BACKOFF_MAX_MS, PulseKeys.DEDUP_WINDOW));
+                PulseKeys.WORKER_TENANT_BACKOFF_MAX_MS, PulseKeys.DEDUP_WINDOW,
+                PulseKeys.USAGE_METERING, PulseKeys.USAGE_STATE_DIR));
         keys.addAll(MaintenanceConfig.keys());
         return List.copyOf(keys);
     }
@@ -155,6 +160,16 @@ public final class WorkerConfig {
     }
 
     /** How long an event id stays claimed by its dataset: a resend within it is a duplicate ({@code worker.dedup}). */
+    /** Whether this worker process runs the usage topology ({@code dev.pulse.worker.usage.UsageMetering}). */
+    public boolean usageMetering() {
+        return usageMetering;
+    }
+
+    /** The usage topology's Kafka Streams state.dir. */
+    public java.nio.file.Path usageStateDir() {
+        return usageStateDir;
+    }
+
     public Duration dedupWindow() {
         return dedupWindow;
     }

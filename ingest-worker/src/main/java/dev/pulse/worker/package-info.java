@@ -33,7 +33,10 @@
  * <p><b>Commit order per batch:</b> event-id claims (one per table, {@code dedup.EventIdClaims})
  * → data files → table commit (one per table) → ledger and
  * dataset stats in the tenant's RLS transaction ({@code IngestLoop.commitTable}) → Kafka
- * transaction (DLQ + offsets, {@code consume.KafkaCommit}). {@code consume.CrashPoint} names the
+ * transaction (DLQ + offsets, {@code consume.KafkaCommit}; it also carries the batch's usage
+ * records: dead letters by error code, and "rows landed" per table commit, re-sent after a crash
+ * from the tables' snapshots when a partition is positioned, {@code consume.LandedUsage} and
+ * {@code usage}). {@code consume.CrashPoint} names the
  * moments in between; the crash tests kill the loop there through the {@code consume.CrashPoints}
  * hook (a no-op in production). A crash between any two leaves: orphan files (harmless); tables ahead of the group offset (the records
  * are re-read and skipped per table, the DLQ records re-sent once, the open transaction aborted

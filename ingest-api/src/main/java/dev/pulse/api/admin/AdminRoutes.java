@@ -70,7 +70,8 @@ public final class AdminRoutes {
         return new Caller(tenant, Audit.operatorActor(ctx));
     }
 
-    private Caller operatorCaller(Context ctx) {
+    /** The operator, for the tenant named by {@code {slug}} in the path (404 when none): for routes registered beside these. */
+    public Caller operatorCaller(Context ctx) {
         auth.require(ctx);
         return new Caller(tenants.requireBySlug(ctx.pathParam("slug")).id(), Audit.operatorActor(ctx));
     }

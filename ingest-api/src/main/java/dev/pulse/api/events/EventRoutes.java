@@ -8,6 +8,7 @@ import dev.pulse.api.http.JsonBodies;
 import dev.pulse.api.limits.AdmissionResult;
 import dev.pulse.api.limits.RateLimitHeaders;
 import dev.pulse.api.limits.RateLimiter;
+import dev.pulse.api.usage.EdgeUsage;
 import dev.pulse.control.keys.ApiKeyStore.AuthenticatedKey;
 import dev.pulse.control.keys.Scope;
 import dev.pulse.edge.ApiKeyAuth;
@@ -45,12 +46,14 @@ public final class EventRoutes {
     private final EventPublisher publisher;
     private final IdempotentRequests idempotent;
     private final RateLimiter rateLimiter;
+    private final EdgeUsage usage;
     private final ObjectMapper mapper = new ObjectMapper();
 
     public EventRoutes(TenantDatabase db, ApiKeyAuth auth, JsonBodies bodies, ApiConfig.Limits limits,
             ApiConfig.EventTimeBounds timeBounds, Producer<byte[], byte[]> producer, long produceTimeoutMs, Duration idempotencyKeyTtl,
-            RateLimiter rateLimiter) {
+            RateLimiter rateLimiter, EdgeUsage usage) {
         this.datasets = new KnownDatasets(db);
+        this.usage = usage;
         this.rateLimiter = rateLimiter;
         this.auth = auth;
         this.bodies = new EventBodies(bodies, limits.maxEventsPerRequest());
@@ -66,6 +69,16 @@ public final class EventRoutes {
 
     private void ingest(Context ctx) {
         AuthenticatedKey key = auth.require(ctx, Scope.INGEST);
+        try {
+            ingest(ctx, key);
+        } catch (ProblemException e) {
+            // Usage: a refusal counts for the tenant whose key authenticated (no tenant is known before).
+            usage.refused(key.tenant(), e.status());
+            throw e;
+        }
+    }
+
+    private void ingest(Context ctx, AuthenticatedKey key) {
         Optional<IdempotencyKey> idempotencyKey = IdempotencyKey.from(ctx.header(IdempotencyKey.HEADER));
         Instant receivedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
         EventItems items = bodies.read(ctx);
@@ -103,6 +116,7 @@ public final class EventRoutes {
             rateLimiter.giveBack(tenant, outgoing.size(), bytes);
             throw e;
         }
+        usage.accepted(tenant, outgoing.size(), bytes);
         try {
             return new StoredResponse(202, mapper.writeValueAsString(Map.of("accepted", outgoing.size(), "event_ids", batch.eventIds())));
         } catch (JsonProcessingException e) {

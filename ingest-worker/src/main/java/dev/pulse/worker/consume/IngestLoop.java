@@ -70,6 +70,8 @@ public final class IngestLoop implements Runnable {
     private final PartitionProgress progress = new PartitionProgress();
     private final BatchPlanner planner;
     private final KafkaCommit kafkaCommit;
+    /** Usage "rows landed" of table commits, sent in the next Kafka transaction (and recovered on positioning). */
+    private final LandedUsage landed = new LandedUsage();
     private final Repositioning repositioning;
     /** Tenants whose raw topic's partition 0 is assigned here: this worker maintains their tables. */
     private final Set<TenantId> firstPartitionOwned = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -104,10 +106,10 @@ public final class IngestLoop implements Runnable {
         this.eventIds = eventIds;
         this.pauses = new TenantPauses(tenantBackoff.first(), tenantBackoff.max());
         this.planner = new BatchPlanner(progress, pauses);
-        this.kafkaCommit = new KafkaCommit(consumer, producer, progress, crashPoints);
+        this.kafkaCommit = new KafkaCommit(consumer, producer, progress, crashPoints, landed);
         this.freshness = new Freshness(consumer, logEnds);
         this.reconciliation = new LedgerReconciliation(db, catalog, retry, ledger);
-        this.repositioning = new Repositioning(consumer, catalog, committedOffsets, reconciliation, progress);
+        this.repositioning = new Repositioning(consumer, catalog, committedOffsets, reconciliation, progress, landed);
         this.fairPoll = new FairPoll(consumer, fairness.maxPollRecords());
         this.subscription = new TenantSubscription(fairness.tenants(), db, retry);
         this.tableCommits = new TableCommits(fairness.commitThreads());
@@ -412,6 +414,7 @@ public final class IngestLoop implements Runnable {
                 .merge(dataset.tableName(), range.nextOffset(), Math::max));
         crashPoints.reached(CrashPoint.AFTER_TABLE_COMMIT, Set.of(dataset.tenant()));
         ledger.record(dataset.tenant(), dataset.dataset().slug(), commit, written);
+        landed.committed(dataset.tenant(), dataset.dataset().slug(), table, commit, written.recordCount());
         LOG.debug("committed {} rows to {} as snapshot {}", written.recordCount(), table.name(), commit.snapshotId());
         return true;
     }

@@ -47,6 +47,11 @@ final class LedgerReconciliation {
 
     /** Repairs the ledger of each of the tenant's datasets; a table it cannot load is skipped (and logged). */
     void reconcile(TenantId tenant) {
+        reconcile(tenant, (slug, table) -> { });
+    }
+
+    /** As {@link #reconcile(TenantId)}, and hands each table it loaded (and reconciled) to {@code alsoWith}. */
+    void reconcile(TenantId tenant, java.util.function.BiConsumer<String, Table> alsoWith) {
         List<DatasetRecord> datasets = retry.database("list datasets", () -> new DatasetDirectory(db).list(tenant));
         for (DatasetRecord dataset : datasets) {
             if (!LakeNames.belongsTo(dataset.table(), tenant)) {
@@ -57,8 +62,10 @@ final class LedgerReconciliation {
             unreconciled.add(key);
             CommitLedger.ReconcileResult repaired;
             try {
-                repaired = ledger.reconcile(tenant, dataset.slug(), catalog.loadTable(dataset.table()));
+                Table table = catalog.loadTable(dataset.table());
+                repaired = ledger.reconcile(tenant, dataset.slug(), table);
                 unreconciled.remove(key);
+                alsoWith.accept(dataset.slug(), table);
             } catch (NoSuchTableException e) {
                 LOG.error("dataset '{}' of tenant {} has no table {}", dataset.slug(), tenant, dataset.table());
                 continue;

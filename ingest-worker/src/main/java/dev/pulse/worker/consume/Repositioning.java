@@ -36,9 +36,11 @@ final class Repositioning {
     private final CommittedOffsets committedOffsets;
     private final LedgerReconciliation reconciliation;
     private final PartitionProgress progress;
+    private final LandedUsage landed;
 
     Repositioning(Consumer<byte[], byte[]> consumer, Catalog catalog, CommittedOffsets committedOffsets, LedgerReconciliation reconciliation,
-            PartitionProgress progress) {
+            PartitionProgress progress, LandedUsage landed) {
+        this.landed = landed;
         this.consumer = consumer;
         this.catalog = catalog;
         this.committedOffsets = committedOffsets;
@@ -52,7 +54,8 @@ final class Repositioning {
      * offsets: a table only knows its own rows, and records between the beginning and a table's
      * offset may have been bound for the DLQ in a batch whose transaction never committed;
      * starting at the table's offset would lose them. Records a table already holds are skipped
-     * record by record instead. Reconciles the tenant's ledgers first.
+     * record by record instead. Reconciles the tenant's ledgers first, and queues again the usage
+     * "rows landed" of table commits at or above the group offsets ({@link LandedUsage#recover}).
      */
     void reposition(Collection<TopicPartition> partitions) {
         Set<TopicPartition> tenantPartitions = new HashSet<>();
@@ -67,7 +70,13 @@ final class Repositioning {
         long started = System.nanoTime();
         Map<TopicPartition, OffsetAndMetadata> committed = committedOffsets.read(consumer, tenantPartitions);
         long read = System.nanoTime();
-        tenantPartitions.stream().map(tp -> Topics.tenantOf(tp.topic()).orElseThrow()).distinct().forEach(reconciliation::reconcile);
+        java.time.Instant now = java.time.Instant.now();
+        tenantPartitions.stream().map(tp -> Topics.tenantOf(tp.topic()).orElseThrow()).distinct().forEach(tenant -> {
+            Map<TopicPartition, Long> groupOffsets = new java.util.HashMap<>();
+            tenantPartitions.stream().filter(tp -> Topics.tenantOf(tp.topic()).orElseThrow().equals(tenant))
+                    .forEach(tp -> groupOffsets.put(tp, committed.get(tp) == null ? -1L : committed.get(tp).offset()));
+            reconciliation.reconcile(tenant, (slug, table) -> landed.recover(tenant, slug, table, groupOffsets, now));
+        });
         LOG.info("resuming {} partitions: group offsets read in {} ms, ledgers reconciled in {} ms", tenantPartitions.size(),
                 (read - started) / 1_000_000, (System.nanoTime() - read) / 1_000_000);
         List<TopicPartition> fromBeginning = new ArrayList<>();

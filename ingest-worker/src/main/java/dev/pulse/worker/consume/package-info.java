@@ -3,6 +3,9 @@
  * or waiting while its table fails), skipping rows whose event id is claimed elsewhere
  * ({@code worker.dedup}), the per-batch dataset lookups under RLS, the claims a group
  * offset makes about the tables, pausing a tenant whose table keeps failing, and which failures
- * belong to the shared infrastructure. The protocol is described in {@code dev.pulse.worker}.
+ * belong to the shared infrastructure, and the usage records each Kafka transaction carries
+ * ({@code LandedUsage}: rows landed per table commit, re-sent from the snapshots after a crash;
+ * dead letters per error code, {@code KafkaCommit}). The protocol is described in
+ * {@code dev.pulse.worker}; the usage topology in {@code dev.pulse.worker.usage}.
  */
 package dev.pulse.worker.consume;

@@ -78,6 +78,12 @@ public final class SnapshotOffsets {
         return copiedFrom == null || (snapshot.parentId() != null && copiedFrom.equals(Long.toString(snapshot.parentId())));
     }
 
+    /** The offsets map one snapshot stores (empty without one); whether it counts is {@link #carriesOffsets}. */
+    public static Map<TopicPartition, Long> offsetsOf(Snapshot snapshot) {
+        String json = snapshot.summary().get(OFFSETS);
+        return json == null ? Map.of() : parseOffsets(json);
+    }
+
     private static Map<TopicPartition, Long> parseOffsets(String json) {
         Map<TopicPartition, Long> out = new TreeMap<>(SnapshotOffsets::compare);
         JsonNode node = read(json);

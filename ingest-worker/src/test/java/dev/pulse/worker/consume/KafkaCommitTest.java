@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pulse.schemas.naming.TenantId;
 import dev.pulse.schemas.naming.Topics;
+import dev.pulse.schemas.usage.UsageMetric;
+import dev.pulse.schemas.usage.UsageRecord;
+import dev.pulse.schemas.usage.UsageTopic;
 import dev.pulse.worker.WorkerException;
 import dev.pulse.worker.dlq.DeadLetter;
 import dev.pulse.worker.dlq.ErrorCode;
@@ -60,7 +63,11 @@ class KafkaCommitTest {
 
         assertThat(committed).isTrue();
         assertThat(producer.transactionCommitted()).isTrue();
-        assertThat(producer.history()).extracting(ProducerRecord::topic).containsExactly(Topics.dlq(a));
+        // The dead letter, then its usage count (tenant a, its error code, 1), in the same transaction.
+        assertThat(producer.history()).extracting(ProducerRecord::topic).containsExactly(Topics.dlq(a), UsageTopic.NAME);
+        assertThat(UsageRecord.parse(producer.history().get(1).value())).hasValueSatisfying(usage -> assertThat(usage)
+                .extracting(UsageRecord::tenant, UsageRecord::metric, UsageRecord::dimension, UsageRecord::count)
+                .containsExactly(a, UsageMetric.EVENTS_DEAD_LETTERED, poison.code().wireName(), 1L));
         Map<TopicPartition, OffsetAndMetadata> offsets = producer.consumerGroupOffsetsHistory().getFirst().get(consumer.groupMetadata().groupId());
         assertThat(offsets.get(a0).offset()).isEqualTo(9);
         assertThat(TableClaims.parse(offsets.get(a0).metadata())).containsExactlyInAnyOrderEntriesOf(Map.of("clicks", 9L, "views", 3L));

@@ -145,6 +145,15 @@ public final class PulseKeys {
             Duration.ofDays(365), "an event whose event_id the dataset received less than this long ago is a duplicate and not stored again "
                     + "(ids are kept in pulse.event_ids for this long, then pruned)");
 
+    // ---- usage metering, run in the worker process (dev.pulse.worker.usage) ----
+    public static final ConfigKey<Boolean> USAGE_METERING = ConfigKey.bool("PULSE_USAGE_METERING", true,
+            "whether `pulse worker` (and `pulse dev`) runs the usage topology beside the ingest loop (one Kafka Streams application, "
+                    + "pulse-usage, shared by every worker process that runs it)");
+    public static final ConfigKey<Path> USAGE_STATE_DIR = ConfigKey.of("PULSE_USAGE_STATE_DIR", "absolute path", "$TMPDIR/pulse-usage",
+            () -> Path.of(System.getProperty("java.io.tmpdir"), "pulse-usage").toString(), PulseKeys::absolutePath,
+            "the usage topology's local state (Kafka Streams state.dir; rebuilt from its changelog topics when lost); "
+                    + "pulse dev uses <data-dir>/usage");
+
     // ---- lake maintenance, run by the worker (MaintenanceConfig) ----
     public static final ConfigKey<Boolean> MAINTENANCE_ENABLED = ConfigKey.bool("PULSE_MAINTENANCE_ENABLED", true,
             "whether the worker maintains the tables of the tenants whose raw-topic partition 0 it owns (compaction, snapshot expiry, orphan removal)");
@@ -214,6 +223,7 @@ public final class PulseKeys {
             WORKER_GROUP, WORKER_TENANTS, WORKER_INSTANCE_ID, WORKER_MAX_BATCH_RECORDS, WORKER_COMMIT_THREADS, WORKER_COMMIT_INTERVAL_MS, WORKER_FETCH_MIN_BYTES, WORKER_MAX_RETRIES,
             WORKER_RETRY_BACKOFF_MS, WORKER_SESSION_TIMEOUT_MS, WORKER_MAX_POLL_INTERVAL_MS, WORKER_TRANSACTION_TIMEOUT_MS,
             WORKER_TENANT_BACKOFF_MS, WORKER_TENANT_BACKOFF_MAX_MS, DEDUP_WINDOW,
+            USAGE_METERING, USAGE_STATE_DIR,
             MAINTENANCE_ENABLED, MAINTENANCE_INTERVAL, MAINTENANCE_THREADS, SNAPSHOT_KEEP_ALL, SNAPSHOT_RETENTION_FREE, SNAPSHOT_RETENTION,
             SNAPSHOT_RETENTION_ENTERPRISE, COMPACTION_TARGET_FILE_BYTES, COMPACTION_MIN_INPUT_FILES, COMPACTION_MAX_INPUT_BYTES,
             COMPACTION_COLD_AFTER, ORPHAN_MIN_AGE, ORPHAN_SCAN_INTERVAL,
