@@ -2,9 +2,11 @@ package dev.pulse.worker;
 
 import dev.pulse.schemas.config.ConfigException;
 import dev.pulse.schemas.config.ConfigKey;
+import dev.pulse.schemas.config.HttpListener;
 import dev.pulse.schemas.config.Infrastructure;
 import dev.pulse.schemas.config.PulseKeys;
 import dev.pulse.schemas.config.Settings;
+import dev.pulse.schemas.metrics.MetricsConfig;
 import dev.pulse.worker.consume.WorkerTenants;
 import dev.pulse.worker.maintain.MaintenanceConfig;
 import java.time.Duration;
@@ -34,6 +36,8 @@ public final class WorkerConfig {
     private final Duration tenantBackoffMax;
     private final MaintenanceConfig maintenance;
     private final Duration dedupWindow;
+    private final HttpListener metricsListener;
+    private final MetricsConfig metrics;
 
     private WorkerConfig(Settings settings) {
         this.infrastructure = Infrastructure.from(settings);
@@ -68,6 +72,8 @@ public final class WorkerConfig {
         }
         this.maintenance = MaintenanceConfig.from(settings, Duration.ofMillis(maxPollIntervalMs));
         this.dedupWindow = settings.get(PulseKeys.DEDUP_WINDOW);
+        this.metricsListener = HttpListener.from(settings, PulseKeys.WORKER_METRICS_PORT);
+        this.metrics = MetricsConfig.from(settings);
     }
 
     public static WorkerConfig from(Settings settings) {
@@ -79,13 +85,24 @@ public final class WorkerConfig {
         List<ConfigKey<?>> keys = new java.util.ArrayList<>(List.of(PulseKeys.WORKER_GROUP, PulseKeys.WORKER_TENANTS, PulseKeys.WORKER_INSTANCE_ID, PulseKeys.WORKER_MAX_BATCH_RECORDS, PulseKeys.WORKER_COMMIT_INTERVAL_MS,
                 PulseKeys.WORKER_FETCH_MIN_BYTES, PulseKeys.WORKER_MAX_RETRIES, PulseKeys.WORKER_RETRY_BACKOFF_MS, PulseKeys.WORKER_SESSION_TIMEOUT_MS,
                 PulseKeys.WORKER_MAX_POLL_INTERVAL_MS, PulseKeys.WORKER_TRANSACTION_TIMEOUT_MS, PulseKeys.WORKER_TENANT_BACKOFF_MS,
-                PulseKeys.WORKER_TENANT_BACKOFF_MAX_MS, PulseKeys.DEDUP_WINDOW));
+                PulseKeys.WORKER_TENANT_BACKOFF_MAX_MS, PulseKeys.DEDUP_WINDOW, PulseKeys.WORKER_METRICS_PORT, PulseKeys.METRICS_TOKEN,
+                PulseKeys.METRICS_TENANT_LABELS));
         keys.addAll(MaintenanceConfig.keys());
         return List.copyOf(keys);
     }
 
     public Infrastructure infrastructure() {
         return infrastructure;
+    }
+
+    /** {@code PULSE_BIND_ADDRESS} and {@code PULSE_WORKER_METRICS_PORT}: where the worker serves {@code GET /metrics}. */
+    public HttpListener metricsListener() {
+        return metricsListener;
+    }
+
+    /** Who reads {@code GET /metrics} (the scrape token, or the operator token where set) and how many tenants are labelled. */
+    public MetricsConfig metrics() {
+        return metrics;
     }
 
     public String group() {

@@ -1,5 +1,6 @@
 package dev.pulse.api.events;
 
+import dev.pulse.schemas.metrics.ServiceMetrics;
 import dev.pulse.api.ApiConfig;
 import dev.pulse.api.idempotency.IdempotencyKey;
 import dev.pulse.api.idempotency.IdempotentRequests;
@@ -46,10 +47,12 @@ public final class EventRoutes {
     private final IdempotentRequests idempotent;
     private final RateLimiter rateLimiter;
     private final ObjectMapper mapper = new ObjectMapper();
+    private final EventMetrics metrics;
 
     public EventRoutes(TenantDatabase db, ApiKeyAuth auth, JsonBodies bodies, ApiConfig.Limits limits,
             ApiConfig.EventTimeBounds timeBounds, Producer<byte[], byte[]> producer, long produceTimeoutMs, Duration idempotencyKeyTtl,
-            RateLimiter rateLimiter) {
+            RateLimiter rateLimiter, ServiceMetrics metrics) {
+        this.metrics = new EventMetrics(metrics);
         this.datasets = new KnownDatasets(db);
         this.rateLimiter = rateLimiter;
         this.auth = auth;
@@ -95,7 +98,8 @@ public final class EventRoutes {
         AdmissionResult admitted = rateLimiter.admit(tenant, outgoing.size(), outgoing.stream().mapToLong(o -> o.envelope().length).sum());
         RateLimitHeaders.of(admitted).forEach(ctx::header);
         requireDatasetsExist(tenant, batch);
-        publisher.publish(tenant, outgoing);
+        metrics.produced(() -> publisher.publish(tenant, outgoing));
+        metrics.accepted(tenant, outgoing.size());
         try {
             return new StoredResponse(202, mapper.writeValueAsString(Map.of("accepted", outgoing.size(), "event_ids", batch.eventIds())));
         } catch (JsonProcessingException e) {

@@ -73,12 +73,14 @@ public final class IngestLoop implements Runnable {
     private final FairPoll fairPoll;
     private final TenantSubscription subscription;
     private final Rebalance rebalance = new Rebalance();
+    private final LoopMetrics metrics;
     private volatile boolean stopping;
     private boolean inFlight;
 
     public IngestLoop(Consumer<byte[], byte[]> consumer, Producer<byte[], byte[]> producer, TenantDatabase db, Catalog catalog,
             RetryPolicy retry, Duration pollTimeout, CrashPoints crashPoints, CommittedOffsets committedOffsets,
-            TenantBackoff tenantBackoff, LogEnds logEnds, EventIdClaims eventIds, Fairness fairness) {
+            TenantBackoff tenantBackoff, LogEnds logEnds, EventIdClaims eventIds, Fairness fairness, LoopMetrics metrics) {
+        this.metrics = metrics;
         this.consumer = consumer;
         this.db = db;
         this.catalog = catalog;
@@ -175,7 +177,9 @@ public final class IngestLoop implements Runnable {
             Instant now = Instant.now();
             BatchLookups lookups = new BatchLookups(db, catalog, retry);
             BatchPlan plan = planner.plan(records, consumer::position, (tenant, record) -> router.route(tenant, record, lookups), now);
-            return commit(plan, records, now);
+            boolean committed = commit(plan, records, now);
+            metrics.batchDone(records.count(), Duration.between(now, Instant.now()));
+            return committed;
         } finally {
             inFlight = false;
         }
@@ -214,8 +218,11 @@ public final class IngestLoop implements Runnable {
         // again when its records are read again, and must not be produced twice.
         Set<TenantId> heldBack = plan.heldBack(failed.keySet());
         deadLetters.removeIf(d -> heldBack.contains(d.tenant()));
+        long kafkaStart = System.nanoTime();
         boolean committed = kafkaCommit.commit(deadLetters, plan.positionsExcept(heldBack), batchClaims);
-        if (!committed) {
+        if (committed) {
+            metrics.kafkaCommitted(deadLetters, Duration.ofNanos(System.nanoTime() - kafkaStart));
+        } else {
             repositioning.reposition(consumer.assignment());
         }
         failed.values().forEach(failure -> pause(failure, records, now));
@@ -255,6 +262,7 @@ public final class IngestLoop implements Runnable {
         if (claimed.kept().isEmpty()) {
             return true;
         }
+        long writeStart = System.nanoTime();
         TableWriteResult written = TableWriter.write(table, claimed.kept());
         if (!written.rejected().isEmpty()) {
             eventIds.release(dataset.tenant(), dataset.dataset().slug(), written.rejected().stream().map(RejectedRow::row).toList());
@@ -282,6 +290,7 @@ public final class IngestLoop implements Runnable {
                 .merge(dataset.tableName(), range.nextOffset(), Math::max));
         crashPoints.reached(CrashPoint.AFTER_TABLE_COMMIT, Set.of(dataset.tenant()));
         ledger.record(dataset.tenant(), dataset.dataset().slug(), commit, written);
+        metrics.tableCommitted(dataset.tenant(), written.recordCount(), Duration.ofNanos(System.nanoTime() - writeStart));
         LOG.debug("committed {} rows to {} as snapshot {}", written.recordCount(), table.name(), commit.snapshotId());
         return true;
     }
