@@ -4,5 +4,8 @@
  * ({@code worker.dedup}), the per-batch dataset lookups under RLS, the claims a group
  * offset makes about the tables, pausing a tenant whose table keeps failing, and which failures
  * belong to the shared infrastructure. The protocol is described in {@code dev.pulse.worker}.
+ * The loop reports to {@link dev.pulse.worker.consume.LoopMetrics} (three calls, each after the
+ * fact it reports: a batch done, a table committed, a Kafka transaction committed); the worker's
+ * gauges (lag, freshness) are sampled from outside the loop ({@code dev.pulse.worker.metrics}).
  */
 package dev.pulse.worker.consume;
