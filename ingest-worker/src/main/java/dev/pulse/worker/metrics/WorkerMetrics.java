@@ -120,11 +120,13 @@ public final class WorkerMetrics implements LoopMetrics, AutoCloseable {
     @Override
     public void kafkaCommitted(List<DeadLetter> deadLetters, Duration took) {
         kafkaCommits.record(took);
+        // Counted per (tenant label, reason) first: a flood of bad events is one counter update, not one per record.
+        Map<List<String>, Integer> counts = new HashMap<>();
         for (DeadLetter deadLetter : deadLetters) {
-            Counter.builder("pulse.worker.dead.letters").description("records sent to tenants' DLQ topics, by reason")
-                    .tags("tenant", tenants.of(deadLetter.tenant()), "reason", deadLetter.code().wireName())
-                    .register(registry).increment();
+            counts.merge(List.of(tenants.of(deadLetter.tenant()), deadLetter.code().wireName()), 1, Integer::sum);
         }
+        counts.forEach((labels, count) -> Counter.builder("pulse.worker.dead.letters").description("records sent to tenants' DLQ topics, by reason")
+                .tags("tenant", labels.get(0), "reason", labels.get(1)).register(registry).increment(count));
     }
 
     private void sampleLogged() {
