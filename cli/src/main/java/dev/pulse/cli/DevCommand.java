@@ -13,6 +13,8 @@ import dev.pulse.schemas.tenancy.Migrations;
 import dev.pulse.worker.IngestWorker;
 import dev.pulse.worker.WorkerConfig;
 import dev.pulse.worker.usage.UsageMetering;
+import dev.pulse.worker.metrics.MetricsEndpoint;
+import dev.pulse.worker.metrics.WorkerMetrics;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -50,6 +52,8 @@ final class DevCommand implements Callable<Integer> {
     int apiPort;
     @Option(names = "--query-port", defaultValue = "8081", description = "lake-query port (default: ${DEFAULT-VALUE})")
     int queryPort;
+    @Option(names = "--worker-metrics-port", defaultValue = "8082", description = "port of the worker's GET /metrics (default: ${DEFAULT-VALUE})")
+    int workerMetricsPort;
 
     /** The running pipeline; closing it stops everything in reverse order of starting. */
     static final class Running implements AutoCloseable {
@@ -66,6 +70,11 @@ final class DevCommand implements Callable<Integer> {
 
         /** {@code settings}: {@code PULSE_*} values the services read beside the stack's own (a bench's maintenance settings). */
         Running(Path dataDir, int apiPort, int queryPort, Map<String, String> settings) {
+            this(dataDir, apiPort, queryPort, 0, settings);
+        }
+
+        /** {@code workerMetricsPort}: where the worker's {@code GET /metrics} listens (0: any free port, as in the tests). */
+        Running(Path dataDir, int apiPort, int queryPort, int workerMetricsPort, Map<String, String> settings) {
             DevStack stack = DevStack.start(dataDir);
             started.push(stack);
             try {
@@ -79,6 +88,7 @@ final class DevCommand implements Callable<Integer> {
                 PulseKeys.devDefaults().forEach(env::putIfAbsent);
                 env.put(PulseKeys.API_PORT.name(), Integer.toString(apiPort));
                 env.put(PulseKeys.QUERY_PORT.name(), Integer.toString(queryPort));
+                env.put(PulseKeys.WORKER_METRICS_PORT.name(), Integer.toString(workerMetricsPort));
                 api = IngestApi.start(ApiConfig.from(Settings.of(env)));
                 started.push(api);
                 env.put(PulseKeys.API_PORT.name(), Integer.toString(api.port()));
@@ -88,6 +98,7 @@ final class DevCommand implements Callable<Integer> {
                 WorkerConfig workerConfig = WorkerConfig.from(Settings.of(env));
                 worker = new SupervisedWorker(workerConfig);
                 started.push(worker);
+                env.put(PulseKeys.WORKER_METRICS_PORT.name(), Integer.toString(worker.metricsPort()));
                 if (workerConfig.usageMetering()) {
                     started.push(UsageMetering.start(workerConfig));
                 }
@@ -138,6 +149,9 @@ final class DevCommand implements Callable<Integer> {
     static final class SupervisedWorker implements AutoCloseable {
         private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SupervisedWorker.class);
         private final WorkerConfig config;
+        /** One registry for every worker the supervisor starts, so that counters keep counting across restarts. */
+        private final WorkerMetrics metrics;
+        private final MetricsEndpoint metricsEndpoint;
         private final Thread supervisor;
         private volatile IngestWorker current;
         private volatile boolean closing;
@@ -145,7 +159,19 @@ final class DevCommand implements Callable<Integer> {
 
         SupervisedWorker(WorkerConfig config) {
             this.config = config;
-            this.current = IngestWorker.start(config);
+            this.metrics = WorkerMetrics.create(config.metrics());
+            MetricsEndpoint endpoint = null;
+            try {
+                endpoint = MetricsEndpoint.start(metrics.service(), config.metricsListener());
+                this.current = IngestWorker.start(config, metrics);
+            } catch (RuntimeException e) {
+                if (endpoint != null) {
+                    endpoint.close();
+                }
+                metrics.close();
+                throw e;
+            }
+            this.metricsEndpoint = endpoint;
             this.supervisor = Thread.ofPlatform().daemon().name("pulse-dev-worker-supervisor").start(this::supervise);
         }
 
@@ -169,7 +195,7 @@ final class DevCommand implements Callable<Integer> {
                     Thread.sleep(5_000);
                     synchronized (this) {
                         if (!closing && !stopped && watched == current) {
-                            current = IngestWorker.start(config);
+                            current = IngestWorker.start(config, metrics);
                         }
                     }
                 }
@@ -191,7 +217,7 @@ final class DevCommand implements Callable<Integer> {
             if (!stopped) {
                 throw new IllegalStateException("the worker is running; stop() it first");
             }
-            current = IngestWorker.start(config);
+            current = IngestWorker.start(config, metrics);
             stopped = false;
             notifyAll();
         }
@@ -206,6 +232,12 @@ final class DevCommand implements Callable<Integer> {
                     current.close();
                 }
             }
+            metricsEndpoint.close();
+            metrics.close();
+        }
+
+        int metricsPort() {
+            return metricsEndpoint.port();
         }
     }
 
@@ -258,7 +290,7 @@ final class DevCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Running running = new Running(dataDir, apiPort, queryPort);
+        Running running = new Running(dataDir, apiPort, queryPort, workerMetricsPort, Map.of());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
@@ -357,6 +389,7 @@ final class DevCommand implements Callable<Integer> {
                 Pulse is running.
                   ingest API  %s   (GET /healthz)
                   lake query  %s   (GET /healthz)
+                  metrics     GET /metrics on both, and on the worker at http://127.0.0.1:%s/metrics (Bearer: the operator token)
                   state       %s   (connection settings: %s)%s
 
                 Demo: tenant '%s', dataset '%s' (schema '%s'), key with scopes ingest,query.
@@ -372,7 +405,7 @@ final class DevCommand implements Callable<Integer> {
                     -H 'Authorization: Bearer %s'
 
                 Press Ctrl-C to stop everything.""".formatted(
-                api, query, dataDir, running.envFile, envHint,
+                api, query, running.environment.get(PulseKeys.WORKER_METRICS_PORT.name()), dataDir, running.envFile, envHint,
                 DEMO_TENANT, DEMO_DATASET, DEMO_SCHEMA,
                 api, demo.key(), DEMO_DATASET,
                 query, DEMO_DATASET, demo.key());

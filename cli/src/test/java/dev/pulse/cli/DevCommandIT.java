@@ -48,6 +48,18 @@ class DevCommandIT {
             String previewUrl = running.environment.get(PulseKeys.QUERY_URL.name()) + "/v1/datasets/page-views/preview?limit=10";
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(rows(get(previewUrl, key))).isEqualTo(1));
 
+            // GET /metrics of all three services in one process: each its own registry and port, the operator token reads them.
+            String operatorToken = running.environment.get(PulseKeys.OPERATOR_TOKEN.name());
+            String workerMetrics = "http://127.0.0.1:" + running.environment.get(PulseKeys.WORKER_METRICS_PORT.name()) + "/metrics";
+            assertThat(banner).contains(workerMetrics);
+            assertThat(metrics(running.environment.get(PulseKeys.API_URL.name()) + "/metrics", operatorToken)
+                    .sum("pulse_api_events_accepted_total", java.util.Map.of("service", "api"))).isEqualTo(1);
+            assertThat(metrics(running.environment.get(PulseKeys.QUERY_URL.name()) + "/metrics", operatorToken)
+                    .sum("pulse_query_preview_seconds_count", java.util.Map.of("service", "query", "outcome", "ok"))).isGreaterThanOrEqualTo(1);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(metrics(workerMetrics, operatorToken)
+                    .sum("pulse_worker_rows_landed_total", java.util.Map.of("service", "worker"))).isEqualTo(1));
+            assertThat(get(workerMetrics, key).statusCode()).isEqualTo(401);
+
             // bench soak, tiny, on this stack (its own stack would cost a second start): it drives
             // commits, restarts the worker through the supervisor (a restart's first commit is timed)
             // and prints both figure sets.
@@ -58,6 +70,8 @@ class DevCommandIT {
             soak.runOn(DevCommand.BenchStack.borrowing(running));
             JsonNode figures = OperatorClient.JSON.readTree(printed.toString());
             assertThat(figures.path("run").path("commits").asLong()).isGreaterThanOrEqualTo(4);
+            // The soak restarted the worker: the same endpoint still serves, and its counters kept counting.
+            assertThat(metrics(workerMetrics, operatorToken).sum("pulse_worker_rows_landed_total", java.util.Map.of())).isGreaterThan(1);
             for (String phase : new String[] {"start", "end"}) {
                 assertThat(figures.path(phase).path("snapshots_p50").asLong()).as(phase).isPositive();
                 assertThat(figures.path(phase).path("current_metadata_bytes_p50").asLong()).as(phase).isPositive();
@@ -98,6 +112,12 @@ class DevCommandIT {
             request.header("Authorization", "Bearer " + key);
         }
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static dev.pulse.control.testing.PrometheusText metrics(String url, String token) throws Exception {
+        HttpResponse<String> response = get(url, token);
+        assertThat(response.statusCode()).as(url + ": " + response.body()).isEqualTo(200);
+        return dev.pulse.control.testing.PrometheusText.parse(response.body());
     }
 
     static int rows(HttpResponse<String> preview) throws Exception {

@@ -260,7 +260,7 @@ class DevCrashIT {
         String javaBinary = ProcessHandle.current().info().command().orElse("java");
         ProcessBuilder builder = new ProcessBuilder(javaBinary, "-Xmx768m", "-cp", System.getProperty("java.class.path"),
                 Pulse.class.getName(), "dev", "--data-dir", dataDir.toString(),
-                "--api-port", Integer.toString(apiPort), "--query-port", Integer.toString(queryPort));
+                "--api-port", Integer.toString(apiPort), "--query-port", Integer.toString(queryPort), "--worker-metrics-port", "0");
         builder.environment().keySet().removeIf(k -> k.startsWith("PULSE_"));
         Path log = dataDir.resolve("pulse-dev-" + (++starts) + ".log");
         builder.redirectErrorStream(true).redirectOutput(log.toFile());

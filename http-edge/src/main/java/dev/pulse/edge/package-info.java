@@ -13,6 +13,9 @@
  *       only its own exceptions with {@code map}.</li>
  *   <li>{@link dev.pulse.edge.ApiKeyAuth}: a tenant's API key, checked for scope and tenant
  *       status, with one 401 and one 403 and their RFC 6750 challenges.</li>
+ *   <li>{@link dev.pulse.edge.MetricsRoute}: {@code GET /metrics} (the service's registry from
+ *       {@code dev.pulse.schemas.metrics}, for the scrape token or the operator token only, never
+ *       an API key) and the request meter, labelled by route template, never by raw path.</li>
  *   <li>{@link dev.pulse.edge.EdgeServer}, {@link dev.pulse.edge.HealthRoute},
  *       {@link dev.pulse.edge.OpenApiRoute}, {@link dev.pulse.edge.Json}: the shared Javalin
  *       settings, {@code /healthz}, {@code /openapi.json}, the one JSON writer, the registered

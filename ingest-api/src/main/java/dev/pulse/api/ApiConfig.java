@@ -30,6 +30,7 @@ public final class ApiConfig {
     private final int keyUsageFlushMs;
     private final java.time.Duration idempotencyKeyTtl;
     private final RateLimitConfig rateLimits;
+    private final dev.pulse.schemas.metrics.MetricsConfig metrics;
 
     /** The request limits, each refused with its own status (see {@link PulseKeys}). */
     public record Limits(int maxBodyBytes, int maxEventBytes, int maxEventsPerRequest, int maxJsonDepth) {
@@ -50,6 +51,7 @@ public final class ApiConfig {
         this.eventTimeBounds = new EventTimeBounds(settings.get(PulseKeys.EVENT_TIME_MAX_SKEW), settings.get(PulseKeys.EVENT_TIME_FLOOR));
         this.operatorDatabaseUrl = Infrastructure.operatorDatabaseUrl(settings);
         this.listener = HttpListener.from(settings, PulseKeys.API_PORT);
+        this.metrics = dev.pulse.schemas.metrics.MetricsConfig.from(settings);
         this.partitionsByTier = new Tenants.PartitionsByTier(settings.get(PulseKeys.TOPIC_PARTITIONS_FREE),
                 settings.get(PulseKeys.TOPIC_PARTITIONS), settings.get(PulseKeys.TOPIC_PARTITIONS_ENTERPRISE));
         this.produceTimeoutMs = settings.get(PulseKeys.PRODUCE_TIMEOUT_MS);
@@ -86,6 +88,11 @@ public final class ApiConfig {
     /** {@code PULSE_BIND_ADDRESS} and {@code PULSE_API_PORT}: where the server listens (pulse dev: loopback only). */
     public HttpListener listener() {
         return listener;
+    }
+
+    /** {@code PULSE_METRICS_TOKEN}, the operator token and {@code PULSE_METRICS_TENANT_LABELS}: who reads {@code GET /metrics}, how many tenants are labelled. */
+    public dev.pulse.schemas.metrics.MetricsConfig metrics() {
+        return metrics;
     }
 
     public String operatorToken() {

@@ -22,6 +22,8 @@ import dev.pulse.control.tenants.Tenants;
 import dev.pulse.edge.ApiKeyAuth;
 import dev.pulse.edge.EdgeServer;
 import dev.pulse.edge.HealthRoute;
+import dev.pulse.edge.MetricsRoute;
+import dev.pulse.schemas.metrics.ServiceMetrics;
 import dev.pulse.edge.OpenApiRoute;
 import dev.pulse.schemas.tenancy.TenantDatabase;
 import io.javalin.Javalin;
@@ -67,9 +69,12 @@ public final class IngestApi implements AutoCloseable {
     public static IngestApi start(ApiConfig config) {
         Deque<AutoCloseable> opened = new ArrayDeque<>();
         try {
+            ServiceMetrics metrics = ServiceMetrics.create("api", config.metrics());
+            opened.push(metrics);
             TenantDatabase db = config.infrastructure().openDatabase("api");
             opened.push(db);
             db.requireSafeRuntimeRole();
+            db.reportTo(metrics.registry());
             // The operator control plane's cross-tenant reads run as their own role, never as pulse_app.
             OperatorDatabase operator = OperatorDatabase.connect(config.operatorDatabaseUrl(), 2, "api-operator");
             opened.push(operator);
@@ -94,7 +99,7 @@ public final class IngestApi implements AutoCloseable {
             Tenants tenants = new Tenants(db, kafkaAdmin, catalog, config.partitionsByTier());
             RateLimitSettings rateLimitSettings = new RateLimitSettings(db, tenants);
             EventRoutes events = new EventRoutes(db, keyAuth, bodies, config.limits(), config.eventTimeBounds(), producer, config.produceTimeoutMs(),
-                    config.idempotencyKeyTtl(), new RateLimiter(rateLimitSettings, config.rateLimits()), edgeUsage);
+                    config.idempotencyKeyTtl(), new RateLimiter(rateLimitSettings, config.rateLimits()), edgeUsage, metrics);
             UsageRoutes usageRoutes = new UsageRoutes(db);
             TenantResources resources = new TenantResources(bodies, keys, new SchemaRegistry(db), new Datasets(db, catalog));
             OperatorAuth operatorAuth = new OperatorAuth(config.operatorToken());
@@ -110,6 +115,7 @@ public final class IngestApi implements AutoCloseable {
                 // keeps Javalin's own body readers consistent should anything use them.
                 javalin.http.maxRequestSize = config.limits().maxBodyBytes();
                 HealthRoute.register(javalin.routes, db::isReachable);
+                MetricsRoute.register(javalin, metrics);
                 OpenApiRoute.register(javalin.routes, IngestApi.class, OPENAPI_RESOURCE);
                 events.register(javalin.routes);
                 admin.register(javalin.routes);

@@ -8,6 +8,8 @@ import dev.pulse.worker.consume.IngestLoop;
 import dev.pulse.worker.maintain.MaintenanceScheduler;
 import dev.pulse.worker.maintain.TableMaintenance;
 import dev.pulse.worker.consume.WatermarkWriter;
+import dev.pulse.worker.metrics.MetricsEndpoint;
+import dev.pulse.worker.metrics.WorkerMetrics;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Properties;
@@ -42,10 +44,26 @@ public final class IngestWorker implements AutoCloseable {
     private final MaintenanceScheduler maintenance;
     private final WatermarkWriter watermarks;
     private final Thread thread;
+    private final WorkerMetrics metrics;
+    private final WorkerMetrics.Sources observed;
+    /** The metrics and their endpoint when this worker made them ({@link #start(WorkerConfig)}), closed with it; else null. */
+    private final OwnedMetrics ownedMetrics;
     private volatile Throwable failure;
 
+    /** A worker's own {@code GET /metrics}: its registry and the endpoint serving it. */
+    private record OwnedMetrics(WorkerMetrics metrics, MetricsEndpoint endpoint) implements AutoCloseable {
+        @Override
+        public void close() {
+            endpoint.close();
+            metrics.close();
+        }
+    }
+
     private IngestWorker(TenantDatabase db, JdbcCatalog catalog, Consumer<byte[], byte[]> consumer,
-            Producer<byte[], byte[]> producer, Admin admin, IngestLoop loop, WorkerConfig config) {
+            Producer<byte[], byte[]> producer, Admin admin, IngestLoop loop, WorkerConfig config, WorkerMetrics metrics,
+            OwnedMetrics ownedMetrics) {
+        this.metrics = metrics;
+        this.ownedMetrics = ownedMetrics;
         this.db = db;
         this.catalog = catalog;
         this.consumer = consumer;
@@ -53,6 +71,7 @@ public final class IngestWorker implements AutoCloseable {
         this.admin = admin;
         this.loop = loop;
         this.watermarks = new WatermarkWriter(db, loop);
+        this.observed = new WorkerMetrics.Sources(consumer::metrics, watermarks::completeThroughByTenant);
         // An Error ends the thread where it happened (runLoop): say so in the log, not only on
         // stderr, and keep it as the failure, so that `pulse worker` exits non-zero.
         this.thread = Thread.ofPlatform().name("pulse-ingest-worker")
@@ -68,12 +87,39 @@ public final class IngestWorker implements AutoCloseable {
                 : null;
     }
 
+    /** A worker with its own {@code GET /metrics} on {@code PULSE_WORKER_METRICS_PORT}, stopped with it. */
     public static IngestWorker start(WorkerConfig config) {
         return start(config, CrashPoints.NONE, KafkaClients.NEW);
     }
 
+    /**
+     * A worker reporting to {@code metrics}, which outlives it and whoever made it serves
+     * ({@code pulse dev}'s supervised worker: counters keep counting across restarts).
+     */
+    public static IngestWorker start(WorkerConfig config, WorkerMetrics metrics) {
+        return start(config, CrashPoints.NONE, KafkaClients.NEW, metrics, null);
+    }
+
     /** With the hooks the crash tests use: a {@link CrashPoints} that kills the loop, and the clients it then drops. */
     static IngestWorker start(WorkerConfig config, CrashPoints crashPoints, KafkaClients clients) {
+        WorkerMetrics metrics = WorkerMetrics.create(config.metrics());
+        OwnedMetrics owned;
+        try {
+            owned = new OwnedMetrics(metrics, MetricsEndpoint.start(metrics.service(), config.metricsListener()));
+        } catch (RuntimeException e) {
+            metrics.close();
+            throw e;
+        }
+        try {
+            return start(config, crashPoints, clients, metrics, owned);
+        } catch (RuntimeException e) {
+            owned.close();
+            throw e;
+        }
+    }
+
+    private static IngestWorker start(WorkerConfig config, CrashPoints crashPoints, KafkaClients clients, WorkerMetrics metrics,
+            OwnedMetrics owned) {
         TenantDatabase db = config.infrastructure().openDatabase("worker");
         JdbcCatalog catalog = null;
         Consumer<byte[], byte[]> consumer = null;
@@ -81,6 +127,7 @@ public final class IngestWorker implements AutoCloseable {
         Admin admin = null;
         try {
             db.requireSafeRuntimeRole();
+            db.reportTo(metrics.registry());
             catalog = config.infrastructure().openCatalog();
             admin = config.infrastructure().openKafkaAdmin();
             // Each batch's Kafka transaction writes usage records (dead letters, rows landed) there.
@@ -96,10 +143,11 @@ public final class IngestWorker implements AutoCloseable {
                     new GroupOffsets(admin, config.group(), STABLE_OFFSETS_WAIT),
                     new IngestLoop.TenantBackoff(config.tenantBackoff(), config.tenantBackoffMax()), new BrokerLogEnds(admin),
                     new EventIdClaims(db, new RetryPolicy(config.maxRetries(), config.retryBackoff()), config.dedupWindow()),
-                    new IngestLoop.Fairness(config.maxBatchRecords(), config.tenants(), config.commitThreads()));
-            IngestWorker worker = new IngestWorker(db, catalog, consumer, producer, admin, loop, config);
+                    new IngestLoop.Fairness(config.maxBatchRecords(), config.tenants(), config.commitThreads()), metrics);
+            IngestWorker worker = new IngestWorker(db, catalog, consumer, producer, admin, loop, config, metrics, owned);
             worker.thread.start();
             worker.watermarks.start();
+            metrics.observe(worker.observed);
             if (worker.maintenance != null) {
                 worker.maintenance.start();
             }
@@ -209,7 +257,13 @@ public final class IngestWorker implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        closeAll(null, watermarks, admin, catalog, db);
+        metrics.forget(observed);
+        closeAll(null, watermarks, admin, catalog, db, ownedMetrics);
+    }
+
+    /** The port of this worker's own {@code GET /metrics}; empty when it reports to metrics someone else serves. */
+    public Optional<Integer> metricsPort() {
+        return Optional.ofNullable(ownedMetrics).map(m -> m.endpoint().port());
     }
 
     private static void closeAll(RuntimeException primary, AutoCloseable... resources) {

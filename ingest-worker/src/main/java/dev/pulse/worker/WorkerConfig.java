@@ -2,9 +2,11 @@ package dev.pulse.worker;
 
 import dev.pulse.schemas.config.ConfigException;
 import dev.pulse.schemas.config.ConfigKey;
+import dev.pulse.schemas.config.HttpListener;
 import dev.pulse.schemas.config.Infrastructure;
 import dev.pulse.schemas.config.PulseKeys;
 import dev.pulse.schemas.config.Settings;
+import dev.pulse.schemas.metrics.MetricsConfig;
 import dev.pulse.worker.consume.WorkerTenants;
 import dev.pulse.worker.maintain.MaintenanceConfig;
 import java.time.Duration;
@@ -37,6 +39,8 @@ public final class WorkerConfig {
     private final Duration dedupWindow;
     private final boolean usageMetering;
     private final java.nio.file.Path usageStateDir;
+    private final HttpListener metricsListener;
+    private final MetricsConfig metrics;
 
     private WorkerConfig(Settings settings) {
         this.infrastructure = Infrastructure.from(settings);
@@ -74,6 +78,8 @@ public final class WorkerConfig {
         this.dedupWindow = settings.get(PulseKeys.DEDUP_WINDOW);
         this.usageMetering = settings.get(PulseKeys.USAGE_METERING);
         this.usageStateDir = settings.get(PulseKeys.USAGE_STATE_DIR);
+        this.metricsListener = HttpListener.from(settings, PulseKeys.WORKER_METRICS_PORT);
+        this.metrics = MetricsConfig.from(settings);
     }
 
     public static WorkerConfig from(Settings settings) {
@@ -86,13 +92,24 @@ public final class WorkerConfig {
                 PulseKeys.WORKER_FETCH_MIN_BYTES, PulseKeys.WORKER_MAX_RETRIES, PulseKeys.WORKER_RETRY_BACKOFF_MS, PulseKeys.WORKER_SESSION_TIMEOUT_MS,
                 PulseKeys.WORKER_MAX_POLL_INTERVAL_MS, PulseKeys.WORKER_TRANSACTION_TIMEOUT_MS, PulseKeys.WORKER_TENANT_BACKOFF_MS,
                 PulseKeys.WORKER_TENANT_BACKOFF_MAX_MS, PulseKeys.DEDUP_WINDOW,
-                PulseKeys.USAGE_METERING, PulseKeys.USAGE_STATE_DIR));
+                PulseKeys.USAGE_METERING, PulseKeys.USAGE_STATE_DIR, PulseKeys.WORKER_METRICS_PORT, PulseKeys.METRICS_TOKEN,
+                PulseKeys.METRICS_TENANT_LABELS));
         keys.addAll(MaintenanceConfig.keys());
         return List.copyOf(keys);
     }
 
     public Infrastructure infrastructure() {
         return infrastructure;
+    }
+
+    /** {@code PULSE_BIND_ADDRESS} and {@code PULSE_WORKER_METRICS_PORT}: where the worker serves {@code GET /metrics}. */
+    public HttpListener metricsListener() {
+        return metricsListener;
+    }
+
+    /** Who reads {@code GET /metrics} (the scrape token, or the operator token where set) and how many tenants are labelled. */
+    public MetricsConfig metrics() {
+        return metrics;
     }
 
     public String group() {

@@ -7,6 +7,7 @@ import dev.pulse.query.sandbox.DuckDbSandbox;
 import dev.pulse.query.sandbox.SandboxLimits;
 import dev.pulse.schemas.tenancy.TenantDatabase;
 import io.javalin.Javalin;
+import dev.pulse.schemas.metrics.ServiceMetrics;
 import org.apache.iceberg.jdbc.JdbcCatalog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,8 +23,10 @@ public final class LakeQuery implements AutoCloseable {
     private final JdbcCatalog catalog;
     private final DuckDbSandbox sandbox;
     private final Javalin server;
+    private final ServiceMetrics metrics;
 
-    private LakeQuery(TenantDatabase db, JdbcCatalog catalog, DuckDbSandbox sandbox, Javalin server) {
+    private LakeQuery(TenantDatabase db, JdbcCatalog catalog, DuckDbSandbox sandbox, Javalin server, ServiceMetrics metrics) {
+        this.metrics = metrics;
         this.db = db;
         this.catalog = catalog;
         this.sandbox = sandbox;
@@ -34,18 +37,24 @@ public final class LakeQuery implements AutoCloseable {
         TenantDatabase db = config.infrastructure().openDatabase("query");
         JdbcCatalog catalog = null;
         DuckDbSandbox sandbox = null;
+        ServiceMetrics metrics = null;
         try {
             db.requireSafeRuntimeRole();
+            metrics = ServiceMetrics.create("query", config.metrics());
+            db.reportTo(metrics.registry());
             catalog = config.infrastructure().openCatalog();
             sandbox = new DuckDbSandbox(new SandboxLimits(config.threads(), config.memoryLimit(), config.queryTimeout(),
                     config.maxRows(), config.tempDirectory(), config.maxConcurrentQueries()));
             PreviewService previews = new PreviewService(db, catalog, config.infrastructure().warehouse(), sandbox);
-            Javalin server = QueryHttp.create(db, previews, config.previewDefaultLimit(), config.previewMaxLimit());
+            Javalin server = QueryHttp.create(db, previews, config.previewDefaultLimit(), config.previewMaxLimit(), metrics);
             EdgeServer.start(server, config.listener(), "choose another port, e.g. pulse dev --query-port");
             LOG.info("lake-query listening on port {}", server.port());
-            return new LakeQuery(db, catalog, sandbox, server);
+            return new LakeQuery(db, catalog, sandbox, server, metrics);
         } catch (RuntimeException e) {
             closeAll(null, sandbox, catalog, db);
+            if (metrics != null) {
+                metrics.close();
+            }
             throw e;
         }
     }
@@ -62,6 +71,7 @@ public final class LakeQuery implements AutoCloseable {
     @Override
     public void close() {
         closeAll(server, sandbox, catalog, db);
+        metrics.close();
     }
 
     private static void closeAll(Javalin server, DuckDbSandbox sandbox, JdbcCatalog catalog, TenantDatabase db) {

@@ -6,6 +6,7 @@ import dev.pulse.schemas.config.HttpListener;
 import dev.pulse.schemas.config.Infrastructure;
 import dev.pulse.schemas.config.PulseKeys;
 import dev.pulse.schemas.config.Settings;
+import dev.pulse.schemas.metrics.MetricsConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -20,7 +21,8 @@ public final class QueryConfig {
     /** The keys lake-query reads beyond {@link Infrastructure}'s, for help texts. */
     public static final List<ConfigKey<?>> KEYS = List.of(PulseKeys.QUERY_PORT, PulseKeys.BIND_ADDRESS, PulseKeys.PREVIEW_DEFAULT_LIMIT,
             PulseKeys.PREVIEW_MAX_LIMIT, PulseKeys.QUERY_TIMEOUT_MS, PulseKeys.QUERY_MEMORY_LIMIT, PulseKeys.QUERY_MAX_ROWS,
-            PulseKeys.QUERY_THREADS, PulseKeys.QUERY_TEMP_DIR, PulseKeys.QUERY_MAX_CONCURRENT);
+            PulseKeys.QUERY_THREADS, PulseKeys.QUERY_TEMP_DIR, PulseKeys.QUERY_MAX_CONCURRENT,
+            PulseKeys.METRICS_TOKEN, PulseKeys.METRICS_TENANT_LABELS);
 
     private final Infrastructure infrastructure;
     private final HttpListener listener;
@@ -32,10 +34,12 @@ public final class QueryConfig {
     private final int threads;
     private final Path tempDirectory;
     private final int maxConcurrentQueries;
+    private final MetricsConfig metrics;
 
     private QueryConfig(Settings settings) {
         this.infrastructure = Infrastructure.from(settings);
         this.listener = HttpListener.from(settings, PulseKeys.QUERY_PORT);
+        this.metrics = MetricsConfig.from(settings);
         this.previewDefaultLimit = settings.get(PulseKeys.PREVIEW_DEFAULT_LIMIT);
         this.previewMaxLimit = settings.get(PulseKeys.PREVIEW_MAX_LIMIT);
         this.queryTimeout = Duration.ofMillis(settings.get(PulseKeys.QUERY_TIMEOUT_MS));
@@ -65,6 +69,11 @@ public final class QueryConfig {
     /** {@code PULSE_BIND_ADDRESS} and {@code PULSE_QUERY_PORT}: where the server listens (pulse dev: loopback only). */
     public HttpListener listener() {
         return listener;
+    }
+
+    /** Who reads {@code GET /metrics} (the scrape token, or the operator token where set) and how many tenants are labelled. */
+    public MetricsConfig metrics() {
+        return metrics;
     }
 
     public int previewDefaultLimit() {

@@ -71,6 +71,7 @@ public final class TestStack {
         var values = new java.util.HashMap<>(stack.environment());
         values.put("PULSE_API_PORT", "0");
         values.put("PULSE_QUERY_PORT", "0");
+        values.put("PULSE_WORKER_METRICS_PORT", "0");
         values.put("PULSE_BIND_ADDRESS", "127.0.0.1");
         values.putAll(overrides);
         return Settings.of(values);

@@ -1,5 +1,6 @@
 package dev.pulse.api.events;
 
+import dev.pulse.schemas.metrics.ServiceMetrics;
 import dev.pulse.api.ApiConfig;
 import dev.pulse.api.idempotency.IdempotencyKey;
 import dev.pulse.api.idempotency.IdempotentRequests;
@@ -48,10 +49,12 @@ public final class EventRoutes {
     private final RateLimiter rateLimiter;
     private final EdgeUsage usage;
     private final ObjectMapper mapper = new ObjectMapper();
+    private final EventMetrics metrics;
 
     public EventRoutes(TenantDatabase db, ApiKeyAuth auth, JsonBodies bodies, ApiConfig.Limits limits,
             ApiConfig.EventTimeBounds timeBounds, Producer<byte[], byte[]> producer, long produceTimeoutMs, Duration idempotencyKeyTtl,
-            RateLimiter rateLimiter, EdgeUsage usage) {
+            RateLimiter rateLimiter, EdgeUsage usage, ServiceMetrics metrics) {
+        this.metrics = new EventMetrics(metrics);
         this.datasets = new KnownDatasets(db);
         this.usage = usage;
         this.rateLimiter = rateLimiter;
@@ -110,13 +113,14 @@ public final class EventRoutes {
         RateLimitHeaders.of(admitted).forEach(ctx::header);
         try {
             requireDatasetsExist(tenant, batch);
-            publisher.publish(tenant, outgoing);
+            metrics.produced(() -> publisher.publish(tenant, outgoing));
         } catch (RuntimeException e) {
             // Not accepted after all (404, 503, ...): the tenant is charged only for accepted requests.
             rateLimiter.giveBack(tenant, outgoing.size(), bytes);
             throw e;
         }
         usage.accepted(tenant, outgoing.size(), bytes);
+        metrics.accepted(tenant, outgoing.size());
         try {
             return new StoredResponse(202, mapper.writeValueAsString(Map.of("accepted", outgoing.size(), "event_ids", batch.eventIds())));
         } catch (JsonProcessingException e) {

@@ -83,6 +83,7 @@ public final class IngestLoop implements Runnable {
     /** The commit threads of the batches committed on the loop's thread, and those of the background batches. */
     private final TableCommits tableCommits;
     private final TableCommits backgroundCommits;
+    private final LoopMetrics metrics;
     private volatile boolean stopping;
     /** True while a batch is planned and committed on the loop's thread (never across a poll). */
     private boolean inFlight;
@@ -95,7 +96,8 @@ public final class IngestLoop implements Runnable {
 
     public IngestLoop(Consumer<byte[], byte[]> consumer, Producer<byte[], byte[]> producer, TenantDatabase db, Catalog catalog,
             RetryPolicy retry, Duration pollTimeout, CrashPoints crashPoints, CommittedOffsets committedOffsets,
-            TenantBackoff tenantBackoff, LogEnds logEnds, EventIdClaims eventIds, Fairness fairness) {
+            TenantBackoff tenantBackoff, LogEnds logEnds, EventIdClaims eventIds, Fairness fairness, LoopMetrics metrics) {
+        this.metrics = metrics;
         this.consumer = consumer;
         this.db = db;
         this.catalog = catalog;
@@ -286,6 +288,7 @@ public final class IngestLoop implements Runnable {
                     new TableFailure(dataset.tenant(), dataset.dataset().slug(), e)));
             if (outcome.refused()) {
                 repositionAll();
+                batchDone(c);
                 return false;
             }
         }
@@ -294,14 +297,23 @@ public final class IngestLoop implements Runnable {
         Set<TenantId> heldBack = c.plan().heldBack(c.failed().keySet());
         List<DeadLetter> deadLetters = new ArrayList<>(c.deadLetters());
         deadLetters.removeIf(d -> heldBack.contains(d.tenant()));
+        long kafkaStart = System.nanoTime();
         boolean committed = kafkaCommit.commit(deadLetters, c.plan().positionsExcept(heldBack), c.batchClaims());
-        if (!committed) {
+        if (committed) {
+            metrics.kafkaCommitted(deadLetters, Duration.ofNanos(System.nanoTime() - kafkaStart));
+        } else {
             repositionAll();
         }
         c.failed().values().forEach(failure -> pause(failure, c.records(), c.now()));
         c.plan().waiting().forEach(tenant -> holdBack(tenant, c.records()));
         c.plan().tenants().stream().filter(tenant -> !heldBack.contains(tenant)).forEach(this::recovered);
+        batchDone(c);
         return committed;
+    }
+
+    private void batchDone(Committing c) {
+        int records = c.plan().positions().keySet().stream().mapToInt(tp -> c.records().records(tp).size()).sum();
+        metrics.batchDone(records, Duration.between(c.now(), Instant.now()));
     }
 
     /** Finishes the background batches whose tables are done. */
@@ -387,6 +399,7 @@ public final class IngestLoop implements Runnable {
         if (claimed.kept().isEmpty()) {
             return true;
         }
+        long writeStart = System.nanoTime();
         TableWriteResult written = TableWriter.write(table, claimed.kept());
         if (!written.rejected().isEmpty()) {
             eventIds.release(dataset.tenant(), dataset.dataset().slug(), written.rejected().stream().map(RejectedRow::row).toList());
@@ -415,6 +428,7 @@ public final class IngestLoop implements Runnable {
         crashPoints.reached(CrashPoint.AFTER_TABLE_COMMIT, Set.of(dataset.tenant()));
         ledger.record(dataset.tenant(), dataset.dataset().slug(), commit, written);
         landed.committed(dataset.tenant(), dataset.dataset().slug(), table, commit, written.recordCount());
+        metrics.tableCommitted(dataset.tenant(), written.recordCount(), Duration.ofNanos(System.nanoTime() - writeStart));
         LOG.debug("committed {} rows to {} as snapshot {}", written.recordCount(), table.name(), commit.snapshotId());
         return true;
     }

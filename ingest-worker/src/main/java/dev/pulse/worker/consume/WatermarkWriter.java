@@ -65,6 +65,17 @@ public final class WatermarkWriter implements AutoCloseable {
         }
     }
 
+    /**
+     * Per tenant, the oldest watermark among its partitions this worker holds (callable from any
+     * thread): what the freshness gauge of the worker's metrics is measured from.
+     */
+    public Map<TenantId, java.time.Instant> completeThroughByTenant() {
+        Map<TenantId, java.time.Instant> oldest = new HashMap<>();
+        freshness.byTenant().forEach((tenant, partitions) -> partitions.stream().map(Freshness.PartitionWatermark::completeThrough)
+                .min(java.util.Comparator.naturalOrder()).ifPresent(through -> oldest.put(tenant, through)));
+        return oldest;
+    }
+
     /** Stops the timer after a last round. */
     @Override
     public void close() {

@@ -7,5 +7,8 @@
  * ({@code LandedUsage}: rows landed per table commit, re-sent from the snapshots after a crash;
  * dead letters per error code, {@code KafkaCommit}). The protocol is described in
  * {@code dev.pulse.worker}; the usage topology in {@code dev.pulse.worker.usage}.
+ * The loop reports to {@link dev.pulse.worker.consume.LoopMetrics} (three calls, each after the
+ * fact it reports: a batch done, a table committed, a Kafka transaction committed); the worker's
+ * gauges (lag, freshness) are sampled from outside the loop ({@code dev.pulse.worker.metrics}).
  */
 package dev.pulse.worker.consume;

@@ -9,6 +9,8 @@ import dev.pulse.query.preview.PreviewResult;
 import dev.pulse.query.preview.PreviewService;
 import dev.pulse.schemas.directory.DatasetRecord;
 import io.javalin.http.Context;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,8 +32,12 @@ final class PreviewHandler {
     private final PreviewService previews;
     private final int defaultLimit;
     private final int maxLimit;
+    private final Timer previewed;
+    private final Timer failed;
 
-    PreviewHandler(ApiKeyAuth keyAuth, PreviewService previews, int defaultLimit, int maxLimit) {
+    PreviewHandler(ApiKeyAuth keyAuth, PreviewService previews, int defaultLimit, int maxLimit, MeterRegistry registry) {
+        this.previewed = previewTimer(registry, "ok");
+        this.failed = previewTimer(registry, "failed");
         this.keyAuth = keyAuth;
         this.previews = previews;
         this.defaultLimit = defaultLimit;
@@ -42,7 +48,7 @@ final class PreviewHandler {
         AuthenticatedKey key = keyAuth.require(ctx, Scope.QUERY);
         refuseUnknownParameters(ctx, PREVIEW_PARAMETERS);
         int limit = limit(ctx.queryParams("limit"));
-        PreviewResult preview = previews.preview(key.tenant(), ctx.pathParam("slug"), limit);
+        PreviewResult preview = timed(() -> previews.preview(key.tenant(), ctx.pathParam("slug"), limit));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("dataset", preview.dataset());
         body.put("snapshot_id", preview.snapshotId());
@@ -54,6 +60,28 @@ final class PreviewHandler {
             ctx.header(COMPLETE_THROUGH_HEADER, completeThrough);
         }
         Json.respond(ctx, 200, body);
+    }
+
+    /**
+     * {@code pulse_query_preview_seconds{outcome}}: the dataset lookup, Iceberg's planning and the
+     * DuckDB query of one preview, without authentication and JSON writing (the request meter has
+     * those); {@code failed} whatever refused it (unknown dataset, busy sandbox, timeout).
+     */
+    private static Timer previewTimer(MeterRegistry registry, String outcome) {
+        return Timer.builder("pulse.query.preview").description("one preview: dataset lookup, snapshot planning, sandboxed DuckDB query")
+                .tag("outcome", outcome).register(registry);
+    }
+
+    private PreviewResult timed(java.util.function.Supplier<PreviewResult> preview) {
+        long start = System.nanoTime();
+        Timer outcome = failed;
+        try {
+            PreviewResult result = preview.get();
+            outcome = previewed;
+            return result;
+        } finally {
+            outcome.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+        }
     }
 
     void list(Context ctx) {

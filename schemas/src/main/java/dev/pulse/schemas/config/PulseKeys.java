@@ -51,6 +51,15 @@ public final class PulseKeys {
     public static final ConfigKey<String> QUERY_URL = ConfigKey.string("PULSE_QUERY_URL", "URL", "",
             "where the CLI finds lake-query").documentedAs("http://127.0.0.1:<port>");
 
+    // ---- GET /metrics of every service (dev.pulse.schemas.metrics.MetricsConfig) ----
+    public static final ConfigKey<String> METRICS_TOKEN = ConfigKey.of("PULSE_METRICS_TOKEN", "string, " + MIN_OPERATOR_TOKEN_LENGTH + "+ characters",
+            "the operator token", () -> "", PulseKeys::optionalToken,
+            "bearer token a Prometheus scraper sends to GET /metrics of every service (the operator token is accepted too; tenants' API keys never are)");
+    public static final ConfigKey<Integer> METRICS_TENANT_LABELS = ConfigKey.integer("PULSE_METRICS_TENANT_LABELS", 20, 0, 1000,
+            "tenants that get a tenant label of their own in each service's metrics (the first seen); the others are counted under tenant=\"other\"");
+    public static final ConfigKey<Integer> WORKER_METRICS_PORT = ConfigKey.port("PULSE_WORKER_METRICS_PORT", 8082,
+            "HTTP port of the ingest worker's GET /metrics (on PULSE_BIND_ADDRESS); 0 picks a free port");
+
     // ---- ingest-api (ApiConfig) ----
     public static final ConfigKey<Integer> MAX_BODY_BYTES = ConfigKey.integer("PULSE_MAX_BODY_BYTES", 10 * 1024 * 1024, 1024, 256 * 1024 * 1024,
             "largest request body, after decompression (413 above)");
@@ -214,7 +223,7 @@ public final class PulseKeys {
     /** Every key, in the order above. */
     public static final List<ConfigKey<?>> ALL = List.of(
             DATABASE_URL, ADMIN_DATABASE_URL, OPERATOR_DATABASE_URL, CATALOG_DATABASE_URL, KAFKA_BOOTSTRAP, WAREHOUSE, FILE_IO, DB_POOL_SIZE,
-            API_PORT, QUERY_PORT, BIND_ADDRESS, OPERATOR_TOKEN, API_URL, QUERY_URL,
+            API_PORT, QUERY_PORT, BIND_ADDRESS, OPERATOR_TOKEN, API_URL, QUERY_URL, METRICS_TOKEN, METRICS_TENANT_LABELS, WORKER_METRICS_PORT,
             MAX_BODY_BYTES, MAX_EVENT_BYTES, MAX_EVENTS_PER_REQUEST, MAX_JSON_DEPTH, EVENT_TIME_MAX_SKEW, EVENT_TIME_FLOOR, PRODUCE_TIMEOUT_MS, KEY_USAGE_FLUSH_MS,
             IDEMPOTENCY_KEY_TTL,
             TOPIC_PARTITIONS_FREE, TOPIC_PARTITIONS, TOPIC_PARTITIONS_ENTERPRISE,
@@ -268,6 +277,11 @@ public final class PulseKeys {
             throw new ConfigException(key + " is too short: it must have at least " + MIN_OPERATOR_TOKEN_LENGTH + " characters");
         }
         return token;
+    }
+
+    /** Empty (unset: another credential stands in) or a token as long as the operator's. */
+    private static String optionalToken(String key, String raw) {
+        return raw.isBlank() ? "" : operatorToken(key, raw);
     }
 
     private static Path absolutePath(String key, String value) {

@@ -103,6 +103,14 @@ public final class TenantDatabase implements AutoCloseable {
         RuntimeRoleGuard.check(pool);
     }
 
+    /**
+     * Reports the pool to {@code registry} (HikariCP's own Micrometer meters, {@code hikaricp_*},
+     * tagged with the pool's name); once per pool. Its meters leave the registry when the pool closes.
+     */
+    public void reportTo(io.micrometer.core.instrument.MeterRegistry registry) {
+        pool.setMetricRegistry(registry);
+    }
+
     /** True when a connection can be borrowed and answers; for health checks. */
     public boolean isReachable() {
         try (Connection connection = pool.getConnection()) {
