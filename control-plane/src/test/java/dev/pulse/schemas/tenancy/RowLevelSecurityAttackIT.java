@@ -122,6 +122,10 @@ class RowLevelSecurityAttackIT {
         stack.db().inTenant(a.id(), tx -> tx.update("""
                 INSERT INTO pulse.idempotency_keys (tenant_id, idempotency_key, request_hash, status, response, created_at)
                 VALUES (?, 'attack-seed', '\\x00', 202, '{}', now())""", a.id()));
+        // And a minute of usage (the usage topology's sink).
+        stack.db().inTenant(a.id(), tx -> tx.update("""
+                INSERT INTO pulse.usage_minutes (tenant_id, minute, metric, dimension, count, updated_at)
+                VALUES (?, date_trunc('minute', now()), 'events_accepted', '', 1, now())""", a.id()));
         for (String table : tenantTables) {
             List<String> columns = writableColumns(table);
             String copy = String.join(", ", columns.stream().map(c -> c.equals("tenant_id") ? "?::uuid" : quoted(c)).toList());
