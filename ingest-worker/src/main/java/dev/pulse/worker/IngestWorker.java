@@ -3,6 +3,7 @@ package dev.pulse.worker;
 import dev.pulse.schemas.tenancy.TenantDatabase;
 import dev.pulse.worker.consume.CrashPoints;
 import dev.pulse.worker.dedup.EventIdClaims;
+import dev.pulse.worker.dlq.DeadLetterIndexer;
 import dev.pulse.worker.consume.IngestLoop;
 import dev.pulse.worker.maintain.MaintenanceScheduler;
 import dev.pulse.worker.maintain.TableMaintenance;
@@ -40,6 +41,7 @@ public final class IngestWorker implements AutoCloseable {
     private final IngestLoop loop;
     private final MaintenanceScheduler maintenance;
     private final WatermarkWriter watermarks;
+    private DeadLetterIndexer deadLetters;
     private final Thread thread;
     private volatile Throwable failure;
 
@@ -97,6 +99,9 @@ public final class IngestWorker implements AutoCloseable {
             IngestWorker worker = new IngestWorker(db, catalog, consumer, producer, admin, loop, config);
             worker.thread.start();
             worker.watermarks.start();
+            // The dead-letter store follows the committed DLQ topics (dlq.DeadLetterIndexer); it stops with the loop.
+            worker.deadLetters = DeadLetterIndexer.start(db, config.infrastructure().kafkaBootstrap(), config.group() + ".dlq-index",
+                    config.dlqParkAfter(), worker.thread::isAlive);
             if (worker.maintenance != null) {
                 worker.maintenance.start();
             }
@@ -206,7 +211,7 @@ public final class IngestWorker implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        closeAll(null, watermarks, admin, catalog, db);
+        closeAll(null, deadLetters, watermarks, admin, catalog, db);
     }
 
     private static void closeAll(RuntimeException primary, AutoCloseable... resources) {

@@ -34,6 +34,8 @@ public final class WorkerConfig {
     private final Duration tenantBackoffMax;
     private final MaintenanceConfig maintenance;
     private final Duration dedupWindow;
+    private final int dlqParkAfter;
+    private final int dlqReplayRate;
 
     private WorkerConfig(Settings settings) {
         this.infrastructure = Infrastructure.from(settings);
@@ -68,6 +70,8 @@ public final class WorkerConfig {
         }
         this.maintenance = MaintenanceConfig.from(settings, Duration.ofMillis(maxPollIntervalMs));
         this.dedupWindow = settings.get(PulseKeys.DEDUP_WINDOW);
+        this.dlqParkAfter = settings.get(PulseKeys.DLQ_PARK_AFTER);
+        this.dlqReplayRate = settings.get(PulseKeys.DLQ_REPLAY_RATE);
     }
 
     public static WorkerConfig from(Settings settings) {
@@ -79,7 +83,8 @@ public final class WorkerConfig {
         List<ConfigKey<?>> keys = new java.util.ArrayList<>(List.of(PulseKeys.WORKER_GROUP, PulseKeys.WORKER_TENANTS, PulseKeys.WORKER_INSTANCE_ID, PulseKeys.WORKER_MAX_BATCH_RECORDS, PulseKeys.WORKER_COMMIT_INTERVAL_MS,
                 PulseKeys.WORKER_FETCH_MIN_BYTES, PulseKeys.WORKER_MAX_RETRIES, PulseKeys.WORKER_RETRY_BACKOFF_MS, PulseKeys.WORKER_SESSION_TIMEOUT_MS,
                 PulseKeys.WORKER_MAX_POLL_INTERVAL_MS, PulseKeys.WORKER_TRANSACTION_TIMEOUT_MS, PulseKeys.WORKER_TENANT_BACKOFF_MS,
-                PulseKeys.WORKER_TENANT_BACKOFF_MAX_MS, PulseKeys.DEDUP_WINDOW));
+                PulseKeys.WORKER_TENANT_BACKOFF_MAX_MS, PulseKeys.DEDUP_WINDOW,
+                PulseKeys.DLQ_PARK_AFTER, PulseKeys.DLQ_REPLAY_RATE));
         keys.addAll(MaintenanceConfig.keys());
         return List.copyOf(keys);
     }
@@ -150,6 +155,16 @@ public final class WorkerConfig {
     /** How long an event id stays claimed by its dataset: a resend within it is a duplicate ({@code worker.dedup}). */
     public Duration dedupWindow() {
         return dedupWindow;
+    }
+
+    /** Failed replays after which a dead letter is parked ({@code PULSE_DLQ_PARK_AFTER}). */
+    public int dlqParkAfter() {
+        return dlqParkAfter;
+    }
+
+    /** Dead letters per second a replay sends ({@code PULSE_DLQ_REPLAY_RATE}). */
+    public int dlqReplayRate() {
+        return dlqReplayRate;
     }
 
     /** Lake maintenance: compaction, snapshot expiry, orphan removal ({@code worker.maintain}). */
