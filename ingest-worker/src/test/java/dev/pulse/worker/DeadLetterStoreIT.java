@@ -274,8 +274,10 @@ class DeadLetterStoreIT {
             await().atMost(Duration.ofSeconds(30)).until(() -> rows(tenant).size() == 3);
             String id = rows(tenant).getFirst().id();
             assertThat(rows(other)).isEmpty();
-            assertThat(fixture.stack.db().inTenant(other, tx -> DeadLetterStore.find(tx, id))).isEmpty();
-            assertThat(fixture.stack.db().inTenant(other, tx -> DeadLetterStore.drop(tx, DeadLetterFilter.ALL, "x", Instant.now()))).isZero();
+            java.util.Optional<DeadLetterRow> found = fixture.stack.db().inTenant(other, tx -> DeadLetterStore.find(tx, id));
+            assertThat(found).isEmpty();
+            int dropped = fixture.stack.db().inTenant(other, tx -> DeadLetterStore.drop(tx, DeadLetterFilter.ALL, "x", Instant.now()));
+            assertThat(dropped).isZero();
             assertThat(states(tenant).values()).containsOnly(DeadLetterState.OPEN);
         }
     }
