@@ -108,18 +108,44 @@ public final class DeadLetterIndexer implements AutoCloseable {
                     seekToIndexed(partitions);
                 }
             });
+            long backoffMs = 0;
+            boolean reseek = false;
             while (!stopping && workerAlive.getAsBoolean()) {
-                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
-                if (!records.isEmpty()) {
-                    index(records);
+                try {
+                    if (reseek) {
+                        // Never poll past what is stored: the positions must come back to the stored offsets first.
+                        seekToIndexed(consumer.assignment());
+                        reseek = false;
+                    }
+                    ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
+                    if (!records.isEmpty()) {
+                        index(records);
+                    }
+                    backoffMs = 0;
+                } catch (WakeupException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    // PostgreSQL or the broker is away: nothing was folded that is not stored with its
+                    // offset, so go back to the stored offsets and try again, more slowly each time.
+                    backoffMs = Math.min(30_000, Math.max(1000, backoffMs * 2));
+                    LOG.warn("the DLQ indexer failed; retrying in {} ms: {}", backoffMs, e.toString());
+                    sleep(backoffMs);
+                    reseek = true;
                 }
             }
         } catch (WakeupException e) {
             // close()
-        } catch (RuntimeException e) {
-            LOG.error("the DLQ indexer stopped; dead letters are not listed until the worker restarts", e);
         } finally {
             consumer.close();
+        }
+    }
+
+    private void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stopping = true;
         }
     }
 
@@ -230,9 +256,15 @@ public final class DeadLetterIndexer implements AutoCloseable {
                 // keep the record's time
             }
         }
-        return new DeadLetterStore.Failure(id, reason, orElse(header(record, DeadLetter.ERROR_STAGE), "unknown"), message, dataset, eventId,
-                violations(reason, message), sourcePartition, sourceOffset, record.partition(), record.offset(), record.key(), record.value(),
-                carried, omitted == null ? null : parseLong(omitted, 0L), Math.max(1, intHeader(record, DeadLetter.ATTEMPT, 1)), firstFailedAt,
+        // Text from a hostile record may hold NUL, which PostgreSQL's text and jsonb cannot: one
+        // such record must not stop the indexer. Header names and values are cleaned the same way.
+        Map<String, String> cleanHeaders = new LinkedHashMap<>();
+        carried.forEach((k, v) -> cleanHeaders.put(clean(k), clean(v)));
+        List<DeadLetterRow.Violation> violations = violations(reason, message).stream()
+                .map(v -> new DeadLetterRow.Violation(clean(v.pointer()), clean(v.message()))).toList();
+        return new DeadLetterStore.Failure(id, clean(reason), clean(orElse(header(record, DeadLetter.ERROR_STAGE), "unknown")), clean(message),
+                clean(dataset), clean(eventId), violations, sourcePartition, sourceOffset, record.partition(), record.offset(), record.key(), record.value(),
+                cleanHeaders, omitted == null ? null : parseLong(omitted, 0L), Math.max(1, intHeader(record, DeadLetter.ATTEMPT, 1)), firstFailedAt,
                 failedAt);
     }
 
@@ -258,6 +290,11 @@ public final class DeadLetterIndexer implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /** NUL as U+FFFD: PostgreSQL text cannot hold it. */
+    static String clean(String text) {
+        return text == null || text.indexOf('\u0000') < 0 ? text : text.replace('\u0000', '\uFFFD');
     }
 
     private static String orElse(String value, String otherwise) {

@@ -8,7 +8,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -88,26 +87,29 @@ public final class DeadLetterStore {
                 next, partition, expected) == 1;
     }
 
+    /**
+     * Counts by state, reason, dataset and first-failure day (UTC; the newest 31 days), in one
+     * pass over the tenant's range of the covering index {@code dead_letters_counts}.
+     */
     public static CountsResult counts(TenantTransaction tx, DeadLetterFilter filter) throws SQLException {
         DeadLetterFilter.Sql sql = filter.sql();
         Map<String, Long> byState = new LinkedHashMap<>();
         Map<String, Long> byReason = new LinkedHashMap<>();
         Map<String, Long> byDataset = new LinkedHashMap<>();
+        Map<LocalDate, Long> allDays = new java.util.TreeMap<>(java.util.Comparator.reverseOrder());
         long[] total = {0};
-        // One pass over the tenant's range of the covering index, grouped by all three.
-        tx.query("SELECT reason, coalesce(dataset, ''), state, count(*) FROM pulse.dead_letters WHERE " + sql.where()
-                + " GROUP BY 1, 2, 3", rs -> {
-                    long n = rs.getLong(4);
+        tx.query("SELECT reason, coalesce(dataset, ''), state, (first_failed_at AT TIME ZONE 'UTC')::date, count(*)"
+                + " FROM pulse.dead_letters WHERE " + sql.where() + " GROUP BY 1, 2, 3, 4", rs -> {
+                    long n = rs.getLong(5);
                     byReason.merge(rs.getString(1), n, Long::sum);
                     byDataset.merge(rs.getString(2), n, Long::sum);
                     byState.merge(rs.getString(3), n, Long::sum);
+                    allDays.merge(rs.getObject(4, LocalDate.class), n, Long::sum);
                     total[0] += n;
                     return null;
                 }, sql.params().toArray());
         Map<LocalDate, Long> byDay = new LinkedHashMap<>();
-        tx.query("SELECT (first_failed_at AT TIME ZONE 'UTC')::date, count(*) FROM pulse.dead_letters WHERE " + sql.where()
-                + " GROUP BY 1 ORDER BY 1 DESC LIMIT 31", rs -> byDay.put(rs.getObject(1, LocalDate.class), rs.getLong(2)),
-                sql.params().toArray());
+        allDays.entrySet().stream().limit(31).forEach(e -> byDay.put(e.getKey(), e.getValue()));
         return new CountsResult(total[0], sortDesc(byState), sortDesc(byReason), sortDesc(byDataset), byDay);
     }
 
