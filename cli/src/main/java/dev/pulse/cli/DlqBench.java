@@ -30,9 +30,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * Dead letters at scale, against a running {@code pulse dev}. Replay: {@code --replay} events are
- * sent to a dataset that does not exist yet, the worker dead-letters them (its indexer fills the
- * store), the dataset is created and everything is replayed: dead letters per second sent back,
+ * Dead letters at scale, against a running {@code pulse dev}. Replay: {@code --replay} events that
+ * break their schema are sent, the worker dead-letters them (its indexer fills the store), and
+ * everything is replayed with a patch that fixes them: dead letters per second sent back,
  * and until the last one landed. Inspect: {@code --rows} dead letters are inserted straight into
  * another tenant's {@code pulse.dead_letters} (as the runtime role, under RLS), then the counts by
  * reason / dataset / state / day are timed in the store and over HTTP.
@@ -75,8 +75,9 @@ final class DlqBench implements Callable<Integer> {
         for (int from = 0; from < replay; from += 1000) {
             ArrayNode events = OperatorClient.JSON.createArrayNode();
             for (int i = from; i < Math.min(replay, from + 1000); i++) {
-                ObjectNode e = events.addObject().put("dataset", "later").put("event_id", "dl-" + run + "-" + i);
-                e.putObject("data").put("url", "/p/" + i).put("duration_ms", i);
+                // duration_ms must be an integer: a schema violation, dead-lettered by the worker.
+                ObjectNode e = events.addObject().put("dataset", "pages").put("event_id", "dl-" + run + "-" + i);
+                e.putObject("data").put("url", "/p/" + i).put("duration_ms", "slow");
             }
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(api + "/v1/events")).header("Authorization", "Bearer " + t.key())
                     .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(events.toString())).build(),
@@ -88,11 +89,11 @@ final class DlqBench implements Callable<Integer> {
         DeadLetterFilter open = DeadLetterFilter.ALL.withStates(Set.of(DeadLetterState.OPEN));
         waitFor(() -> db.inTenant(t.id(), tx -> DeadLetterStore.count(tx, open)) >= replay, Duration.ofMinutes(10), "the dead letters to be listed");
         double listedAfter = (System.nanoTime() - sendStart) / 1e9;
-        operator.post("/admin/v1/tenants/" + t.slug() + "/datasets", OperatorClient.JSON.createObjectNode().put("slug", "later").put("schema", "bench"));
-        DlqReplay.ReplayResult result = DlqReplay.replay(config, db, t.id(),
-                new DlqReplay.ReplayRequest(DeadLetterFilter.ALL, false, null, null, "operator:bench"), DlqReplay.Progress.NONE);
+        // The fix: a JSON Merge Patch on each event's data, applied as it goes back.
+        DlqReplay.ReplayResult result = DlqReplay.replay(config, db, t.id(), new DlqReplay.ReplayRequest(DeadLetterFilter.ALL, false,
+                OperatorClient.JSON.createObjectNode().put("duration_ms", 1), null, "operator:bench"), DlqReplay.Progress.NONE);
         long landStart = System.nanoTime();
-        waitFor(() -> operator.get("/admin/v1/tenants/" + t.slug() + "/datasets/later").path("row_count").asLong() >= replay,
+        waitFor(() -> operator.get("/admin/v1/tenants/" + t.slug() + "/datasets/pages").path("row_count").asLong() >= replay,
                 Duration.ofMinutes(10), "the replayed events to land");
         double landed = result.seconds() + (System.nanoTime() - landStart) / 1e9;
         out.printf("replay: %,d dead letters (sent, dead-lettered and listed in %.1f s); replayed %,d in %.2f s = %,.0f dead letters/s "
