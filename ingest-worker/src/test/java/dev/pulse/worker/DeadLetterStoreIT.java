@@ -52,6 +52,15 @@ class DeadLetterStoreIT {
         return fixture.stack.db().inTenant(tenant, tx -> DeadLetterStore.newest(tx, DeadLetterFilter.ALL, 10_000));
     }
 
+    /** The trigger-kept counts (whole-day filter) equal the counts of the rows themselves (a filter that forces them). */
+    private static void assertCountsAgree(TenantId tenant) {
+        DeadLetterStore.CountsResult kept = fixture.stack.db().inTenant(tenant, tx -> DeadLetterStore.counts(tx, DeadLetterFilter.ALL));
+        DeadLetterStore.CountsResult counted = fixture.stack.db().inTenant(tenant, tx -> DeadLetterStore.counts(tx,
+                new DeadLetterFilter(null, null, Instant.EPOCH.plusSeconds(1), null, List.of(), Set.of())));
+        assertThat(kept).usingRecursiveComparison().isEqualTo(counted);
+        assertThat(kept.total()).isEqualTo(rows(tenant).size());
+    }
+
     private static Map<String, DeadLetterState> states(TenantId tenant) {
         return rows(tenant).stream().collect(Collectors.toMap(DeadLetterRow::eventId, DeadLetterRow::state));
     }
@@ -102,6 +111,7 @@ class DeadLetterStoreIT {
             assertThat(counts.total()).isEqualTo(3);
             assertThat(counts.byReason()).containsExactlyInAnyOrderEntriesOf(Map.of("schema-violation", 2L, "unknown-dataset", 1L));
             assertThat(counts.byDataset()).containsExactlyInAnyOrderEntriesOf(Map.of("clicks", 2L, "later", 1L));
+            assertCountsAgree(tenant);
             DeadLetterRow bad = rows.stream().filter(r -> "bad-n-1".equals(r.eventId())).findFirst().orElseThrow();
             assertThat(bad.violations()).extracting(DeadLetterRow.Violation::pointer).containsExactly("/data/n");
             assertThat(new String(bad.payload(), java.nio.charset.StandardCharsets.UTF_8)).contains("\"one\"");
@@ -199,6 +209,7 @@ class DeadLetterStoreIT {
             assertThat(fixture.eventIds(tenant, "clicks")).containsExactly("bad-n-1", "bad-n-2", "ok-1", "ok-2");
             assertThat(fixture.eventIds(tenant, "later")).containsExactly("no-dataset");
             assertThat(states(tenant).values()).containsOnly(DeadLetterState.REPLAYED);
+            assertCountsAgree(tenant);
         }
     }
 
@@ -260,6 +271,10 @@ class DeadLetterStoreIT {
             fixture.awaitCaughtUp(group, tenant);
             assertThat(fixture.eventIds(tenant, "clicks")).containsExactly("bad-n-1", "bad-n-2", "ok-1", "ok-2");
             assertThat(states(tenant)).containsEntry("no-dataset", DeadLetterState.DROPPED);
+            await().atMost(Duration.ofSeconds(30)).until(() -> states(tenant).values().stream().filter(st -> st == DeadLetterState.REPLAYED).count() == 2);
+            assertCountsAgree(tenant);
+            assertThat(fixture.stack.db().inTenant(tenant, tx -> DeadLetterStore.counts(tx, DeadLetterFilter.ALL)).byState())
+                    .containsExactlyInAnyOrderEntriesOf(Map.of("replayed", 2L, "dropped", 1L));
         }
     }
 

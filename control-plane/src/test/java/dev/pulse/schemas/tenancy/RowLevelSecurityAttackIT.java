@@ -57,7 +57,7 @@ class RowLevelSecurityAttackIT {
             }
         }
         assertThat(tenantTables).contains("tenants", "api_keys", "event_schemas", "datasets", "ingest_commits", "event_ids", "idempotency_keys",
-                "dead_letters", "dead_letter_offsets", "dead_letter_replays");
+                "dead_letters", "dead_letter_offsets", "dead_letter_replays", "dead_letter_counts");
     }
 
     static Connection runtime() throws Exception {

@@ -8,6 +8,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -88,28 +89,66 @@ public final class DeadLetterStore {
     }
 
     /**
-     * Counts by state, reason, dataset and first-failure day (UTC; the newest 31 days), in one
-     * pass over the tenant's range of the covering index {@code dead_letters_counts}.
+     * Counts by state, reason, dataset and first-failure day (UTC; the newest 31 days). Read from
+     * {@code pulse.dead_letter_counts} (kept by triggers) when the filter is on whole days and names
+     * no ids; else counted from the dead letters themselves.
      */
     public static CountsResult counts(TenantTransaction tx, DeadLetterFilter filter) throws SQLException {
+        if (filter.ids().isEmpty() && wholeDay(filter.since()) && wholeDay(filter.until())) {
+            StringBuilder where = new StringBuilder("n <> 0");
+            List<Object> params = new ArrayList<>();
+            if (filter.dataset() != null) {
+                where.append(" AND dataset = ?");
+                params.add(filter.dataset());
+            }
+            if (filter.reason() != null) {
+                where.append(" AND reason = ?");
+                params.add(filter.reason());
+            }
+            if (filter.since() != null) {
+                where.append(" AND day >= ?::date");
+                params.add(filter.since().atZone(ZoneOffset.UTC).toLocalDate().toString());
+            }
+            if (filter.until() != null) {
+                where.append(" AND day < ?::date");
+                params.add(filter.until().atZone(ZoneOffset.UTC).toLocalDate().toString());
+            }
+            if (!filter.states().isEmpty()) {
+                where.append(" AND state = ANY(?)");
+                params.add(filter.states().stream().map(DeadLetterState::wireName).sorted().toArray(String[]::new));
+            }
+            return tally(tx, "SELECT reason, dataset, state, day, n FROM pulse.dead_letter_counts WHERE " + where, params);
+        }
         DeadLetterFilter.Sql sql = filter.sql();
+        return tally(tx, "SELECT reason, coalesce(dataset, ''), state, (first_failed_at AT TIME ZONE 'UTC')::date, count(*)"
+                + " FROM pulse.dead_letters WHERE " + sql.where() + " GROUP BY 1, 2, 3, 4", sql.params());
+    }
+
+    private static boolean wholeDay(Instant instant) {
+        return instant == null || instant.atZone(ZoneOffset.UTC).toLocalTime().equals(java.time.LocalTime.MIDNIGHT);
+    }
+
+    /** {@code sql}'s rows: reason, dataset ('' for none), state, day, count. */
+    private static CountsResult tally(TenantTransaction tx, String sql, List<Object> params) throws SQLException {
         Map<String, Long> byState = new LinkedHashMap<>();
         Map<String, Long> byReason = new LinkedHashMap<>();
         Map<String, Long> byDataset = new LinkedHashMap<>();
         Map<LocalDate, Long> allDays = new java.util.TreeMap<>(java.util.Comparator.reverseOrder());
         long[] total = {0};
-        tx.query("SELECT reason, coalesce(dataset, ''), state, (first_failed_at AT TIME ZONE 'UTC')::date, count(*)"
-                + " FROM pulse.dead_letters WHERE " + sql.where() + " GROUP BY 1, 2, 3, 4", rs -> {
-                    long n = rs.getLong(5);
-                    byReason.merge(rs.getString(1), n, Long::sum);
-                    byDataset.merge(rs.getString(2), n, Long::sum);
-                    byState.merge(rs.getString(3), n, Long::sum);
-                    allDays.merge(rs.getObject(4, LocalDate.class), n, Long::sum);
-                    total[0] += n;
-                    return null;
-                }, sql.params().toArray());
+        tx.query(sql, rs -> {
+            long n = rs.getLong(5);
+            byReason.merge(rs.getString(1), n, Long::sum);
+            byDataset.merge(rs.getString(2), n, Long::sum);
+            byState.merge(rs.getString(3), n, Long::sum);
+            allDays.merge(rs.getObject(4, LocalDate.class), n, Long::sum);
+            total[0] += n;
+            return null;
+        }, params.toArray());
+        byState.values().removeIf(n -> n == 0);
+        byReason.values().removeIf(n -> n == 0);
+        byDataset.values().removeIf(n -> n == 0);
         Map<LocalDate, Long> byDay = new LinkedHashMap<>();
-        allDays.entrySet().stream().limit(31).forEach(e -> byDay.put(e.getKey(), e.getValue()));
+        allDays.entrySet().stream().filter(e -> e.getValue() != 0).limit(31).forEach(e -> byDay.put(e.getKey(), e.getValue()));
         return new CountsResult(total[0], sortDesc(byState), sortDesc(byReason), sortDesc(byDataset), byDay);
     }
 
