@@ -76,7 +76,7 @@ public final class DlqReplay {
     /** Header on a replayed raw record: the replay run that sent it. */
     public static final String REPLAY_RUN = "pulse-replay-run";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int MAX_CHUNK = 500;
+    private static final int MAX_CHUNK = 2000;
     private static final int DRY_RUN_PAGE = 1000;
 
     /** What to replay: which dead letters, whether parked ones too, the patches (null: none), who asks. */
@@ -207,12 +207,10 @@ public final class DlqReplay {
         int sent = 0;
         String raw = Topics.raw(tenant);
         ConsumerGroupMetadata group = new ConsumerGroupMetadata(replayGroup(tenant));
-        while (true) {
-            long next = seq.last + 1;
-            List<DeadLetterRow> chunk = db.inTenant(tenant, tx -> DeadLetterStore.claimChunk(tx, runId, next, pacer.chunk()));
-            if (chunk.isEmpty()) {
-                return sent;
-            }
+        long first = seq.last + 1;
+        List<DeadLetterRow> chunk = db.inTenant(tenant, tx -> DeadLetterStore.claimChunk(tx, runId, first, pacer.chunk()));
+        long next = first;
+        while (!chunk.isEmpty()) {
             crash.reached(ReplayCrashPoint.AFTER_CHUNK_CLAIMED);
             pacer.acquire(chunk.size());
             producer.beginTransaction();
@@ -225,9 +223,17 @@ public final class DlqReplay {
             seq.last = next;
             crash.reached(ReplayCrashPoint.AFTER_KAFKA_COMMIT);
             sent += chunk.size();
-            db.inTenant(tenant, tx -> DeadLetterStore.confirmSent(tx, runId, next, actor, Instant.now()));
             progress.update(doneBefore + sent, total);
+            // One transaction confirms this chunk and claims the next.
+            long done = next;
+            long following = next + 1;
+            chunk = db.inTenant(tenant, tx -> {
+                DeadLetterStore.confirmSent(tx, runId, done, actor, Instant.now());
+                return DeadLetterStore.claimChunk(tx, runId, following, pacer.chunk());
+            });
+            next = following;
         }
+        return sent;
     }
 
     /**
