@@ -223,10 +223,14 @@ public final class DeadLetterStore {
         return selected;
     }
 
-    /** The next {@code limit} rows of the run not yet given a sequence number, given {@code seq}. */
+    /**
+     * The next {@code limit} rows of the run not yet given a sequence number, given {@code seq}. In
+     * no particular order: straight from the {@code dead_letters_replay} index, so a run of a million
+     * does not sort what is left for every chunk.
+     */
     public static List<DeadLetterRow> claimChunk(TenantTransaction tx, UUID runId, long seq, int limit) throws SQLException {
         List<DeadLetterRow> rows = tx.query("SELECT " + COLUMNS + " FROM pulse.dead_letters WHERE replay_run = ? AND replay_seq IS NULL"
-                + " AND state = 'replaying' ORDER BY id LIMIT ? FOR UPDATE", DeadLetterStore::row, runId, limit);
+                + " AND state = 'replaying' LIMIT ? FOR UPDATE", DeadLetterStore::row, runId, limit);
         if (!rows.isEmpty()) {
             tx.update("UPDATE pulse.dead_letters SET replay_seq = ? WHERE replay_run = ? AND id = ANY(?)", seq, runId,
                     rows.stream().map(DeadLetterRow::id).toArray(String[]::new));
