@@ -26,7 +26,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "bench", description = "Benchmarks that print figures (they are not tests).", subcommands = {BenchCommands.EndToEnd.class, RlsBench.class, PreviewBench.class, SoakBench.class, IngestBench.class, FairnessBench.class},
+@Command(name = "bench", description = "Benchmarks that print figures (they are not tests).", subcommands = {BenchCommands.EndToEnd.class, RlsBench.class, PreviewBench.class, SoakBench.class, IngestBench.class, FairnessBench.class, DlqBench.class},
         mixinStandardHelpOptions = true)
 final class BenchCommands {
 

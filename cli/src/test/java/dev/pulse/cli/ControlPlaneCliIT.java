@@ -213,10 +213,33 @@ class ControlPlaneCliIT {
         String dlq = dev.pulse.schemas.naming.Topics.dlq(dev.pulse.schemas.naming.TenantId.parse(tenantId));
         assertThat(pipeline.readAll(dlq, 1)).hasSize(1);
 
+        // The operator looks first: one dead letter, why, and what a replay would do now.
+        await().atMost(Duration.ofSeconds(60)).until(() -> json(pulse("dlq", "list", "--tenant", slug, "--json"))
+                .path("counts").path("total").asInt() == 1);
+        JsonNode listed = json(pulse("dlq", "list", "--tenant", slug, "--json"));
+        assertThat(listed.path("counts").path("by_reason").path("schema-violation").asInt()).isEqualTo(1);
+        assertThat(listed.path("counts").path("by_dataset").path("visits").asInt()).isEqualTo(1);
+        String id = listed.path("samples").get(0).path("id").asText();
+        JsonNode shown = json(pulse("dlq", "show", "--tenant", slug, id, "--json"));
+        assertThat(shown.path("state").asText()).isEqualTo("open");
+        assertThat(shown.path("violations").size()).isEqualTo(1);
+        assertThat(shown.path("payload").path("data").path("url").isTextual()).isTrue();
+        JsonNode dryBefore = json(pulse("dlq", "replay", "--tenant", slug, "--dry-run", "--json"));
+        assertThat(dryBefore.path("would_land").asInt()).isZero();
+        assertThat(dryBefore.path("would_fail").path("schema-violation").asInt()).isEqualTo(1);
+        // A patch that supplies the missing member would make it land, without changing anything yet.
+        assertThat(json(pulse("dlq", "replay", "--tenant", slug, "--dry-run", "--patch", "{\"ref\": \"cli\"}", "--json"))
+                .path("would_land").asInt()).isEqualTo(1);
+
         json(pulse("schema", "register", "--tenant", slug, "visit", relaxed.toString(), "--json"));
         json(pulse("dataset", "upgrade", "--tenant", slug, "visits", "--schema-version", "2", "--json"));
+        assertThat(json(pulse("dlq", "replay", "--tenant", slug, "--dry-run", "--json")).path("would_land").asInt()).isEqualTo(1);
         assertThat(json(pulse("dlq", "replay", "--tenant", slug, "--json")).path("replayed").asInt()).isEqualTo(1);
         assertThat(json(pulse("dlq", "replay", "--tenant", slug, "--json")).path("replayed").asInt()).isZero();
+        assertThat(json(pulse("dlq", "show", "--tenant", slug, id, "--json")).path("state").asText()).isEqualTo("replayed");
+        // Nothing open is left to drop; without --yes and without a terminal, drop refuses.
+        assertThat(json(pulse("dlq", "drop", "--tenant", slug, "--yes", "--json")).path("dropped").asInt()).isZero();
+        assertThat(pulse("dlq", "drop", "--tenant", slug).exitCode()).isEqualTo(1);
 
         HttpRequest preview = HttpRequest.newBuilder(URI.create(pipeline.queryUrl() + "/v1/datasets/visits/preview"))
                 .header("Authorization", "Bearer " + key).build();

@@ -157,6 +157,33 @@ class UsageIT {
         assertThat(readable.stdout()).contains("ROWS LANDED").contains("9 (page-views 9)").contains("total");
     }
 
+    /** Dead letters replayed and dropped, counted by the replay's own transaction and by the drop (one record per dead letter). */
+    @Test
+    void usageCountsTheDeadLettersReplayedAndDropped() throws Exception {
+        Tenant a = newTenant();
+        assertThat(post(a, events("broken", 2, false).toString()).statusCode()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(60)).until(() -> OperatorClient.JSON.readTree(
+                PulseProcess.run(pipeline.envFile, "dlq", "list", "--tenant", a.slug(), "--json").stdout()).path("counts").path("total").asInt() == 2);
+        JsonNode listed = OperatorClient.JSON.readTree(PulseProcess.run(pipeline.envFile, "dlq", "list", "--tenant", a.slug(), "--json").stdout());
+        String dropped = listed.path("samples").get(0).path("id").asText();
+        String replayed = listed.path("samples").get(1).path("id").asText();
+        PulseProcess.Result drop = PulseProcess.run(pipeline.envFile, "dlq", "drop", "--tenant", a.slug(), "--id", dropped, "--yes", "--json");
+        assertThat(drop.exitCode()).as(drop.stderr()).isZero();
+        assertThat(OperatorClient.JSON.readTree(drop.stdout()).path("dropped").asInt()).isEqualTo(1);
+        PulseProcess.Result replay = PulseProcess.run(pipeline.envFile, "dlq", "replay", "--tenant", a.slug(), "--id", replayed,
+                "--patch", "{\"duration_ms\": 7}", "--json");
+        assertThat(replay.exitCode()).as(replay.stderr()).isZero();
+        assertThat(OperatorClient.JSON.readTree(replay.stdout()).path("replayed").asInt()).isEqualTo(1);
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            JsonNode totals = usage(a).path("totals");
+            assertThat(totals.path("events_dead_lettered").toString()).isEqualTo("{\"schema-violation\":2}");
+            assertThat(totals.path("dead_letters_dropped").toString()).isEqualTo("{\"schema-violation\":1}");
+            assertThat(totals.path("dead_letters_replayed").toString()).isEqualTo("{\"schema-violation\":1}");
+            assertThat(totals.path("rows_landed").toString()).isEqualTo("{\"page-views\":1}");
+        });
+    }
+
     @Test
     void aTenantsKeyNeverReadsAnotherTenantsUsage() throws Exception {
         Tenant a = newTenant();

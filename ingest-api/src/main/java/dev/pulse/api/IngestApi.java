@@ -1,7 +1,10 @@
 package dev.pulse.api;
 
 import dev.pulse.api.admin.AdminRoutes;
+import dev.pulse.api.control.Audit;
+import dev.pulse.api.control.Caller;
 import dev.pulse.api.control.SelfService;
+import dev.pulse.api.dlq.DlqRoutes;
 import dev.pulse.api.control.TenantResources;
 import dev.pulse.api.events.EventRoutes;
 import dev.pulse.api.http.ApiProblems;
@@ -104,6 +107,7 @@ public final class IngestApi implements AutoCloseable {
             TenantResources resources = new TenantResources(bodies, keys, new SchemaRegistry(db), new Datasets(db, catalog));
             OperatorAuth operatorAuth = new OperatorAuth(config.operatorToken());
             AdminRoutes admin = new AdminRoutes(operatorAuth, bodies, tenants, resources, operator, keys);
+            DlqRoutes deadLetters = new DlqRoutes(db, bodies, edgeUsage);
             RateLimitRoutes rateLimitRoutes = new RateLimitRoutes(operatorAuth, bodies, tenants, rateLimitSettings, config.rateLimits());
             RequestDrain drain = RequestDrain.forBodyLimit(config.limits().maxBodyBytes());
 
@@ -123,6 +127,13 @@ public final class IngestApi implements AutoCloseable {
                 resources.register(javalin.routes, SelfService.PREFIX, SelfService.manageKey(keyAuth));
                 usageRoutes.register(javalin.routes, SelfService.PREFIX, SelfService.manageKey(keyAuth));
                 usageRoutes.register(javalin.routes, "/admin/v1/tenants/{slug}", admin::operatorCaller);
+                // Dead letters: the operator's for any tenant, a manage key's for its own (dev.pulse.api.dlq).
+                deadLetters.register(javalin.routes, "/admin/v1/tenants/{slug}", ctx -> {
+                    operatorAuth.require(ctx);
+                    return new Caller(tenants.requireBySlug(ctx.pathParam("slug")).id(),
+                            Audit.operatorActor(ctx));
+                });
+                deadLetters.register(javalin.routes, SelfService.PREFIX, SelfService.manageKey(keyAuth));
             });
             EdgeServer.start(server, config.listener(), "choose another port, e.g. pulse dev --api-port");
             opened.push(server::stop);

@@ -4,6 +4,7 @@ import dev.pulse.schemas.tenancy.TenantDatabase;
 import dev.pulse.schemas.usage.UsageTopic;
 import dev.pulse.worker.consume.CrashPoints;
 import dev.pulse.worker.dedup.EventIdClaims;
+import dev.pulse.worker.dlq.DeadLetterIndexer;
 import dev.pulse.worker.consume.IngestLoop;
 import dev.pulse.worker.maintain.MaintenanceScheduler;
 import dev.pulse.worker.maintain.TableMaintenance;
@@ -43,6 +44,7 @@ public final class IngestWorker implements AutoCloseable {
     private final IngestLoop loop;
     private final MaintenanceScheduler maintenance;
     private final WatermarkWriter watermarks;
+    private DeadLetterIndexer deadLetters;
     private final Thread thread;
     private final WorkerMetrics metrics;
     private final WorkerMetrics.Sources observed;
@@ -148,6 +150,9 @@ public final class IngestWorker implements AutoCloseable {
             worker.thread.start();
             worker.watermarks.start();
             metrics.observe(worker.observed);
+            // The dead-letter store follows the committed DLQ topics (dlq.DeadLetterIndexer); it stops with the loop.
+            worker.deadLetters = DeadLetterIndexer.start(db, config.infrastructure().kafkaBootstrap(), config.group() + ".dlq-index",
+                    config.dlqParkAfter(), worker.thread::isAlive);
             if (worker.maintenance != null) {
                 worker.maintenance.start();
             }
@@ -258,7 +263,7 @@ public final class IngestWorker implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         metrics.forget(observed);
-        closeAll(null, watermarks, admin, catalog, db, ownedMetrics);
+        closeAll(null, deadLetters, watermarks, admin, catalog, db, ownedMetrics);
     }
 
     /** The port of this worker's own {@code GET /metrics}; empty when it reports to metrics someone else serves. */

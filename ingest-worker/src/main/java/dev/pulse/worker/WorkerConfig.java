@@ -41,6 +41,8 @@ public final class WorkerConfig {
     private final java.nio.file.Path usageStateDir;
     private final HttpListener metricsListener;
     private final MetricsConfig metrics;
+    private final int dlqParkAfter;
+    private final int dlqReplayRate;
 
     private WorkerConfig(Settings settings) {
         this.infrastructure = Infrastructure.from(settings);
@@ -80,6 +82,8 @@ public final class WorkerConfig {
         this.usageStateDir = settings.get(PulseKeys.USAGE_STATE_DIR);
         this.metricsListener = HttpListener.from(settings, PulseKeys.WORKER_METRICS_PORT);
         this.metrics = MetricsConfig.from(settings);
+        this.dlqParkAfter = settings.get(PulseKeys.DLQ_PARK_AFTER);
+        this.dlqReplayRate = settings.get(PulseKeys.DLQ_REPLAY_RATE);
     }
 
     public static WorkerConfig from(Settings settings) {
@@ -93,7 +97,7 @@ public final class WorkerConfig {
                 PulseKeys.WORKER_MAX_POLL_INTERVAL_MS, PulseKeys.WORKER_TRANSACTION_TIMEOUT_MS, PulseKeys.WORKER_TENANT_BACKOFF_MS,
                 PulseKeys.WORKER_TENANT_BACKOFF_MAX_MS, PulseKeys.DEDUP_WINDOW,
                 PulseKeys.USAGE_METERING, PulseKeys.USAGE_STATE_DIR, PulseKeys.WORKER_METRICS_PORT, PulseKeys.METRICS_TOKEN,
-                PulseKeys.METRICS_TENANT_LABELS));
+                PulseKeys.METRICS_TENANT_LABELS, PulseKeys.DLQ_PARK_AFTER, PulseKeys.DLQ_REPLAY_RATE));
         keys.addAll(MaintenanceConfig.keys());
         return List.copyOf(keys);
     }
@@ -189,6 +193,16 @@ public final class WorkerConfig {
 
     public Duration dedupWindow() {
         return dedupWindow;
+    }
+
+    /** Failed replays after which a dead letter is parked ({@code PULSE_DLQ_PARK_AFTER}). */
+    public int dlqParkAfter() {
+        return dlqParkAfter;
+    }
+
+    /** Dead letters per second a replay sends ({@code PULSE_DLQ_REPLAY_RATE}). */
+    public int dlqReplayRate() {
+        return dlqReplayRate;
     }
 
     /** Lake maintenance: compaction, snapshot expiry, orphan removal ({@code worker.maintain}). */

@@ -152,12 +152,17 @@ final class WorkerFixture {
 
     /** Every committed record of the tenant's DLQ, read to its end with read_committed. */
     List<ConsumerRecord<byte[], byte[]>> deadLetters(TenantId tenant) {
+        return committedRecords(Topics.dlq(tenant));
+    }
+
+    /** Every committed record of {@code topic}, read to its end with read_committed. */
+    List<ConsumerRecord<byte[], byte[]>> committedRecords(String topic) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrap());
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.dlq(tenant)).stream()
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
                     .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pulse.control.keys.Scope;
 import dev.pulse.control.tenants.TenantRecord;
 import dev.pulse.control.testing.TestStack;
+import dev.pulse.schemas.deadletters.DeadLetterFilter;
+import dev.pulse.schemas.deadletters.DeadLetterStore;
 import dev.pulse.schemas.directory.IngestStatus;
 import dev.pulse.schemas.freshness.IngestWatermarks;
 import dev.pulse.schemas.event.IcebergSchemas;
@@ -54,7 +56,8 @@ class RowLevelSecurityAttackIT {
                 tenantTables.add(rs.getString(1));
             }
         }
-        assertThat(tenantTables).contains("tenants", "api_keys", "event_schemas", "datasets", "ingest_commits", "event_ids", "idempotency_keys");
+        assertThat(tenantTables).contains("tenants", "api_keys", "event_schemas", "datasets", "ingest_commits", "event_ids", "idempotency_keys",
+                "dead_letters", "dead_letter_offsets", "dead_letter_replays", "dead_letter_counts");
     }
 
     static Connection runtime() throws Exception {
@@ -126,6 +129,14 @@ class RowLevelSecurityAttackIT {
         stack.db().inTenant(a.id(), tx -> tx.update("""
                 INSERT INTO pulse.usage_minutes (tenant_id, minute, metric, dimension, count, updated_at)
                 VALUES (?, date_trunc('minute', now()), 'events_accepted', '', 1, now())""", a.id()));
+        // And a dead letter, the DLQ indexer's offset and a replay run (the dead-letter store, V12).
+        stack.db().inTenant(a.id(), tx -> {
+            DeadLetterStore.fold(tx, new DeadLetterStore.Failure("0-0", "schema-violation", "validate", "attack seed", "orders", "e", List.of(),
+                    0, 0, 0, 0, null, new byte[] {'{', '}'}, java.util.Map.of(), null, 1, Instant.now(), Instant.now()), 3);
+            DeadLetterStore.advanceIndexed(tx, 0, null, 1);
+            DeadLetterStore.startReplay(tx, java.util.UUID.randomUUID(), DeadLetterFilter.ALL, "system", null, Instant.now());
+            return null;
+        });
         for (String table : tenantTables) {
             List<String> columns = writableColumns(table);
             String copy = String.join(", ", columns.stream().map(c -> c.equals("tenant_id") ? "?::uuid" : quoted(c)).toList());

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 /** The tenancy core against a real, migrated PostgreSQL, as the runtime role pulse_app. */
 class TenancyIT {
     static final List<String> TENANT_TABLES = List.of("tenants", "api_keys", "event_schemas", "datasets", "ingest_commits", "ingest_watermarks",
-            "event_ids", "idempotency_keys");
+            "event_ids", "idempotency_keys", "dead_letters", "dead_letter_offsets", "dead_letter_replays", "dead_letter_counts");
     static TestStack stack;
     static TenantRecord tenantA;
     static TenantRecord tenantB;

@@ -7,10 +7,12 @@ import dev.pulse.schemas.usage.UsageTopic;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReadWriteLock;
@@ -75,6 +77,37 @@ public final class EdgeUsage implements AutoCloseable {
             counters.computeIfAbsent(counter, c -> new LongAdder()).add(n);
         } finally {
             swap.readLock().unlock();
+        }
+    }
+
+    /**
+     * Dead letters just marked dropped ({@code reasonById}: each one's reason by its stable id),
+     * sent now and acknowledged before this returns: called inside the drop's database
+     * transaction, so a drop whose usage cannot be sent is not committed (it fails, and is
+     * retried). Each record carries its dead letter's id, so a drop retried after its usage was
+     * sent counts once.
+     */
+    public void deadLettersDropped(TenantId tenant, Map<String, String> reasonById) {
+        if (reasonById.isEmpty()) {
+            return;
+        }
+        if (!topicReady) {
+            UsageTopic.ensure(admin);
+            topicReady = true;
+        }
+        Instant at = Instant.now();
+        List<java.util.concurrent.Future<?>> sent = new java.util.ArrayList<>();
+        reasonById.forEach((id, reason) -> sent.add(producer.send(
+                UsageRecord.deadLetterDropped(tenant, at, reason == null ? "" : reason, id).toProducerRecord())));
+        for (java.util.concurrent.Future<?> f : sent) {
+            try {
+                f.get(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while sending the usage of dropped dead letters", e);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                throw new IllegalStateException("the usage of dropped dead letters was not sent: " + e, e);
+            }
         }
     }
 

@@ -58,7 +58,8 @@ public record DeadLetter(TenantId tenant, ConsumerRecord<byte[], byte[]> source,
         }
         // A record replayed from the DLQ carries its history: count the attempt and keep the first failure time.
         int attempt = previousAttempt() + 1;
-        String firstFailure = previousFirstFailure().orElse(now.toString());
+        // Microseconds, as the dead-letter store (PostgreSQL) keeps it, so the time a replay carries on is the same text.
+        String firstFailure = previousFirstFailure().orElse(now.truncatedTo(java.time.temporal.ChronoUnit.MICROS).toString());
         put(headers, Topics.TENANT_HEADER, tenant.toString());
         put(headers, ERROR_CODE, code.wireName());
         put(headers, ERROR_MESSAGE, message.length() <= MAX_MESSAGE_CHARS ? message : message.substring(0, MAX_MESSAGE_CHARS) + "…");

@@ -162,6 +162,11 @@ public final class PulseKeys {
             () -> Path.of(System.getProperty("java.io.tmpdir"), "pulse-usage").toString(), PulseKeys::absolutePath,
             "the usage topology's local state (Kafka Streams state.dir; rebuilt from its changelog topics when lost); "
                     + "pulse dev uses <data-dir>/usage");
+    // ---- dead letters (worker's DLQ indexer, pulse dlq replay) ----
+    public static final ConfigKey<Integer> DLQ_PARK_AFTER = ConfigKey.integer("PULSE_DLQ_PARK_AFTER", 3, 1, 1000,
+            "failed replays after which a dead letter is parked: later replays skip it unless asked for parked ones (--include-parked)");
+    public static final ConfigKey<Integer> DLQ_REPLAY_RATE = ConfigKey.integer("PULSE_DLQ_REPLAY_RATE", 1000, 1, 1_000_000,
+            "dead letters per second a replay sends back to a tenant's raw topic, so a large replay does not starve live ingest");
 
     // ---- lake maintenance, run by the worker (MaintenanceConfig) ----
     public static final ConfigKey<Boolean> MAINTENANCE_ENABLED = ConfigKey.bool("PULSE_MAINTENANCE_ENABLED", true,
@@ -231,7 +236,7 @@ public final class PulseKeys {
             RATE_LIMIT_BYTES_ENTERPRISE, RATE_LIMIT_BURST, RATE_LIMIT_REFRESH, API_REPLICAS,
             WORKER_GROUP, WORKER_TENANTS, WORKER_INSTANCE_ID, WORKER_MAX_BATCH_RECORDS, WORKER_COMMIT_THREADS, WORKER_COMMIT_INTERVAL_MS, WORKER_FETCH_MIN_BYTES, WORKER_MAX_RETRIES,
             WORKER_RETRY_BACKOFF_MS, WORKER_SESSION_TIMEOUT_MS, WORKER_MAX_POLL_INTERVAL_MS, WORKER_TRANSACTION_TIMEOUT_MS,
-            WORKER_TENANT_BACKOFF_MS, WORKER_TENANT_BACKOFF_MAX_MS, DEDUP_WINDOW,
+            WORKER_TENANT_BACKOFF_MS, WORKER_TENANT_BACKOFF_MAX_MS, DEDUP_WINDOW, DLQ_PARK_AFTER, DLQ_REPLAY_RATE,
             USAGE_METERING, USAGE_STATE_DIR,
             MAINTENANCE_ENABLED, MAINTENANCE_INTERVAL, MAINTENANCE_THREADS, SNAPSHOT_KEEP_ALL, SNAPSHOT_RETENTION_FREE, SNAPSHOT_RETENTION,
             SNAPSHOT_RETENTION_ENTERPRISE, COMPACTION_TARGET_FILE_BYTES, COMPACTION_MIN_INPUT_FILES, COMPACTION_MAX_INPUT_BYTES,
