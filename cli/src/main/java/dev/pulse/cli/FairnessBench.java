@@ -43,6 +43,9 @@ final class FairnessBench implements Callable<Integer> {
     int floodBatch;
     @Option(names = "--flood-concurrency", defaultValue = "8", description = "flood requests in flight (default: ${DEFAULT-VALUE})")
     int floodConcurrency;
+    @Option(names = "--flood-tier", defaultValue = "enterprise", description = "the flooding tenant's tier, whose rate limit caps the flood: "
+            + "free, standard or enterprise (default: ${DEFAULT-VALUE})")
+    String floodTier;
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -65,9 +68,12 @@ final class FairnessBench implements Callable<Integer> {
         String queryUrl = OperatorClient.queryUrl(settings);
         String run = Long.toString(ThreadLocalRandom.current().nextLong() & 0xffffffL, 36);
         Tenant quiet = tenant(operator, "fair-" + run + "-quiet", "standard");
-        Tenant flood = tenant(operator, "fair-" + run + "-flood", "enterprise");
-        out.printf("bench fairness: %d s alone, then %d s beside a flood (%d events per request, %d in flight)%n", seconds, seconds,
-                floodBatch, floodConcurrency);
+        if (!java.util.Set.of("free", "standard", "enterprise").contains(floodTier)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--flood-tier must be free, standard or enterprise");
+        }
+        Tenant flood = tenant(operator, "fair-" + run + "-flood", floodTier);
+        out.printf("bench fairness: %d s alone, then %d s beside a flood (%s tier, %d events per request, %d in flight)%n", seconds, seconds,
+                floodTier, floodBatch, floodConcurrency);
         out.flush();
 
         quietPhase(apiUrl, queryUrl, quiet, 5); // warm-up: the first events pay for JIT, table creation, caches
