@@ -223,7 +223,7 @@ public final class PulseKeys {
     // ---- tenant lifecycle (pulse tenant delete / verify-deletion) ----
     public static final ConfigKey<String> DELETION_SIGNING_KEY = ConfigKey.string("PULSE_DELETION_SIGNING_KEY", "path", "",
             "Ed25519 private key (PKCS#8 PEM; public key in <file>.pub) that signs certificates of deletion; pulse dev makes "
-                    + "<data-dir>/deletion-signing-key.pem").documentedAs("none (`<data-dir>/deletion-signing-key.pem` under `pulse dev`)");
+                    + "<data-dir>/deletion-signing-key.pem").documentedAs("none");
     public static final ConfigKey<String> ENV_FILE = ConfigKey.string(Settings.ENV_FILE_KEY, "path", "",
             "the pulse.env file read for the keys the environment leaves unset").documentedAs("./.pulse/pulse.env");
     public static final ConfigKey<String> JAVA_OPTS = ConfigKey.string("PULSE_JAVA_OPTS", "JVM options", "",
