@@ -50,7 +50,7 @@ public final class SigningKey {
                 publicKey = readPublicKey(pub);
             } else {
                 throw new DeletionException("the public key " + pub + " of signing key " + file + " is missing; "
-                        + "restore it (a key made by `pulse tenant signing-key` or `pulse dev` has both files)");
+                        + "restore it, or write it with `openssl pkey -in " + file + " -pubout -out " + pub + "`");
             }
             SigningKey key = new SigningKey(privateKey, publicKey);
             key.requirePair(file);
