@@ -106,6 +106,10 @@ final class DevCommand implements Callable<Integer> {
                 started.push(query);
                 env.put(PulseKeys.QUERY_PORT.name(), Integer.toString(query.port()));
                 env.put(PulseKeys.QUERY_URL.name(), "http://127.0.0.1:" + query.port());
+                // The key that signs certificates of deletion (README, "Tenant lifecycle"): made once per data dir.
+                env.putIfAbsent(PulseKeys.DELETION_SIGNING_KEY.name(),
+                        stack.dataDir().resolve("deletion-signing-key.pem").toAbsolutePath().toString());
+                dev.pulse.control.lifecycle.deletion.SigningKey.loadOrGenerate(Path.of(env.get(PulseKeys.DELETION_SIGNING_KEY.name())));
                 environment = Map.copyOf(env);
                 envFile = writeEnvFile(stack.dataDir(), env);
             } catch (RuntimeException e) {

@@ -39,6 +39,10 @@ public final class ApiKeyAuth {
         if (key.tenantStatus() == TenantStatus.SUSPENDED && scope != Scope.QUERY) {
             throw new ProblemException(ProblemType.TENANT_SUSPENDED, "the tenant of this key is suspended; contact the operator");
         }
+        if (key.tenantStatus() == TenantStatus.DELETING) {
+            // Bound: a cached key carries the status it was read with for at most KeyCache.TTL.
+            throw new ProblemException(ProblemType.TENANT_NOT_ACTIVE, "the tenant of this key is being deleted");
+        }
         if (key.tenantStatus() != TenantStatus.ACTIVE && key.tenantStatus() != TenantStatus.SUSPENDED) {
             throw new ProblemException(ProblemType.TENANT_NOT_ACTIVE, "the tenant of this key is " + key.tenantStatus()
                     + ", not active; the operator must finish provisioning it");

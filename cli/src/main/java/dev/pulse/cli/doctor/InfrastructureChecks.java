@@ -83,6 +83,11 @@ final class InfrastructureChecks {
                 report.report(TOPICS, "tenant " + t.slug(), "is still provisioning", "run `pulse tenant create " + t.slug() + "` again to finish it");
                 continue;
             }
+            if (t.status() == TenantStatus.DELETING) {
+                report.report(TOPICS, "tenant " + t.slug(), "is being deleted (the job stopped half-way)",
+                        "run `pulse tenant delete " + t.slug() + " --confirm " + t.slug() + "` again to finish it");
+                continue;
+            }
             for (String topic : List.of(Topics.raw(t.id()), Topics.dlq(t.id()))) {
                 if (!topics.contains(topic)) {
                     report.report(TOPICS, topic, "is missing for tenant " + t.slug(), "run `pulse tenant create " + t.slug() + "` again");
@@ -124,7 +129,7 @@ final class InfrastructureChecks {
             }
         }
         for (TenantRecord t : tenants.values()) {
-            if (t.status() == TenantStatus.PROVISIONING) {
+            if (t.status() == TenantStatus.PROVISIONING || t.status() == TenantStatus.DELETING) {
                 continue;
             }
             Namespace own = LakeNames.namespace(t.id());

@@ -18,9 +18,16 @@ final class UsageSink {
         this.retry = retry;
     }
 
+    /**
+     * Writes the minute's totals, unless the tenant no longer exists: usage counted before a
+     * tenant was deleted can reach the sink after {@code pulse tenant delete} removed its rows,
+     * and must not bring a row of it back.
+     */
     void write(TenantId tenant, Instant minute, Map<UsageMetric, Map<String, Long>> totals) {
         retry.database("usage of " + tenant, () -> db.inTenant(tenant, tx -> {
-            UsageMinutes.record(tx, minute, totals);
+            if (tx.queryOptional("SELECT 1 FROM pulse.tenants WHERE tenant_id = ?", rs -> 1, tenant).isPresent()) {
+                UsageMinutes.record(tx, minute, totals);
+            }
             return null;
         }));
     }

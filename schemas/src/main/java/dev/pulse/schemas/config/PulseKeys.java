@@ -220,6 +220,10 @@ public final class PulseKeys {
             "DuckDB queries running at once; more wait briefly, then get 429 with Retry-After");
 
     // ---- the command line ----
+    // ---- tenant lifecycle (pulse tenant delete / verify-deletion) ----
+    public static final ConfigKey<String> DELETION_SIGNING_KEY = ConfigKey.string("PULSE_DELETION_SIGNING_KEY", "path", "",
+            "Ed25519 private key (PKCS#8 PEM; public key in <file>.pub) that signs certificates of deletion; pulse dev makes "
+                    + "<data-dir>/deletion-signing-key.pem").documentedAs("none");
     public static final ConfigKey<String> ENV_FILE = ConfigKey.string(Settings.ENV_FILE_KEY, "path", "",
             "the pulse.env file read for the keys the environment leaves unset").documentedAs("./.pulse/pulse.env");
     public static final ConfigKey<String> JAVA_OPTS = ConfigKey.string("PULSE_JAVA_OPTS", "JVM options", "",
@@ -243,7 +247,7 @@ public final class PulseKeys {
             COMPACTION_COLD_AFTER, ORPHAN_MIN_AGE, ORPHAN_SCAN_INTERVAL,
             PREVIEW_DEFAULT_LIMIT, PREVIEW_MAX_LIMIT, QUERY_TIMEOUT_MS, QUERY_MEMORY_LIMIT, QUERY_MAX_ROWS, QUERY_THREADS, QUERY_TEMP_DIR,
             QUERY_MAX_CONCURRENT,
-            ENV_FILE, JAVA_OPTS);
+            DELETION_SIGNING_KEY, ENV_FILE, JAVA_OPTS);
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,200}");
 

@@ -3,12 +3,14 @@ package dev.pulse.schemas.directory;
 /**
  * Where a tenant is in its life ({@code pulse.tenants.status}). A tenant is created
  * {@link #PROVISIONING} and becomes {@link #ACTIVE} once its topics and namespace exist;
- * {@link #SUSPENDED} refuses its keys everything but reading (ingest gets 403, data stays readable).
+ * {@link #SUSPENDED} refuses its keys everything but reading (ingest gets 403, data stays readable);
+ * {@link #DELETING} while {@code pulse tenant delete} removes it: its keys are refused everything.
  */
 public enum TenantStatus {
     PROVISIONING("provisioning"),
     ACTIVE("active"),
-    SUSPENDED("suspended");
+    SUSPENDED("suspended"),
+    DELETING("deleting");
 
     private final String wireName;
 

@@ -29,9 +29,16 @@ public final class IsolationAudit {
     public static final Set<String> RUNTIME_DEFINER_FUNCTIONS = Set.of(
             "pulse.tenant_for_api_key(text)", "pulse.tenant_for_slug(text)", "pulse.record_audit(text, text, uuid, jsonb)");
 
-    /** The operator functions: cross-tenant reads that only {@code pulse_operator} may execute. */
+    /**
+     * The operator functions that only {@code pulse_operator} may execute: the cross-tenant reads,
+     * and the tenant deletion job's state, erasure of a deleted tenant's audit entries, tombstone and
+     * traces check (V14).
+     */
     public static final Set<String> OPERATOR_FUNCTIONS = Set.of(
-            "pulse.operator_tenant_directory()", "pulse.operator_audit_log(uuid, integer)");
+            "pulse.operator_tenant_directory()", "pulse.operator_audit_log(uuid, integer)",
+            "pulse.operator_deletion_job(text)", "pulse.operator_deletion_record(uuid, text, text, text, jsonb)",
+            "pulse.operator_erase_tenant_audit(uuid)", "pulse.operator_finish_deletion(uuid, text, text)",
+            "pulse.operator_tenant_traces(uuid)");
 
     /**
      * The SECURITY DEFINER functions in a pulse schema that the connected role may execute, each
