@@ -31,7 +31,8 @@ public final class IsolationAudit {
 
     /** The operator functions: cross-tenant reads that only {@code pulse_operator} may execute. */
     public static final Set<String> OPERATOR_FUNCTIONS = Set.of(
-            "pulse.operator_tenant_directory()", "pulse.operator_audit_log(uuid, integer)");
+            "pulse.operator_tenant_directory()", "pulse.operator_audit_log(uuid, integer)",
+            "pulse.operator_audit_export(uuid, bigint, integer)");
 
     /**
      * The SECURITY DEFINER functions in a pulse schema that the connected role may execute, each
