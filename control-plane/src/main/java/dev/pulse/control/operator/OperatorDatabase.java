@@ -83,21 +83,7 @@ public final class OperatorDatabase implements AutoCloseable {
                         "SELECT tenant_id, seq, at, actor, action, detail::text FROM pulse.operator_audit_log(?, ?)")) {
             ps.setObject(1, tenant == null ? null : tenant.value());
             ps.setInt(2, limit);
-            List<AuditLog.AuditEntry> entries = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    UUID about = rs.getObject(1, UUID.class);
-                    JsonNode detail;
-                    try {
-                        detail = JSON.readTree(rs.getString(6));
-                    } catch (JsonProcessingException e) {
-                        throw new SQLException("audit detail is not JSON", e);
-                    }
-                    entries.add(new AuditLog.AuditEntry(about == null ? null : new TenantId(about), rs.getLong(2),
-                            TenantTransaction.instant(rs, "at"), rs.getString(4), rs.getString(5), detail));
-                }
-            }
-            return entries;
+            return entries(ps);
         } catch (SQLException e) {
             throw new DatabaseException("audit log read failed", e);
         }
