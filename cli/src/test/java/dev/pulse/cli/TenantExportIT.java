@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.pulse.control.ControlException;
 import dev.pulse.control.audit.Actor;
 import dev.pulse.control.keys.Scope;
 import dev.pulse.control.lifecycle.export.ArchiveException;
@@ -237,6 +238,20 @@ class TenantExportIT {
         assertThatThrownBy(() -> importer(null).importArchive(new TenantImport.ImportRequest(dir, slug, Actor.SYSTEM), ExportProgress.NONE))
                 .isInstanceOf(ArchiveException.class).hasMessageContaining("tenant.json").hasMessageContaining("missing");
         assertThat(stack.db().tenantForSlug(slug)).isEmpty();
+    }
+
+    @Test
+    void anImportUnderAnotherTenantsSlugIsRefusedAndLeavesThatTenantAlone() throws Exception {
+        Path dir = Files.createTempDirectory("export-other").resolve("archive");
+        new TenantExport(stack.db(), stack.operatorDb(), stack.catalog())
+                .export(new TenantExport.ExportRequest(a.tenant().slug(), List.of(), Actor.SYSTEM), dir, ExportProgress.NONE);
+        long before = rows(b.tenant().id());
+        long snapshot = table(b.tenant().id()).currentSnapshot().snapshotId();
+        assertThatThrownBy(() -> importer(null).importArchive(new TenantImport.ImportRequest(dir, b.tenant().slug(), Actor.SYSTEM),
+                ExportProgress.NONE)).isInstanceOf(ControlException.class).hasMessageContaining("already exists");
+        assertThat(table(b.tenant().id()).currentSnapshot().snapshotId()).isEqualTo(snapshot);
+        assertThat(rows(b.tenant().id())).isEqualTo(before);
+        assertThat(stack.schemas().versions(b.tenant().id(), "visits")).hasSize(1);
     }
 
     static int indexOf(byte[] haystack, byte[] needle) {

@@ -112,12 +112,14 @@ public final class ArchiveLayout {
 
                 With pyarrow:
 
-                    import pyarrow.dataset as ds
-                    table = ds.dataset('datasets/<slug>/data', format='parquet').to_table()
+                    import glob, pyarrow as pa, pyarrow.dataset as ds, pyarrow.parquet as pq
+                    files = sorted(glob.glob('datasets/<slug>/data/*.parquet'))
+                    schema = pa.unify_schemas([pq.read_schema(f) for f in files])
+                    table = ds.dataset(files, schema=schema, format='parquet').to_table()
 
-                `union_by_name` matters when the dataset's schema gained columns over time: older files lack the
-                newer columns (they read as NULL). Every Parquet column carries its Iceberg field id, which
-                `table-schema.json` names.
+                `union_by_name` (DuckDB) and the unified schema (pyarrow) matter when the dataset's schema gained
+                columns over time: older files lack the newer columns (they read as NULL). Every Parquet column
+                carries its Iceberg field id, which `table-schema.json` names.
 
                 The data files are the table's own files at the snapshot named in `manifest.json`, copied byte for
                 byte (no rewrite): the export is as fast as a file copy, and the rows are exactly the snapshot's.
