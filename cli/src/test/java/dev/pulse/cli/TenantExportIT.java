@@ -241,6 +241,27 @@ class TenantExportIT {
     }
 
     @Test
+    void anExportStoppedHalfWayLeavesNoArchiveUnderItsNameAndARerunWritesIt() throws Exception {
+        Path tar = Files.createTempDirectory("export-stopped").resolve("a.tar");
+        TenantExport export = new TenantExport(stack.db(), stack.operatorDb(), stack.catalog());
+        TenantExport.ExportRequest request = new TenantExport.ExportRequest(a.tenant().slug(), List.of(), Actor.SYSTEM);
+        assertThatThrownBy(() -> export.export(request, tar, (done, total) -> {
+            throw new Killed(null);
+        })).isInstanceOf(Killed.class);
+        assertThat(tar).doesNotExist();
+        // a killed process leaves its partial file behind: the next run starts it again
+        Files.writeString(tar.resolveSibling("a.tar.partial"), "half an archive");
+        TenantExport.ExportResult result = export.export(request, tar, ExportProgress.NONE);
+        assertThat(tar).exists();
+        assertThat(tar.resolveSibling("a.tar.partial")).doesNotExist();
+        assertThatThrownBy(() -> export.export(request, tar, ExportProgress.NONE)).isInstanceOf(ArchiveException.class)
+                .hasMessageContaining("already exists");
+        TenantImport.ImportResult copy = importer(null).importArchive(
+                new TenantImport.ImportRequest(tar, "rr-" + UUID.randomUUID().toString().substring(0, 8), Actor.SYSTEM), ExportProgress.NONE);
+        assertThat(copy.datasets().getFirst().rows()).isEqualTo(result.datasets().getFirst().rows());
+    }
+
+    @Test
     void anImportUnderAnotherTenantsSlugIsRefusedAndLeavesThatTenantAlone() throws Exception {
         Path dir = Files.createTempDirectory("export-other").resolve("archive");
         new TenantExport(stack.db(), stack.operatorDb(), stack.catalog())
@@ -270,7 +291,7 @@ class TenantExportIT {
     /** What a crash hook throws: nothing in the import catches an Error, so it stops where a killed process would. */
     static final class Killed extends Error {
         Killed(ImportCrashPoint point) {
-            super("killed at " + point);
+            super("killed at " + (point == null ? "the first data file" : point));
         }
     }
 
