@@ -48,6 +48,7 @@ import org.apache.iceberg.data.Record;
 import org.apache.iceberg.io.CloseableIterable;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code pulse tenant export} and {@code pulse tenant import} on the real pipeline, with two
@@ -64,6 +65,8 @@ class TenantExportIT {
     static TestStack stack;
     static TestStack.TenantWithDataset a;
     static TestStack.TenantWithDataset b;
+    @TempDir
+    static Path scratch;
 
     @BeforeAll
     static void twoTenantsWithRows() throws Exception {
@@ -85,7 +88,7 @@ class TenantExportIT {
 
     @Test
     void theExportHoldsEveryRowOfItsNamedSnapshotWithMatchingChecksumsAndNothingOfAnotherTenant() throws Exception {
-        Path dir = Files.createTempDirectory("export-it");
+        Path dir = Files.createTempDirectory(scratch, "export-it");
         Path tar = dir.resolve("a.tar");
         PulseProcess.Result ran = PulseProcess.run(pipeline.envFile, "tenant", "export", a.tenant().slug(), "--to", tar.toString(), "--json");
         assertThat(ran.exitCode()).as(ran.stderr()).isZero();
@@ -160,7 +163,7 @@ class TenantExportIT {
         });
         try {
             await().atMost(Duration.ofSeconds(30)).until(() -> rows(a.tenant().id()) > 80);
-            Path dir = Files.createTempDirectory("export-live").resolve("archive");
+            Path dir = Files.createTempDirectory(scratch, "export-live").resolve("archive");
             TenantExport.ExportResult result = new TenantExport(stack.db(), stack.operatorDb(), stack.catalog())
                     .export(new TenantExport.ExportRequest(a.tenant().slug(), List.of("visits"), Actor.SYSTEM), dir, ExportProgress.NONE);
             long snapshot = result.datasets().getFirst().snapshotId();
@@ -178,7 +181,7 @@ class TenantExportIT {
 
     @Test
     void anImportKilledAtEachStepAndRunAgainRecreatesTheTenantWithEveryRowOnce() throws Exception {
-        Path archive = Files.createTempDirectory("export-import").resolve("a.tar");
+        Path archive = Files.createTempDirectory(scratch, "export-import").resolve("a.tar");
         TenantExport.ExportResult exported = new TenantExport(stack.db(), stack.operatorDb(), stack.catalog())
                 .export(new TenantExport.ExportRequest(a.tenant().slug(), List.of(), Actor.SYSTEM), archive, ExportProgress.NONE);
         String slug = "imp-" + UUID.randomUUID().toString().substring(0, 8);
@@ -215,7 +218,7 @@ class TenantExportIT {
 
     @Test
     void aTamperedArchiveIsRefusedNamingTheFileAndNothingIsCreated() throws Exception {
-        Path tar = Files.createTempDirectory("export-tamper").resolve("a.tar");
+        Path tar = Files.createTempDirectory(scratch, "export-tamper").resolve("a.tar");
         new TenantExport(stack.db(), stack.operatorDb(), stack.catalog())
                 .export(new TenantExport.ExportRequest(a.tenant().slug(), List.of(), Actor.SYSTEM), tar, ExportProgress.NONE);
         String slug = "tam-" + UUID.randomUUID().toString().substring(0, 8);
@@ -228,7 +231,7 @@ class TenantExportIT {
                 .isInstanceOf(ArchiveException.class).hasMessageContaining(part).hasMessageContaining("does not match the manifest");
         assertThat(stack.db().tenantForSlug(slug)).isEmpty();
 
-        Path dir = Files.createTempDirectory("export-tamper").resolve("archive");
+        Path dir = Files.createTempDirectory(scratch, "export-tamper").resolve("archive");
         new TenantExport(stack.db(), stack.operatorDb(), stack.catalog())
                 .export(new TenantExport.ExportRequest(a.tenant().slug(), List.of(), Actor.SYSTEM), dir, ExportProgress.NONE);
         Files.writeString(dir.resolve("datasets.json"), Files.readString(dir.resolve("datasets.json")).replace("\"visits\"", "\"other\""));
@@ -242,7 +245,7 @@ class TenantExportIT {
 
     @Test
     void anExportStoppedHalfWayLeavesNoArchiveUnderItsNameAndARerunWritesIt() throws Exception {
-        Path tar = Files.createTempDirectory("export-stopped").resolve("a.tar");
+        Path tar = Files.createTempDirectory(scratch, "export-stopped").resolve("a.tar");
         TenantExport export = new TenantExport(stack.db(), stack.operatorDb(), stack.catalog());
         TenantExport.ExportRequest request = new TenantExport.ExportRequest(a.tenant().slug(), List.of(), Actor.SYSTEM);
         assertThatThrownBy(() -> export.export(request, tar, (done, total) -> {
@@ -263,7 +266,7 @@ class TenantExportIT {
 
     @Test
     void anImportUnderAnotherTenantsSlugIsRefusedAndLeavesThatTenantAlone() throws Exception {
-        Path dir = Files.createTempDirectory("export-other").resolve("archive");
+        Path dir = Files.createTempDirectory(scratch, "export-other").resolve("archive");
         new TenantExport(stack.db(), stack.operatorDb(), stack.catalog())
                 .export(new TenantExport.ExportRequest(a.tenant().slug(), List.of(), Actor.SYSTEM), dir, ExportProgress.NONE);
         long before = rows(b.tenant().id());
