@@ -210,6 +210,7 @@ class TenantExportIT {
         assertThat(post(key, events("after-import", 3, true))).isEqualTo(202);
         await().atMost(Duration.ofSeconds(30)).until(() -> rows(imported) == exportedRows + 3);
         assertThat(tableRows(imported, table(imported).currentSnapshot().snapshotId())).doesNotHaveDuplicates();
+        await().atMost(Duration.ofSeconds(10)).until(() -> stack.datasets().find(imported, "visits").orElseThrow().rowCount() == exportedRows + 3);
         // and a third run changes nothing
         TenantImport.ImportResult again = importer(null).importArchive(request, ExportProgress.NONE);
         assertThat(again.datasets().getFirst().alreadyImported()).isTrue();

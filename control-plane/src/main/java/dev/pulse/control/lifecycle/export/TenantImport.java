@@ -67,8 +67,10 @@ import org.apache.iceberg.types.TypeUtil;
  * the worker's offset map ({@code SnapshotOffsets.newestWithOffsets}) walks past them as past any
  * snapshot Pulse's worker did not write, its ledger reconciliation reads no commit ranges from them,
  * and the source tenant's offsets (which name the source's topics) never reach the new tenant, whose
- * topics start empty. Imported rows count in the table's {@code total-records} and so in the
- * dataset's row count once the worker next commits to it.
+ * topics start empty. The dataset row's cached statistics (row count, newest event) are raised by
+ * the imported rows right after the table commit, as the worker raises them after its own; a crash
+ * exactly between the two leaves that cached count short by the import (the table's own
+ * {@code total-records}, which {@code dataset show} reads, is right).
  */
 public final class TenantImport {
     static final String IMPORTED_FROM = "pulse.imported-from";
@@ -248,6 +250,7 @@ public final class TenantImport {
         InternalRecordWrapper wrapper = new InternalRecordWrapper(target.asStruct());
         List<DataFile> written = new ArrayList<>();
         long rows = 0;
+        java.time.OffsetDateTime newest = null;
         try {
             for (JsonNode f : dataset.path("files")) {
                 Path file = archive.file(f.path("path").asText());
@@ -256,6 +259,9 @@ public final class TenantImport {
                 try (writer; CloseableIterable<Record> records = FormatModelRegistry.<Record, Object>readBuilder(FileFormat.PARQUET, Record.class,
                         org.apache.iceberg.Files.localInput(file.toFile())).project(read).build()) {
                     for (Record r : records) {
+                        if (r.getField("event_time") instanceof java.time.OffsetDateTime t && (newest == null || t.isAfter(newest))) {
+                            newest = t;
+                        }
                         key.partition(wrapper.wrap(r));
                         writer.write(r, table.spec(), key);
                         rows++;
@@ -288,6 +294,17 @@ public final class TenantImport {
         }
         tx.updateProperties().set(IMPORTED_FROM, exportId).commit();
         tx.commitTransaction();
+        // The dataset's cached statistics, as the worker keeps them after each of its commits (it adds its own rows to row_count).
+        long imported = rows;
+        java.time.Instant newestEvent = newest == null ? null : newest.toInstant();
+        if (imported > 0) {
+            db.inTenant(id, t -> t.update("""
+                    UPDATE pulse.datasets
+                       SET row_count = row_count + ?,
+                           last_event_time = greatest(last_event_time, ?),
+                           last_commit_at = greatest(last_commit_at, ?)
+                     WHERE slug = ?""", imported, newestEvent, java.time.Instant.now(), slug));
+        }
         crash.reached(ImportCrashPoint.AFTER_TABLE_COMMIT, slug);
         return new DatasetImport(slug, rows, false);
     }
