@@ -11,7 +11,8 @@ import picocli.CommandLine.Parameters;
         subcommands = {TenantCommands.Create.class, TenantCommands.Show.class, TenantCommands.ListTenants.class,
             TenantCommands.Suspend.class, TenantCommands.Resume.class, TenantCommands.SetRetention.class,
             TenantCommands.SetLimits.class,
-            TenantDeletionCommands.Delete.class, TenantDeletionCommands.VerifyDeletion.class},
+            TenantDeletionCommands.Delete.class, TenantDeletionCommands.VerifyDeletion.class,
+            TenantExportCommand.Export.class, TenantExportCommand.Import.class},
         mixinStandardHelpOptions = true)
 final class TenantCommands {
     static final List<Output.Column> COLUMNS = List.of(Output.Column.of("SLUG", "slug"), Output.Column.of("STATUS", "status"),

@@ -21,7 +21,7 @@ import java.util.UUID;
 /**
  * The operator control plane's own database access, as {@code pulse_operator}
  * ({@code PULSE_OPERATOR_DATABASE_URL}): the two reads that cross tenants, the tenant directory
- * and the audit log. That role may execute exactly these two SECURITY DEFINER functions and
+ * and the audit log. That role may execute exactly these SECURITY DEFINER functions and
  * holds no table privilege; the runtime role {@code pulse_app}, which serves tenant traffic, may
  * execute neither. Everything else an operator does (creating a tenant, a key, ...) runs as
  * {@code pulse_app} in a transaction bound to the tenant concerned, like the tenant's own
@@ -83,24 +83,46 @@ public final class OperatorDatabase implements AutoCloseable {
                         "SELECT tenant_id, seq, at, actor, action, detail::text FROM pulse.operator_audit_log(?, ?)")) {
             ps.setObject(1, tenant == null ? null : tenant.value());
             ps.setInt(2, limit);
-            List<AuditLog.AuditEntry> entries = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    UUID about = rs.getObject(1, UUID.class);
-                    JsonNode detail;
-                    try {
-                        detail = JSON.readTree(rs.getString(6));
-                    } catch (JsonProcessingException e) {
-                        throw new SQLException("audit detail is not JSON", e);
-                    }
-                    entries.add(new AuditLog.AuditEntry(about == null ? null : new TenantId(about), rs.getLong(2),
-                            TenantTransaction.instant(rs, "at"), rs.getString(4), rs.getString(5), detail));
-                }
-            }
-            return entries;
+            return entries(ps);
         } catch (SQLException e) {
             throw new DatabaseException("audit log read failed", e);
         }
+    }
+
+    /**
+     * One page of one tenant's audit entries, oldest first, those numbered after {@code afterSeq}
+     * (0 for the first page), at most {@code limit} (1..10000), through
+     * {@code pulse.operator_audit_export}: a tenant export streams the whole log page by page.
+     */
+    public List<AuditLog.AuditEntry> auditEntriesAfter(TenantId tenant, long afterSeq, int limit) {
+        try (Connection connection = pool.getConnection();
+                PreparedStatement ps = connection.prepareStatement(
+                        "SELECT tenant_id, seq, at, actor, action, detail::text FROM pulse.operator_audit_export(?, ?, ?)")) {
+            ps.setObject(1, tenant.value());
+            ps.setLong(2, afterSeq);
+            ps.setInt(3, limit);
+            return entries(ps);
+        } catch (SQLException e) {
+            throw new DatabaseException("audit log export read failed", e);
+        }
+    }
+
+    private static List<AuditLog.AuditEntry> entries(PreparedStatement ps) throws SQLException {
+        List<AuditLog.AuditEntry> entries = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                UUID about = rs.getObject(1, UUID.class);
+                JsonNode detail;
+                try {
+                    detail = JSON.readTree(rs.getString(6));
+                } catch (JsonProcessingException e) {
+                    throw new SQLException("audit detail is not JSON", e);
+                }
+                entries.add(new AuditLog.AuditEntry(about == null ? null : new TenantId(about), rs.getLong(2),
+                        TenantTransaction.instant(rs, "at"), rs.getString(4), rs.getString(5), detail));
+            }
+        }
+        return entries;
     }
 
     @Override

@@ -90,6 +90,7 @@ class RuntimeRoleReachIT {
         refusedToTenantA("SELECT tenant_id, slug FROM pulse.operator_tenant_directory()");
         refusedToTenantA("SELECT * FROM pulse.operator_audit_log(?, 1000)", b.id().value());
         refusedToTenantA("SELECT * FROM pulse.operator_audit_log(NULL, 1000)");
+        refusedToTenantA("SELECT * FROM pulse.operator_audit_export(?, 0, 1000)", b.id().value());
         try (Connection c = runtime(); Statement st = c.createStatement()) {
             assertThatThrownBy(() -> st.executeQuery("SELECT * FROM pulse.operator_tenant_directory()"))
                     .isInstanceOf(SQLException.class).hasMessageContaining("permission denied");

@@ -38,7 +38,8 @@ public final class IsolationAudit {
             "pulse.operator_tenant_directory()", "pulse.operator_audit_log(uuid, integer)",
             "pulse.operator_deletion_job(text)", "pulse.operator_deletion_record(uuid, text, text, text, jsonb)",
             "pulse.operator_erase_tenant_audit(uuid)", "pulse.operator_finish_deletion(uuid, text, text)",
-            "pulse.operator_tenant_traces(uuid)");
+            "pulse.operator_tenant_traces(uuid)",
+            "pulse.operator_audit_export(uuid, bigint, integer)");
 
     /**
      * The SECURITY DEFINER functions in a pulse schema that the connected role may execute, each
