@@ -12,6 +12,8 @@ umask 077
 cat > "$DIR/pgbouncer.ini" <<INI
 [databases]
 ${POSTGRES_DB} = host=${POSTGRES_HOST:-127.0.0.1} port=${POSTGRES_PORT:-5432} dbname=${POSTGRES_DB}
+; The same database on ONE server connection: the system tests interleave two tenants' transactions on it.
+${POSTGRES_DB}_pool1 = host=${POSTGRES_HOST:-127.0.0.1} port=${POSTGRES_PORT:-5432} dbname=${POSTGRES_DB} pool_size=1
 
 [pgbouncer]
 listen_addr = 127.0.0.1
