@@ -67,6 +67,9 @@ public final class DockerDeployment implements ExecutionCondition {
             System.err.println("SKIPPED docker system tests: " + reason);
             return ConditionEvaluationResult.disabled(reason);
         }
+        // Closed by JUnit when the whole test plan is done, while the JVM still runs: compose down -v.
+        context.getRoot().getStore(ExtensionContext.Namespace.create(DockerDeployment.class))
+                .computeIfAbsent("stop", key -> (AutoCloseable) DockerDeployment::stopShared);
         return ConditionEvaluationResult.enabled("a Docker engine and the Pulse images are here");
     }
 
@@ -111,15 +114,21 @@ public final class DockerDeployment implements ExecutionCondition {
             DockerDeployment deployment = new DockerDeployment(Map.copyOf(env));
             Instant begin = Instant.now();
             deployment.compose.start();
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                deployment.compose.stop();
-                removeVolumes();
-            }, "compose-down"));
+            // A safety net only: the end of the test plan stops it (evaluateExecutionCondition).
+            Runtime.getRuntime().addShutdownHook(new Thread(DockerDeployment::stopShared, "compose-down"));
             deployment.awaitReady();
             System.err.println("docker deployment up in " + Duration.between(begin, Instant.now()).toSeconds() + " s");
             started = deployment;
         }
         return started;
+    }
+
+    static synchronized void stopShared() {
+        if (started != null) {
+            started.compose.stop();
+            started = null;
+            removeVolumes();
+        }
     }
 
     /** The volumes of this and earlier test projects (ComposeContainer's down leaves them with this engine). */
