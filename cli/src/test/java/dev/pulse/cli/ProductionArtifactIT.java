@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The packaged production artifact ({@code target/pulse-cli.jar} and the {@code lib/} its manifest
- * names, which is what the Dockerfile copies) carries no development infrastructure: no devstack,
+ * names, which is what deploy/images/pulse/Dockerfile copies) carries no development infrastructure: no devstack,
  * no embedded PostgreSQL, no Kafka broker. Runs after {@code package}, on the real files.
  */
 class ProductionArtifactIT {
@@ -47,7 +47,7 @@ class ProductionArtifactIT {
                 .anyMatch(n -> n.startsWith("pulse-ingest-worker-")).anyMatch(n -> n.startsWith("pulse-lake-query-"));
         // Lake maintenance reads Parquet back with Iceberg's own reader, which needs this jar at run time.
         assertThat(classpath).as("the manifest's Class-Path").anyMatch(p -> p.getFileName().toString().startsWith("hadoop-mapreduce-client-core"));
-        // The folder the Dockerfile copies holds nothing more than the manifest names.
+        // The folder the image copies holds nothing more than the manifest names.
         try (var files = Files.list(TARGET.resolve("lib"))) {
             assertThat(files.map(f -> f.getFileName().toString()).toList())
                     .containsExactlyInAnyOrderElementsOf(classpath.stream().map(p -> p.getFileName().toString()).toList());

@@ -24,6 +24,7 @@ public final class ApiConfig {
     private final HttpListener listener;
     private final String operatorToken;
     private final Tenants.PartitionsByTier partitionsByTier;
+    private final Tenants.TopicReplication topicReplication;
     private final Limits limits;
     private final EventTimeBounds eventTimeBounds;
     private final int produceTimeoutMs;
@@ -54,6 +55,12 @@ public final class ApiConfig {
         this.metrics = dev.pulse.schemas.metrics.MetricsConfig.from(settings);
         this.partitionsByTier = new Tenants.PartitionsByTier(settings.get(PulseKeys.TOPIC_PARTITIONS_FREE),
                 settings.get(PulseKeys.TOPIC_PARTITIONS), settings.get(PulseKeys.TOPIC_PARTITIONS_ENTERPRISE));
+        try {
+            this.topicReplication = new Tenants.TopicReplication(settings.get(PulseKeys.TOPIC_REPLICATION_FACTOR),
+                    settings.get(PulseKeys.TOPIC_MIN_INSYNC_REPLICAS));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(PulseKeys.TOPIC_MIN_INSYNC_REPLICAS + " is larger than " + PulseKeys.TOPIC_REPLICATION_FACTOR + ": " + e.getMessage());
+        }
         this.produceTimeoutMs = settings.get(PulseKeys.PRODUCE_TIMEOUT_MS);
         this.keyUsageFlushMs = settings.get(PulseKeys.KEY_USAGE_FLUSH_MS);
         this.idempotencyKeyTtl = settings.get(PulseKeys.IDEMPOTENCY_KEY_TTL);
@@ -102,6 +109,11 @@ public final class ApiConfig {
     /** Partitions of a new tenant's topics, by tier. */
     public Tenants.PartitionsByTier partitionsByTier() {
         return partitionsByTier;
+    }
+
+    /** PULSE_TOPIC_REPLICATION_FACTOR and PULSE_TOPIC_MIN_INSYNC_REPLICAS (0: the broker's defaults). */
+    public Tenants.TopicReplication topicReplication() {
+        return topicReplication;
     }
 
     public int keyUsageFlushMs() {

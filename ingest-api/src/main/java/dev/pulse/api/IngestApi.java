@@ -99,7 +99,7 @@ public final class IngestApi implements AutoCloseable {
             // A key is read from the database at most every KeyCache.TTL: see KeyCache.
             ApiKeyAuth keyAuth = new ApiKeyAuth(keys.cache()::authenticate);
             JsonBodies bodies = new JsonBodies(config.limits());
-            Tenants tenants = new Tenants(db, kafkaAdmin, catalog, config.partitionsByTier());
+            Tenants tenants = new Tenants(db, kafkaAdmin, catalog, config.partitionsByTier(), config.topicReplication());
             RateLimitSettings rateLimitSettings = new RateLimitSettings(db, tenants);
             EventRoutes events = new EventRoutes(db, keyAuth, bodies, config.limits(), config.eventTimeBounds(), producer, config.produceTimeoutMs(),
                     config.idempotencyKeyTtl(), new RateLimiter(rateLimitSettings, config.rateLimits()), edgeUsage, metrics);

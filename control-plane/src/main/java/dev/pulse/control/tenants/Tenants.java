@@ -53,6 +53,23 @@ public final class Tenants {
     private final Admin kafka;
     private final SupportsNamespaces catalog;
     private final PartitionsByTier partitions;
+    private final TopicReplication replication;
+
+    /**
+     * Replication of a new tenant's topics: {@code factor} replicas of each partition and
+     * {@code min.insync.replicas}; 0 leaves either to the broker's defaults (a one-broker
+     * development stack), a cluster sets them (the compose deployment: 3 and 2).
+     */
+    public record TopicReplication(int factor, int minInSync) {
+        public static final TopicReplication BROKER_DEFAULTS = new TopicReplication(0, 0);
+
+        public TopicReplication {
+            if (factor < 0 || minInSync < 0 || (factor > 0 && minInSync > factor)) {
+                throw new IllegalArgumentException("replication factor " + factor + " and min.insync.replicas " + minInSync
+                        + ": both at least 0 (0: the broker's default), and min.insync.replicas at most the factor");
+            }
+        }
+    }
 
     /** Partition count of a new tenant's topics, by tier. */
     public record PartitionsByTier(int free, int standard, int enterprise) {
@@ -82,10 +99,15 @@ public final class Tenants {
     }
 
     public Tenants(TenantDatabase db, Admin kafka, SupportsNamespaces catalog, PartitionsByTier partitions) {
+        this(db, kafka, catalog, partitions, TopicReplication.BROKER_DEFAULTS);
+    }
+
+    public Tenants(TenantDatabase db, Admin kafka, SupportsNamespaces catalog, PartitionsByTier partitions, TopicReplication replication) {
         this.db = db;
         this.kafka = kafka;
         this.catalog = catalog;
         this.partitions = partitions;
+        this.replication = replication;
     }
 
     public record CreateResult(TenantRecord tenant, boolean created) {
@@ -145,12 +167,16 @@ public final class Tenants {
     }
 
     private void createTopics(TenantId tenant, int partitionCount) {
-        String maxMessageBytes = Integer.toString(TOPIC_MAX_MESSAGE_BYTES);
+        Map<String, String> common = new java.util.HashMap<>(Map.of("max.message.bytes", Integer.toString(TOPIC_MAX_MESSAGE_BYTES)));
+        if (replication.minInSync() > 0) {
+            common.put("min.insync.replicas", Integer.toString(replication.minInSync()));
+        }
+        Map<String, String> dlq = new java.util.HashMap<>(common);
+        dlq.put("retention.ms", Long.toString(TimeUnit.DAYS.toMillis(30)));
+        Optional<Short> factor = replication.factor() > 0 ? Optional.of((short) replication.factor()) : Optional.empty();
         List<NewTopic> topics = List.of(
-                new NewTopic(Topics.raw(tenant), Optional.of(partitionCount), Optional.empty())
-                        .configs(Map.of("max.message.bytes", maxMessageBytes)),
-                new NewTopic(Topics.dlq(tenant), Optional.of(partitionCount), Optional.empty())
-                        .configs(Map.of("retention.ms", Long.toString(TimeUnit.DAYS.toMillis(30)), "max.message.bytes", maxMessageBytes)));
+                new NewTopic(Topics.raw(tenant), Optional.of(partitionCount), factor).configs(common),
+                new NewTopic(Topics.dlq(tenant), Optional.of(partitionCount), factor).configs(dlq));
         kafka.createTopics(topics).values().forEach((topic, future) -> {
             try {
                 future.get(30, TimeUnit.SECONDS);

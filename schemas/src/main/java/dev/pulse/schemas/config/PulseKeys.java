@@ -85,6 +85,10 @@ public final class PulseKeys {
             "partitions of the topics of a new tenant of tier standard");
     public static final ConfigKey<Integer> TOPIC_PARTITIONS_ENTERPRISE = ConfigKey.integer("PULSE_TOPIC_PARTITIONS_ENTERPRISE", 12, 1, 1000,
             "partitions of the topics of a new tenant of tier enterprise");
+    public static final ConfigKey<Integer> TOPIC_REPLICATION_FACTOR = ConfigKey.integer("PULSE_TOPIC_REPLICATION_FACTOR", 0, 0, 32,
+            "replicas of each partition of a new tenant's topics; 0: the broker's default.replication.factor");
+    public static final ConfigKey<Integer> TOPIC_MIN_INSYNC_REPLICAS = ConfigKey.integer("PULSE_TOPIC_MIN_INSYNC_REPLICAS", 0, 0, 32,
+            "min.insync.replicas of a new tenant's topics (an acknowledged event is on this many brokers); 0: the broker's default");
 
     public static final ConfigKey<Duration> IDEMPOTENCY_KEY_TTL = ConfigKey.duration("PULSE_IDEMPOTENCY_KEY_TTL", "P1D", Duration.ofSeconds(1),
             Duration.ofDays(30), "how long an Idempotency-Key of POST /v1/events is remembered (its response replayed, another body refused); "
@@ -235,7 +239,7 @@ public final class PulseKeys {
             API_PORT, QUERY_PORT, BIND_ADDRESS, OPERATOR_TOKEN, API_URL, QUERY_URL, METRICS_TOKEN, METRICS_TENANT_LABELS, WORKER_METRICS_PORT,
             MAX_BODY_BYTES, MAX_EVENT_BYTES, MAX_EVENTS_PER_REQUEST, MAX_JSON_DEPTH, EVENT_TIME_MAX_SKEW, EVENT_TIME_FLOOR, PRODUCE_TIMEOUT_MS, KEY_USAGE_FLUSH_MS,
             IDEMPOTENCY_KEY_TTL,
-            TOPIC_PARTITIONS_FREE, TOPIC_PARTITIONS, TOPIC_PARTITIONS_ENTERPRISE,
+            TOPIC_PARTITIONS_FREE, TOPIC_PARTITIONS, TOPIC_PARTITIONS_ENTERPRISE, TOPIC_REPLICATION_FACTOR, TOPIC_MIN_INSYNC_REPLICAS,
             RATE_LIMIT_EVENTS_FREE, RATE_LIMIT_EVENTS, RATE_LIMIT_EVENTS_ENTERPRISE, RATE_LIMIT_BYTES_FREE, RATE_LIMIT_BYTES,
             RATE_LIMIT_BYTES_ENTERPRISE, RATE_LIMIT_BURST, RATE_LIMIT_REFRESH, API_REPLICAS,
             WORKER_GROUP, WORKER_TENANTS, WORKER_INSTANCE_ID, WORKER_MAX_BATCH_RECORDS, WORKER_COMMIT_THREADS, WORKER_COMMIT_INTERVAL_MS, WORKER_FETCH_MIN_BYTES, WORKER_MAX_RETRIES,

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# build-images.sh: builds Pulse's deployment images from Debian packages and Maven Central jars,
+# with no image registry: a Debian 13 ("trixie") minbase root made by debootstrap and imported as
+# pulse/base, then pulse/jre (Java 21), pulse/pulse (the three services and migrate, from the
+# production jar cli/target/pulse-cli.jar + lib/), pulse/kafka (a KRaft broker from the Maven
+# Central jars), pulse/postgres, pulse/pgbouncer, pulse/socat (Testcontainers' ambassador).
+#
+# Cache: each image carries the label dev.pulse.inputs, a hash of what it is built from (its
+# folder under deploy/images, its parent image's id, the jars it copies, by content); an image
+# whose inputs did not change is not rebuilt. FORCE=1 rebuilds all. Prints each step's wall time.
+# Needs a running engine (deploy/setup-docker.sh) and the CLI packaged (./pulse builds it).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+IMAGES="$ROOT/deploy/images"
+WORK="${PULSE_DEPLOY_WORK:-/var/tmp/pulse-deploy}"
+SUITE=trixie
+LABEL=dev.pulse.inputs
+mkdir -p "$WORK"
+
+now_ms() { date +%s%3N; }
+log() { echo "build-images: $*" >&2; }
+timed() { # timed NAME COMMAND...: runs it and prints its wall time
+  local name="$1" start; shift; start=$(now_ms)
+  "$@"
+  log "$name: $(( ($(now_ms) - start) / 1000 )).$(( ($(now_ms) - start) % 1000 / 100 )) s"
+}
+current_inputs() { docker image inspect -f "{{index .Config.Labels \"$LABEL\"}}" "$1" 2>/dev/null || true; }
+image_id() { docker image inspect -f '{{.Id}}' "$1"; }
+# A jar's hash by its entries' contents (Maven rewrites timestamps at every package).
+jar_hash() { unzip -p "$1" | sha256sum | cut -c1-64; }
+dir_hash() { (cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-64; }
+
+docker info >/dev/null 2>&1 || { log "no Docker engine: run deploy/setup-docker.sh first"; exit 2; }
+
+# build NAME CONTEXT EXTRA_HASH: docker build CONTEXT as pulse/NAME unless its inputs are unchanged.
+build() {
+  local name="$1" context="$2" extra="$3" parent inputs
+  parent=$(sed -n 's/^FROM //p' "$IMAGES/$name/Dockerfile" | head -1)
+  inputs=$( { dir_hash "$IMAGES/$name"; image_id "$parent"; echo "$extra"; } | sha256sum | cut -c1-64)
+  if [ "${FORCE:-0}" != 1 ] && [ "$(current_inputs "pulse/$name:$SUITE")" = "$inputs" ]; then
+    log "pulse/$name:$SUITE is up to date"
+    return
+  fi
+  [ -z "${BEFORE_BUILD:-}" ] || "$BEFORE_BUILD"
+  # Host network: the engine runs without a bridge (setup-docker.sh); apt-get reaches Debian's mirror.
+  timed "pulse/$name:$SUITE built" docker_build "$name" "$context" "$inputs"
+}
+docker_build() {
+  docker build --network host --label "$LABEL=$3" -t "pulse/$1:$SUITE" "$2" >"$WORK/build-$1.log" 2>&1 \
+    || { tail -30 "$WORK/build-$1.log" >&2; log "docker build of pulse/$1 failed; see $WORK/build-$1.log"; exit 1; }
+}
+
+# ---- base: debootstrap --variant=minbase, imported ----
+base_inputs=$(echo "debootstrap minbase $SUITE v1" | sha256sum | cut -c1-64)
+if [ "${FORCE:-0}" = 1 ] || [ "$(current_inputs pulse/base:$SUITE)" != "$base_inputs" ]; then
+  rootfs="$WORK/rootfs-$SUITE"
+  rm -rf "$rootfs"
+  timed "debootstrap $SUITE" debootstrap --variant=minbase "$SUITE" "$rootfs" >"$WORK/debootstrap.log" 2>&1 \
+    || { log "debootstrap failed; see $WORK/debootstrap.log"; exit 1; }
+  rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
+  timed "docker import pulse/base:$SUITE" sh -c "tar -C '$rootfs' -c . | docker import --change 'LABEL $LABEL=$base_inputs' \
+    --change 'ENV LANG=C.UTF-8' --change 'CMD [\"/bin/bash\"]' - pulse/base:$SUITE >/dev/null"
+  rm -rf "$rootfs"
+else
+  log "pulse/base:$SUITE is up to date"
+fi
+
+build jre "$IMAGES/jre" ""
+
+# ---- pulse: the production jar and its lib/ ----
+JAR="$ROOT/cli/target/pulse-cli.jar"
+if [ ! -f "$JAR" ] || [ ! -d "$ROOT/cli/target/lib" ]; then
+  log "cli/target/pulse-cli.jar is missing: packaging the CLI"
+  timed "mvn package -pl cli -am" sh -c "cd '$ROOT' && mvn -B -q -Dstyle.color=never -DskipTests package -pl cli -am"
+fi
+ctx="$WORK/context-pulse"
+rm -rf "$ctx" && mkdir -p "$ctx"
+cp "$IMAGES/pulse/Dockerfile" "$JAR" "$ctx/"
+cp -r "$ROOT/cli/target/lib" "$ctx/lib"
+pulse_jars=$( { jar_hash "$JAR"; for j in "$ctx"/lib/*.jar; do
+    case "$(basename "$j")" in pulse-*) echo "$(basename "$j") $(jar_hash "$j")" ;; *) basename "$j" ;; esac; done; } | sha256sum | cut -c1-64)
+build pulse "$ctx" "$pulse_jars"
+
+# ---- kafka: the broker's jars from Maven Central (the local repository), the project's versions ----
+# Inputs: the poms (kafka.version, dependency management); the jars are fetched only to rebuild.
+KAFKA_VERSION=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$ROOT/pom.xml" | head -1)
+kafka_jars() {
+  local ctx="$WORK/context-kafka" offline=(-o)
+  [ "${PULSE_MAVEN_ONLINE:-0}" = 1 ] && offline=()
+  rm -rf "$ctx" && mkdir -p "$ctx/libs"
+  cp "$IMAGES/kafka/Dockerfile" "$IMAGES/kafka/logback.xml" "$IMAGES/kafka/kafka-start.sh" "$ctx/"
+  timed "kafka $KAFKA_VERSION jars" mvn -B -q -Dstyle.color=never "${offline[@]}" -f "$IMAGES/kafka/pom.xml" \
+    dependency:copy-dependencies -DoutputDirectory="$ctx/libs" -DincludeScope=runtime
+}
+BEFORE_BUILD=kafka_jars build kafka "$WORK/context-kafka" "$(sha256sum "$ROOT/pom.xml" | cut -c1-64)"
+
+build postgres "$IMAGES/postgres" ""
+build pgbouncer "$IMAGES/pgbouncer" ""
+build socat "$IMAGES/socat" ""
+log "images: $(docker images --format '{{.Repository}}:{{.Tag}} {{.Size}}' 'pulse/*' | sort | tr '\n' ' ')"
