@@ -12,7 +12,8 @@ import picocli.CommandLine.Parameters;
             TenantCommands.Suspend.class, TenantCommands.Resume.class, TenantCommands.SetRetention.class,
             TenantCommands.SetLimits.class,
             TenantDeletionCommands.Delete.class, TenantDeletionCommands.VerifyDeletion.class,
-            TenantExportCommand.Export.class, TenantExportCommand.Import.class},
+            TenantExportCommand.Export.class, TenantExportCommand.Import.class,
+            TenantRestoreCommand.class},
         mixinStandardHelpOptions = true)
 final class TenantCommands {
     static final List<Output.Column> COLUMNS = List.of(Output.Column.of("SLUG", "slug"), Output.Column.of("STATUS", "status"),
