@@ -31,9 +31,19 @@ final class PulseProcess {
         return run(builder, args);
     }
 
+    /**
+     * A CLI run lives for seconds and the suites start a few hundred: C1 alone and the serial
+     * collector cost less CPU at that length. Measured with ControlPlaneCliIT's 156 runs on the
+     * 2-core machine: 2.54 s a run instead of 2.97 s, the whole class 8.0 min instead of 9.1 min
+     * (under a parallel build). A dynamic class-data archive would save more but refuses a
+     * classpath with a non-empty directory (target/test-classes) and exits 1.
+     */
+    private static final List<String> SHORT_RUN_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+
     private static ProcessBuilder builder(List<String> jvmOptions, String... args) {
         String javaBinary = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(javaBinary));
+        command.addAll(SHORT_RUN_OPTIONS);
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), Pulse.class.getName()));
         command.addAll(List.of(args));
