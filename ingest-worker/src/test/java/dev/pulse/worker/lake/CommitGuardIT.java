@@ -18,6 +18,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.iceberg.BaseTable;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.data.Record;
 import org.apache.kafka.common.TopicPartition;
@@ -110,6 +112,40 @@ class CommitGuardIT {
         TableCommitter.commit(table, TableWriter.write(table, rows(table, p0, 0, 5)), Map.of(), RETRY);
         TableCommitter.commit(table, TableWriter.write(table, rows(table, p0, 5, 6)), Map.of(), RETRY);
         assertThat(SnapshotOffsets.stored(table())).containsExactlyEntriesOf(Map.of(p0, 6L));
+    }
+
+    /**
+     * Two workers write one table, each its own partition. Iceberg refreshes the table again when
+     * it applies an append, so a commit landing between the guard's refresh and the append used to
+     * be silently built upon, and the append's offsets map (computed from the snapshot before)
+     * took the other partition's offsets back: the next check took the rows for a vanished commit
+     * and landed them again. The append must land on the snapshot its map was computed from.
+     */
+    @Test
+    void aCommitLandingBetweenTheGuardAndTheAppendKeepsItsOffsetsInTheNewestMap() throws Exception {
+        Table other = table();
+        TableCommitter.commit(other, TableWriter.write(other, rows(other, p1, 10, 12)), Map.of(), RETRY);
+        TableWriteResult racing = TableWriter.write(other, rows(other, p1, 12, 15));
+        BaseTable loaded = (BaseTable) table();
+        AtomicBoolean raced = new AtomicBoolean();
+        // The guard's refresh, and right after it another worker's commit: the moment the race needs.
+        Table worker = new BaseTable(loaded.operations(), loaded.name()) {
+            @Override
+            public void refresh() {
+                super.refresh();
+                if (raced.compareAndSet(false, true)) {
+                    TableCommitter.commit(other, racing, Map.of(p1, 12L), RETRY);
+                }
+            }
+        };
+        TableCommitter.commit(worker, TableWriter.write(worker, rows(worker, p0, 0, 5)), Map.of(), RETRY);
+
+        Table reloaded = table();
+        assertThat(SnapshotOffsets.stored(reloaded)).containsExactlyInAnyOrderEntriesOf(Map.of(p0, 5L, p1, 15L));
+        assertThat(reloaded.currentSnapshot().summary().get("total-records")).isEqualTo("10");
+        // The worker's append landed on the racing commit, with a map computed from it.
+        assertThat(SnapshotOffsets.commitOf(reloaded.currentSnapshot())).containsOnlyKeys(p0);
+        assertThat(SnapshotOffsets.commitOf(reloaded.snapshot(reloaded.currentSnapshot().parentId()))).containsOnlyKeys(p1);
     }
 
     private int snapshotCount() {
