@@ -16,6 +16,8 @@ import org.apache.iceberg.exceptions.CommitFailedException;
 import org.apache.iceberg.exceptions.CommitStateUnknownException;
 import org.apache.iceberg.exceptions.ValidationException;
 import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One append per table per batch, guarded: right before every attempt the table is refreshed and
@@ -27,6 +29,8 @@ import org.apache.kafka.common.TopicPartition;
  * Iceberg re-applying the append, with its summary unchanged, on top of the racing commit.
  */
 public final class TableCommitter {
+    private static final Logger LOG = LoggerFactory.getLogger(TableCommitter.class);
+
     private TableCommitter() {
     }
 
@@ -60,7 +64,7 @@ public final class TableCommitter {
         }
         // The snapshot the guard and the offsets map below are computed from: the append must land right on top of it.
         Optional<Long> base = Optional.ofNullable(table.currentSnapshot()).map(Snapshot::snapshotId);
-        Map<TopicPartition, Long> stored = SnapshotOffsets.stored(table);
+        Map<TopicPartition, Long> stored = repaired(table, SnapshotOffsets.stored(table), heldAtLeast);
         requireNotCovered(table.name(), stored, write.ranges());
         requireNoGap(table.name(), stored, heldAtLeast);
         Map<TopicPartition, Long> merged = new HashMap<>(stored);
@@ -119,6 +123,25 @@ public final class TableCommitter {
             return "the offsets map was computed on snapshot " + base.map(String::valueOf).orElse("(none)")
                     + ", but another commit landed on the table since";
         }
+    }
+
+    /**
+     * {@code stored}, with each partition this worker knows the table holds further raised to
+     * what the table's own commits say ({@link SnapshotOffsets#heldThrough}): a map taken back by
+     * the race {@link OnTopOf} now refuses, left in a table by an older worker. This commit's map
+     * then holds the right offset again.
+     */
+    private static Map<TopicPartition, Long> repaired(Table table, Map<TopicPartition, Long> stored, Map<TopicPartition, Long> heldAtLeast) {
+        Map<TopicPartition, Long> out = new HashMap<>(stored);
+        heldAtLeast.forEach((tp, expected) -> {
+            long held = SnapshotOffsets.heldThrough(table, stored, tp, expected);
+            if (held > stored.getOrDefault(tp, 0L)) {
+                LOG.warn("{}: its offsets map holds {} only up to {}, but its commit up to {} is in the table (a map an older worker's "
+                        + "racing append took back): counting {}", table.name(), tp, stored.getOrDefault(tp, 0L), held, held);
+                out.put(tp, held);
+            }
+        });
+        return out;
     }
 
     /**

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.iceberg.AppendFiles;
 import org.apache.iceberg.BaseTable;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.data.Record;
@@ -146,6 +147,32 @@ class CommitGuardIT {
         // The worker's append landed on the racing commit, with a map computed from it.
         assertThat(SnapshotOffsets.commitOf(reloaded.currentSnapshot())).containsOnlyKeys(p0);
         assertThat(SnapshotOffsets.commitOf(reloaded.snapshot(reloaded.currentSnapshot().parentId()))).containsOnlyKeys(p1);
+    }
+
+    /**
+     * A table an older worker left with a map taken back by that race: its newest map says less
+     * about p1 than the commit of p1 still in the table. The owner of p1 knows better (its claim)
+     * and must neither take the rows for lost nor be refused: the commit goes through and its map
+     * holds p1 right again. A commit the catalog really lost is gone from the ancestry, and is
+     * still refused (LostCommitIT).
+     */
+    @Test
+    void aMapAnOlderWorkerTookBackIsRepairedFromTheCommitsStillInTheTable() throws Exception {
+        Table table = table();
+        TableCommitter.commit(table, TableWriter.write(table, rows(table, p1, 10, 12)), Map.of(), RETRY);
+        TableCommitter.commit(table, TableWriter.write(table, rows(table, p1, 12, 15)), Map.of(p1, 12L), RETRY);
+        // What the race left: an append of p0 on top of p1's commit, with the map of the snapshot before it.
+        TableWriteResult p0Rows = TableWriter.write(table, rows(table, p0, 0, 5));
+        AppendFiles older = table.newAppend();
+        p0Rows.files().forEach(older::appendFile);
+        older.set(SnapshotOffsets.OFFSETS, SnapshotOffsets.formatOffsets(Map.of(p0, 5L, p1, 12L)));
+        older.set(SnapshotOffsets.COMMIT, SnapshotOffsets.formatCommit(p0Rows.ranges()));
+        older.commit();
+        assertThat(SnapshotOffsets.stored(table())).containsEntry(p1, 12L);
+
+        TableCommitter.commit(table, TableWriter.write(table, rows(table, p1, 15, 17)), Map.of(p1, 15L), RETRY);
+        assertThat(SnapshotOffsets.stored(table())).containsExactlyInAnyOrderEntriesOf(Map.of(p0, 5L, p1, 17L));
+        assertThat(table().currentSnapshot().summary().get("total-records")).isEqualTo("12");
     }
 
     private int snapshotCount() {
