@@ -7,7 +7,7 @@
  *
  * <p><b>The tables are the truth about rows.</b> Every table commit stores in its snapshot summary
  * the Kafka offsets it covers ({@code pulse.kafka.offsets}: next offset per topic/partition, merged
- * with the previous snapshot's map so the newest snapshot holds the whole map; plus this commit's
+ * with the map of the snapshot it lands on, so the newest snapshot holds the whole map; plus this commit's
  * own ranges in {@code pulse.kafka.commit}). The append and the offsets land in one atomic
  * catalog swap, so a table can never hold rows without the offsets that say so, or the reverse.
  *
@@ -87,7 +87,12 @@
  * where it was and the claims keep their larger value, so a crash mid-healing heals again. A
  * running worker notices the same loss at its next commit to the table: the table must hold each
  * partition at least up to what this worker saw it hold, or the batch is abandoned and the
- * partition re-sought, which heals. Rows whose records Kafka no longer holds cannot come back:
+ * partition re-sought, which heals. Not lost: a partition whose newest map is below the claim
+ * while its commit up to the claim is still in the table's ancestry (a map taken back by the race
+ * described under "Several workers, one table", left by a worker before it was fixed). Only on such a
+ * gap, the ancestry is walked back to the partition's newest commit ({@code lake.SnapshotOffsets.heldThrough});
+ * a commit the catalog lost is gone from the ancestry, so it still counts as lost, and the next
+ * commit's map holds the partition's right offset again. Rows whose records Kafka no longer holds cannot come back:
  * the log says which offsets. Claims are bounded by the broker's {@code offset.metadata.max.bytes}
  * (4 KiB): beyond ~3.5 KB the tables this partition fed longest ago drop out of the check.
  *
@@ -116,6 +121,18 @@
  * abandoned and every assigned partition re-sought. Dataset tables have
  * {@code commit.retry.num-retries=0}, so a commit racing ours fails with
  * {@code CommitFailedException} instead of being silently re-applied, and the guard runs again.
+ *
+ * <p><b>Several workers, one table.</b> A tenant's partitions are spread over the group, so its
+ * tables get commits from several workers at once, each carrying the whole offsets map. A commit
+ * must therefore land on the very snapshot its map (and its guard) was computed from
+ * ({@code lake.TableCommitter}: an Iceberg {@code SnapshotAncestryValidator} on the append). Iceberg
+ * refreshes the table once more when it applies an append, even with retries off, and builds on
+ * whatever is current then; without this check, another worker's commit landing between our
+ * refresh and our append had its partitions taken back in the newest map, and the next check of
+ * the claims (below) took the rows for lost and landed them again: duplicates, 1 to ~30 per run
+ * of the Docker broker-kill test ({@code SharedTableIT} reproduces it in process: three workers,
+ * one table, a leave, a join and a kill while events flow). A commit landing in between now fails
+ * the attempt, which starts over from a fresh refresh: guard, map and all.
  *
  * <p><b>Lake maintenance beside the loop</b> ({@code maintain}). A compaction snapshot (Iceberg
  * {@code replace}) carries the offsets map forward: it copies the map of the snapshot it commits

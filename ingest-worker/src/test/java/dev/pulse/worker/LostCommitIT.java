@@ -12,8 +12,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import dev.pulse.worker.lake.SnapshotOffsets;
+import java.util.Map;
 import org.apache.iceberg.BaseTable;
+import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -93,6 +97,42 @@ class LostCommitIT {
         }
         assertThat(fixture.eventIds(tenant, "events")).containsExactlyInAnyOrderElementsOf(expected).hasSize(15);
         assertThat(fixture.deadLetters(tenant)).isEmpty();
+    }
+
+    /**
+     * Not a lost commit: a table whose newest offsets map an older worker's racing append took
+     * back (it landed on a commit it had not seen, with the map of the snapshot before), while
+     * every commit is still in the table. The group offset claims more than the map says; a
+     * restarted worker must see the commits and land nothing again.
+     */
+    @Test
+    void aMapAnOlderWorkersRaceTookBackIsNotTakenForALostCommit() throws Exception {
+        TenantId tenant = fixture.tenantWithDataset("events").id();
+        String group = "taken-back-" + UUID.randomUUID();
+        List<String> expected = new ArrayList<>();
+        try (IngestWorker worker = IngestWorker.start(fixture.config(group))) {
+            produce(tenant, "a", expected);
+            fixture.awaitCaughtUp(group, tenant);
+            produce(tenant, "b", expected);
+            fixture.awaitCaughtUp(group, tenant);
+        }
+        Table table = fixture.table(tenant, "events");
+        Map<TopicPartition, Long> oldest = null;
+        for (Snapshot s = table.currentSnapshot(); s != null; s = s.parentId() == null ? null : table.snapshot(s.parentId())) {
+            oldest = SnapshotOffsets.offsetsOf(s);
+        }
+        assertThat(oldest).isNotEqualTo(SnapshotOffsets.stored(table));
+        // The race's trace: a newest map that went back to the first commit's, the commits all still there.
+        table.newAppend().set(SnapshotOffsets.OFFSETS, SnapshotOffsets.formatOffsets(oldest)).commit();
+        assertThat(SnapshotOffsets.stored(fixture.table(tenant, "events"))).isEqualTo(oldest);
+
+        try (IngestWorker worker = IngestWorker.start(fixture.config(group))) {
+            produce(tenant, "c", expected);
+            await().atMost(Duration.ofSeconds(60)).until(() -> fixture.eventIds(tenant, "events").size() >= 15);
+            fixture.awaitCaughtUp(group, tenant);
+            assertThat(worker.failure()).isEmpty();
+        }
+        assertThat(fixture.eventIds(tenant, "events")).containsExactlyInAnyOrderElementsOf(expected).hasSize(15);
     }
 
     private static void produce(TenantId tenant, String prefix, List<String> expected) {

@@ -31,7 +31,6 @@ import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
@@ -172,10 +171,6 @@ class DeploymentSystemIT {
      */
     @Test
     @Order(4)
-    @Disabled("""
-            fails today (a finding, not a test bug): the raw topics hold every event once, but a worker's Repositioning \
-            reports 'a table commit vanished' after the rebalance the kill causes and re-lands rows: 1 to ~30 duplicates \
-            in the lake per run. See the report of issue 15; enable when the worker is fixed""")
     void killingOneBrokerWhileEventsFlowLosesAndDuplicatesNoAcknowledgedEvent() throws Exception {
         Tenant a = pulse.newTenant("page-views");
         Tenant b = pulse.newTenant("page-views");

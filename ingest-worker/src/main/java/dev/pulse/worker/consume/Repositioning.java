@@ -140,7 +140,13 @@ final class Repositioning {
                 LOG.error("{}: cannot check the claim on table {} of tenant {}: {}", tp, claim.getKey(), tenant, e.toString());
                 continue;
             }
-            long stored = SnapshotOffsets.stored(table).getOrDefault(tp, 0L);
+            Map<TopicPartition, Long> map = SnapshotOffsets.stored(table);
+            long stored = SnapshotOffsets.heldThrough(table, map, tp, claim.getValue());
+            if (stored > map.getOrDefault(tp, 0L)) {
+                LOG.warn("{}: table {}'s offsets map holds this partition only up to {}, but its commit up to {} is in the table (a map "
+                        + "an older worker's racing append took back): not a lost commit, nothing to land again", tp, table.name(),
+                        map.getOrDefault(tp, 0L), stored);
+            }
             if (stored < claim.getValue()) {
                 lost.put(claim.getKey(), stored);
                 LOG.error("{}: table {} holds this partition only up to offset {}, but the group offset {} was committed after it held "

@@ -78,6 +78,29 @@ public final class SnapshotOffsets {
         return copiedFrom == null || (snapshot.parentId() != null && copiedFrom.equals(Long.toString(snapshot.parentId())));
     }
 
+    /**
+     * How far the table holds {@code tp}, given its newest map {@code stored} and what a claim
+     * says it held ({@code claimed}): the map's offset, unless that is below the claim; then the
+     * next offset of the newest commit of {@code tp} still in the current ancestry, if larger.
+     * Workers before the fix of issue 15 could append on top of a commit they had not seen and take
+     * its partitions back in the newest map, while the commit itself stayed in the table; a commit
+     * the catalog lost is gone from the ancestry too, so it still shows as a gap. The walk runs
+     * only on such a gap (rare), back to the partition's newest commit.
+     */
+    public static long heldThrough(Table table, Map<TopicPartition, Long> stored, TopicPartition tp, long claimed) {
+        long mapped = stored.getOrDefault(tp, 0L);
+        if (mapped >= claimed) {
+            return mapped;
+        }
+        for (Snapshot s = table.currentSnapshot(); s != null; s = s.parentId() == null ? null : table.snapshot(s.parentId())) {
+            OffsetRange range = commitOf(s).get(tp);
+            if (range != null) {
+                return Math.max(mapped, range.nextOffset());
+            }
+        }
+        return mapped;
+    }
+
     /** The offsets map one snapshot stores (empty without one); whether it counts is {@link #carriesOffsets}. */
     public static Map<TopicPartition, Long> offsetsOf(Snapshot snapshot) {
         String json = snapshot.summary().get(OFFSETS);

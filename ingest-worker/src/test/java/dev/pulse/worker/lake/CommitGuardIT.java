@@ -18,6 +18,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.iceberg.AppendFiles;
+import org.apache.iceberg.BaseTable;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.data.Record;
 import org.apache.kafka.common.TopicPartition;
@@ -110,6 +113,66 @@ class CommitGuardIT {
         TableCommitter.commit(table, TableWriter.write(table, rows(table, p0, 0, 5)), Map.of(), RETRY);
         TableCommitter.commit(table, TableWriter.write(table, rows(table, p0, 5, 6)), Map.of(), RETRY);
         assertThat(SnapshotOffsets.stored(table())).containsExactlyEntriesOf(Map.of(p0, 6L));
+    }
+
+    /**
+     * Two workers write one table, each its own partition. Iceberg refreshes the table again when
+     * it applies an append, so a commit landing between the guard's refresh and the append used to
+     * be silently built upon, and the append's offsets map (computed from the snapshot before)
+     * took the other partition's offsets back: the next check took the rows for a vanished commit
+     * and landed them again. The append must land on the snapshot its map was computed from.
+     */
+    @Test
+    void aCommitLandingBetweenTheGuardAndTheAppendKeepsItsOffsetsInTheNewestMap() throws Exception {
+        Table other = table();
+        TableCommitter.commit(other, TableWriter.write(other, rows(other, p1, 10, 12)), Map.of(), RETRY);
+        TableWriteResult racing = TableWriter.write(other, rows(other, p1, 12, 15));
+        BaseTable loaded = (BaseTable) table();
+        AtomicBoolean raced = new AtomicBoolean();
+        // The guard's refresh, and right after it another worker's commit: the moment the race needs.
+        Table worker = new BaseTable(loaded.operations(), loaded.name()) {
+            @Override
+            public void refresh() {
+                super.refresh();
+                if (raced.compareAndSet(false, true)) {
+                    TableCommitter.commit(other, racing, Map.of(p1, 12L), RETRY);
+                }
+            }
+        };
+        TableCommitter.commit(worker, TableWriter.write(worker, rows(worker, p0, 0, 5)), Map.of(), RETRY);
+
+        Table reloaded = table();
+        assertThat(SnapshotOffsets.stored(reloaded)).containsExactlyInAnyOrderEntriesOf(Map.of(p0, 5L, p1, 15L));
+        assertThat(reloaded.currentSnapshot().summary().get("total-records")).isEqualTo("10");
+        // The worker's append landed on the racing commit, with a map computed from it.
+        assertThat(SnapshotOffsets.commitOf(reloaded.currentSnapshot())).containsOnlyKeys(p0);
+        assertThat(SnapshotOffsets.commitOf(reloaded.snapshot(reloaded.currentSnapshot().parentId()))).containsOnlyKeys(p1);
+    }
+
+    /**
+     * A table an older worker left with a map taken back by that race: its newest map says less
+     * about p1 than the commit of p1 still in the table. The owner of p1 knows better (its claim)
+     * and must neither take the rows for lost nor be refused: the commit goes through and its map
+     * holds p1 right again. A commit the catalog really lost is gone from the ancestry, and is
+     * still refused (LostCommitIT).
+     */
+    @Test
+    void aMapAnOlderWorkerTookBackIsRepairedFromTheCommitsStillInTheTable() throws Exception {
+        Table table = table();
+        TableCommitter.commit(table, TableWriter.write(table, rows(table, p1, 10, 12)), Map.of(), RETRY);
+        TableCommitter.commit(table, TableWriter.write(table, rows(table, p1, 12, 15)), Map.of(p1, 12L), RETRY);
+        // What the race left: an append of p0 on top of p1's commit, with the map of the snapshot before it.
+        TableWriteResult p0Rows = TableWriter.write(table, rows(table, p0, 0, 5));
+        AppendFiles older = table.newAppend();
+        p0Rows.files().forEach(older::appendFile);
+        older.set(SnapshotOffsets.OFFSETS, SnapshotOffsets.formatOffsets(Map.of(p0, 5L, p1, 12L)));
+        older.set(SnapshotOffsets.COMMIT, SnapshotOffsets.formatCommit(p0Rows.ranges()));
+        older.commit();
+        assertThat(SnapshotOffsets.stored(table())).containsEntry(p1, 12L);
+
+        TableCommitter.commit(table, TableWriter.write(table, rows(table, p1, 15, 17)), Map.of(p1, 15L), RETRY);
+        assertThat(SnapshotOffsets.stored(table())).containsExactlyInAnyOrderEntriesOf(Map.of(p0, 5L, p1, 17L));
+        assertThat(table().currentSnapshot().summary().get("total-records")).isEqualTo("12");
     }
 
     private int snapshotCount() {
