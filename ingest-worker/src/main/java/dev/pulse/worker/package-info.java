@@ -161,7 +161,9 @@
  * ({@code BoundedReconciliationIT}: the same snapshots read at 10 and 5,000). This rests on the
  * ledger having no gap behind a partition's newest row: a ledger write that fails stops the
  * worker, and a table whose repair failed on assignment is repaired before the next commit to it.
- * {@code row_count} is reset to the current snapshot's {@code total-records}. The other reads of
+ * {@code row_count} is reset to the current snapshot's {@code total-records}, read under the
+ * dataset row's lock that recording a commit takes too, so with several workers on one table a
+ * reconciliation never takes another worker's recorded rows back out of the count. The other reads of
  * the history are bounded too: the offsets map ({@code SnapshotOffsets.stored}, used by the
  * guard, the claims check and healing) is the newest map, past at most the maintenance snapshots
  * on top; the commit guard looks for its own snapshot only among those since its first attempt.

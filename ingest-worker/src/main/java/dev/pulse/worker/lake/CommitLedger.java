@@ -43,6 +43,7 @@ public final class CommitLedger {
     /** Records one table commit; idempotent: a commit the reconciler already recorded adds nothing twice. */
     public void record(TenantId tenant, String datasetSlug, TableCommitResult commit, TableWriteResult write) {
         retry.database("ledger for " + datasetSlug, () -> db.inTenant(tenant, tx -> {
+            lockDataset(tx, datasetSlug);
             int inserted = insert(tx, tenant, datasetSlug, commit.snapshotId(), write.ranges(), commit.committedAt());
             if (inserted > 0) {
                 tx.update("""
@@ -71,14 +72,19 @@ public final class CommitLedger {
      * commit to that table ({@code consume.LedgerReconciliation}).
      *
      * <p>Sets the dataset's stats: {@code row_count} from the current snapshot's
-     * {@code total-records}; the newest event and commit times from the walked snapshots, never
+     * {@code total-records} (the table is refreshed under the dataset row's lock, so a handle
+     * loaded before another worker's commit cannot take that commit's rows back); the newest event and commit times from the walked snapshots, never
      * below what the row already holds.
      */
     public ReconcileResult reconcile(TenantId tenant, String datasetSlug, Table table) {
-        Snapshot current = table.currentSnapshot();
-        long totalRecords = current == null ? 0 : Long.parseLong(current.summary().getOrDefault("total-records", "0"));
-        Map<TopicPartition, Long> stored = SnapshotOffsets.stored(table);
         return retry.database("reconcile " + datasetSlug, () -> db.inTenant(tenant, tx -> {
+            // The table is read under the dataset row's lock: a commit another worker records after
+            // this read adds its rows to the count set below; one recorded before it is in the read.
+            lockDataset(tx, datasetSlug);
+            table.refresh();
+            Snapshot current = table.currentSnapshot();
+            long totalRecords = current == null ? 0 : Long.parseLong(current.summary().getOrDefault("total-records", "0"));
+            Map<TopicPartition, Long> stored = SnapshotOffsets.stored(table);
             Map<TopicPartition, Long> recordedUpTo = newestRecorded(tx, datasetSlug, stored.keySet());
             Set<TopicPartition> behind = new HashSet<>();
             stored.forEach((tp, next) -> {
@@ -127,6 +133,17 @@ public final class CommitLedger {
                     totalRecords, newestEvent, newestCommit, datasetSlug);
             return new ReconcileResult(inserted, read);
         }));
+    }
+
+    /**
+     * Takes the dataset row's lock, first thing in both {@link #record} and {@link #reconcile}:
+     * with several workers on one table, a reconciliation (which sets {@code row_count} from the
+     * table it reads) and another worker's record (which adds its commit's rows) then happen one
+     * after the other, in the same order as the reads they rest on, and none takes rows back out
+     * of the count. The same order in both keeps them from deadlocking on the ledger's rows.
+     */
+    private static void lockDataset(TenantTransaction tx, String datasetSlug) throws SQLException {
+        tx.queryOptional("SELECT slug FROM pulse.datasets WHERE slug = ? FOR UPDATE", rs -> rs.getString(1), datasetSlug);
     }
 
     /** What a reconciliation did: ledger rows inserted, and how many snapshots it read to find them. */

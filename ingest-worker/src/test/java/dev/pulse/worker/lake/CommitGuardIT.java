@@ -175,6 +175,35 @@ class CommitGuardIT {
         assertThat(table().currentSnapshot().summary().get("total-records")).isEqualTo("12");
     }
 
+    /**
+     * The dataset's {@code row_count} with two workers on one table: worker 1 reconciles (on an
+     * assignment) from a handle loaded before worker 2 committed and recorded its batch. The
+     * reconciliation's reset to the table's {@code total-records} must not take worker 2's rows
+     * back out of the count (SharedTableIT saw 3,260 counted for 3,269 rows).
+     */
+    @Test
+    void aReconciliationFromAnOlderHandleNeverTakesAnotherWorkersRowsOutOfTheRowCount() throws Exception {
+        CommitLedger ledger = new CommitLedger(stack.db(), RETRY);
+        Table first = table();
+        TableWriteResult a = TableWriter.write(first, rows(first, p0, 0, 5));
+        ledger.record(tenant, "clicks", TableCommitter.commit(first, a, Map.of(), RETRY), a);
+        Table olderHandle = table(); // worker 1's view: 5 rows
+
+        Table second = table();
+        TableWriteResult b = TableWriter.write(second, rows(second, p1, 0, 3));
+        ledger.record(tenant, "clicks", TableCommitter.commit(second, b, Map.of(), RETRY), b); // worker 2: 8 rows now
+
+        ledger.reconcile(tenant, "clicks", olderHandle);
+
+        assertThat(table().currentSnapshot().summary().get("total-records")).isEqualTo("8");
+        assertThat(rowCount()).isEqualTo(8);
+    }
+
+    private long rowCount() {
+        return stack.db().inTenant(tenant, tx -> tx.queryOptional("SELECT row_count FROM pulse.datasets WHERE slug = 'clicks'",
+                rs -> rs.getLong(1))).orElseThrow();
+    }
+
     private int snapshotCount() {
         int n = 0;
         for (var ignored : table().snapshots()) {
