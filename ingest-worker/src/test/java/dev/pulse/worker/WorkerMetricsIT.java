@@ -78,6 +78,11 @@ class WorkerMetricsIT {
 
     @Test
     void theScrapeParsesAsPrometheusTextWithTheJvmThePoolAndTheServiceTag() {
+        // The GC pause timer exists from the JVM's first collection on (Micrometer registers it on
+        // the first GC notification); a young test JVM may not have had one yet (a red CI run).
+        System.gc();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> scrape(worker, SCRAPE_TOKEN).types().containsKey("jvm_gc_pause_seconds"));
         PrometheusText metrics = scrape(worker, SCRAPE_TOKEN);
         assertThat(metrics.types()).containsEntry("pulse_worker_batch_seconds", "histogram").containsEntry("pulse_worker_records_total", "counter")
                 .containsKey("jvm_memory_used_bytes").containsKey("jvm_gc_pause_seconds").containsKey("hikaricp_connections_active");
