@@ -42,7 +42,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * The deployment of docker-compose.yml, as built by deploy/build-images.sh: a 3-broker KRaft
  * cluster, PostgreSQL behind PgBouncer in transaction pooling mode, 2 ingest-api replicas, 3
  * workers in one group, lake-query. Two tenants end to end, the row-level-security attack through
- * PgBouncer on one server connection, and a broker killed with SIGKILL while events flow.
+ * PgBouncer on one server connection, a broker killed with SIGKILL while events flow, and the
+ * workers' group killed into and restarted through while events flow.
  * Skipped, with the reason, where Docker or the images are missing ({@link DockerDeployment}).
  */
 @Tag("docker")
@@ -226,6 +227,156 @@ class DeploymentSystemIT {
             deployment.start("kafka-2");
         }
         System.err.printf("everything acknowledged landed exactly once, %d s after the kill%n", Duration.between(killedAt, Instant.now()).toSeconds());
+    }
+
+    /**
+     * The workers' group through every kind of membership change while two tenants post: worker-1
+     * killed with SIGKILL (its partitions move after the session timeout, its open Kafka
+     * transaction is aborted by its successor), worker-2 restarted meanwhile, worker-1 started
+     * again, then a rolling restart of all three (SIGTERM, each back in the group before the next
+     * goes). Every acknowledged event lands exactly once, counted by event id, and only in its
+     * own tenant's table.
+     */
+    @Test
+    @Order(5)
+    void killingAWorkerAndRestartingAllThreeOneByOneLandEveryAcknowledgedEventExactlyOnce() throws Exception {
+        Tenant a = pulse.newTenant("page-views");
+        Tenant b = pulse.newTenant("page-views");
+        Map<Tenant, Set<String>> acknowledged = Map.of(a, ConcurrentHashMap.newKeySet(), b, ConcurrentHashMap.newKeySet());
+        Map<Tenant, Set<String>> sent = Map.of(a, ConcurrentHashMap.newKeySet(), b, ConcurrentHashMap.newKeySet());
+        AtomicLong refused = new AtomicLong();
+        java.util.concurrent.atomic.AtomicBoolean sending = new java.util.concurrent.atomic.AtomicBoolean(true);
+        ExecutorService senders = Executors.newFixedThreadPool(2);
+        List<Future<?>> flows = new ArrayList<>();
+        for (Tenant tenant : List.of(a, b)) {
+            String api = tenant == a ? DockerDeployment.API_1 : DockerDeployment.API_2;
+            flows.add(senders.submit(() -> {
+                // 8 events a second for at most 2 minutes: the preview (at most 1,000 rows) must show them all.
+                for (int batch = 0; sending.get() && batch < 245; batch++) {
+                    int n = batch;
+                    List<String> ids = IntStream.range(0, 4).mapToObj(i -> tenant.slug() + "-" + n + "-" + i).toList();
+                    sent.get(tenant).addAll(ids);
+                    HttpResponse<String> response = PulseHttp.postEvents(api, tenant, PulseHttp.events("page-views", ids));
+                    if (response.statusCode() == 202) {
+                        acknowledged.get(tenant).addAll(ids);
+                    } else {
+                        refused.incrementAndGet();
+                    }
+                    Thread.sleep(500);
+                }
+                return null;
+            }));
+        }
+        Instant begin = Instant.now();
+        try {
+            Thread.sleep(1500);
+            deployment.killNine("worker-1");
+            Thread.sleep(2000);
+            deployment.restart("worker-2", Duration.ofSeconds(30));
+            deployment.awaitWorker("worker-2");
+            deployment.start("worker-1");
+            deployment.awaitWorker("worker-1");
+            for (String worker : List.of("worker-1", "worker-2", "worker-3")) {
+                Thread.sleep(1000);
+                deployment.restart(worker, Duration.ofSeconds(30));
+                deployment.awaitWorker(worker);
+            }
+            Thread.sleep(1500);
+        } finally {
+            sending.set(false);
+            for (Future<?> f : flows) {
+                f.get();
+            }
+            senders.shutdown();
+        }
+        System.err.printf("worker-1 killed, worker-2 restarted, then all three one by one in %d s; %d + %d events acknowledged, "
+                + "%d requests refused%n", Duration.between(begin, Instant.now()).toSeconds(), acknowledged.get(a).size(),
+                acknowledged.get(b).size(), refused.get());
+        assertThat(refused.get()).as("the API does not depend on the workers").isZero();
+        for (Tenant tenant : List.of(a, b)) {
+            await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+                List<String> landed = PulseHttp.previewEventIds(tenant, "page-views");
+                assertThat(PulseHttp.set(landed)).containsAll(acknowledged.get(tenant));
+            });
+            List<String> landed = PulseHttp.previewEventIds(tenant, "page-views");
+            if (landed.size() != PulseHttp.set(landed).size()) {
+                diagnoseDuplicates(tenant, landed);
+            }
+            assertThat(landed).as("no event landed twice").doesNotHaveDuplicates();
+            assertThat(sent.get(tenant)).as("only events that were sent, by their own tenant").containsAll(landed);
+        }
+        System.err.printf("everything acknowledged landed exactly once, %d s after the first kill%n", Duration.between(begin, Instant.now()).toSeconds());
+    }
+
+    /**
+     * PostgreSQL stopped for 20 s while two tenants post through both API replicas: every answer
+     * is a 202 or a 503 problem with {@code Retry-After} (never a 500, never a hang past the
+     * client's timeout), a preview during the outage is a 503 too, and once PostgreSQL is back
+     * every acknowledged event lands exactly once with no operator action.
+     */
+    @Test
+    @Order(6)
+    void stoppingPostgresForTwentySecondsAnswers503WithRetryAfterAndLosesNothingAcknowledged() throws Exception {
+        Tenant a = pulse.newTenant("page-views");
+        Tenant b = pulse.newTenant("page-views");
+        Map<Tenant, Set<String>> acknowledged = Map.of(a, ConcurrentHashMap.newKeySet(), b, ConcurrentHashMap.newKeySet());
+        Map<Tenant, Set<String>> sent = Map.of(a, ConcurrentHashMap.newKeySet(), b, ConcurrentHashMap.newKeySet());
+        Map<Integer, AtomicLong> statuses = new ConcurrentHashMap<>();
+        List<String> wrong = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.atomic.AtomicBoolean sending = new java.util.concurrent.atomic.AtomicBoolean(true);
+        ExecutorService senders = Executors.newFixedThreadPool(2);
+        List<Future<?>> flows = new ArrayList<>();
+        for (Tenant tenant : List.of(a, b)) {
+            String api = tenant == a ? DockerDeployment.API_1 : DockerDeployment.API_2;
+            flows.add(senders.submit(() -> {
+                for (int batch = 0; sending.get() && batch < 245; batch++) {
+                    int n = batch;
+                    List<String> ids = IntStream.range(0, 4).mapToObj(i -> tenant.slug() + "-" + n + "-" + i).toList();
+                    sent.get(tenant).addAll(ids);
+                    HttpResponse<String> response = PulseHttp.postEvents(api, tenant, PulseHttp.events("page-views", ids));
+                    statuses.computeIfAbsent(response.statusCode(), k -> new AtomicLong()).incrementAndGet();
+                    if (response.statusCode() == 202) {
+                        acknowledged.get(tenant).addAll(ids);
+                    } else if (response.statusCode() != 503 || response.headers().firstValue("Retry-After").isEmpty()
+                            || !response.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json")) {
+                        wrong.add(response.statusCode() + " " + response.headers().map() + " " + response.body());
+                    }
+                    Thread.sleep(500);
+                }
+                return null;
+            }));
+        }
+        HttpResponse<String> previewDuringOutage;
+        try {
+            Thread.sleep(2000);
+            deployment.stop("postgres", Duration.ofSeconds(10));
+            Instant stopped = Instant.now();
+            Thread.sleep(8000);
+            previewDuringOutage = PulseHttp.preview(a, "page-views");
+            Thread.sleep(Math.max(0, Duration.ofSeconds(20).minus(Duration.between(stopped, Instant.now())).toMillis()));
+            deployment.start("postgres");
+            Thread.sleep(10_000);
+        } finally {
+            sending.set(false);
+            for (Future<?> f : flows) {
+                f.get();
+            }
+            senders.shutdown();
+        }
+        System.err.printf("PostgreSQL stopped for 20 s: answers by status %s; preview during the outage %d %s%n", statuses,
+                previewDuringOutage.statusCode(), previewDuringOutage.headers().firstValue("Retry-After").orElse("(no Retry-After)"));
+        assertThat(wrong).as("answers other than 202 or a 503 problem with Retry-After").isEmpty();
+        assertThat(previewDuringOutage.statusCode()).as(previewDuringOutage.body()).isEqualTo(503);
+        assertThat(previewDuringOutage.headers().firstValue("Retry-After")).isPresent();
+        for (Tenant tenant : List.of(a, b)) {
+            await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+                List<String> landed = PulseHttp.previewEventIds(tenant, "page-views");
+                assertThat(PulseHttp.set(landed)).containsAll(acknowledged.get(tenant));
+            });
+            List<String> landed = PulseHttp.previewEventIds(tenant, "page-views");
+            assertThat(landed).as("no event landed twice").doesNotHaveDuplicates();
+            assertThat(sent.get(tenant)).as("only events that were sent, by their own tenant").containsAll(landed);
+        }
     }
 
     /** On a failure: are the duplicates in the raw topic (the API's producer) or only in the lake (the workers)? */

@@ -224,7 +224,34 @@ public final class DockerDeployment implements ExecutionCondition {
         DockerClientFactory.instance().client().killContainerCmd(containerId(service)).withSignal("KILL").exec();
     }
 
+    /** Starts a stopped or killed container; one the engine's restart policy already started again is left running. */
     public void start(String service) {
-        DockerClientFactory.instance().client().startContainerCmd(containerId(service)).exec();
+        try {
+            DockerClientFactory.instance().client().startContainerCmd(containerId(service)).exec();
+        } catch (com.github.dockerjava.api.exception.NotModifiedException alreadyRunning) {
+            System.err.println(service + " was already running again (restart policy)");
+        }
+    }
+
+    /** SIGTERM, at most {@code grace} to stop (then SIGKILL); the container stays, to be started again. */
+    public void stop(String service, Duration grace) {
+        DockerClientFactory.instance().client().stopContainerCmd(containerId(service)).withTimeout((int) grace.toSeconds()).exec();
+    }
+
+    /** A graceful restart: SIGTERM (the service's shutdown hooks run), at most {@code grace} to stop, then start. */
+    public void restart(String service, Duration grace) {
+        DockerClientFactory.instance().client().restartContainerCmd(containerId(service)).withTimeout((int) grace.toSeconds()).exec();
+    }
+
+    /** Waits until a worker's metrics listener answers again (the worker is up and in its group). */
+    public void awaitWorker(String service) {
+        int port = 18091 + Integer.parseInt(service.substring(service.lastIndexOf('-') + 1)) - 1;
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
+        while (!listening(port)) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new IllegalStateException(service + " did not listen on " + port + " within 2 minutes of its start");
+            }
+            sleep(500);
+        }
     }
 }
