@@ -128,7 +128,10 @@ class HostileEdgeIT {
         assertAnswered(http.get("/v1/schemas/" + a, "Authorization", "Bearer " + manageKey), allowed);
         assertAnswered(http.get("/v1/schemas/" + a + "/versions/" + b, "Authorization", "Bearer " + manageKey), allowed);
         assertAnswered(http.get("/v1/datasets/" + a, "Authorization", "Bearer " + manageKey), allowed);
-        assertAnswered(keyPost("/v1/keys/" + a + "/revoke", "{}"), allowed);
+        // No body, as FieldRangesIT: Jetty refuses some encoded segments (an encoded NUL) before it
+        // reads a body, and closing a socket with unread bytes resets it, which can discard the
+        // 400 before the client reads it ("header parser received no bytes", a red CI run).
+        assertAnswered(keyPost("/v1/keys/" + a + "/revoke", ""), allowed);
         assertAnswered(http.get("/admin/v1/tenants/" + a, "Authorization", "Bearer " + operatorToken), allowed);
         assertAnswered(http.get("/admin/v1/audit?tenant=" + a + "&limit=" + b, "Authorization", "Bearer " + operatorToken), allowed);
     }
