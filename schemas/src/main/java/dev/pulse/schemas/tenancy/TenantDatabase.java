@@ -22,6 +22,12 @@ import java.util.UUID;
  * {@code dev.pulse.control.operator.OperatorDatabase}).
  */
 public final class TenantDatabase implements AutoCloseable {
+    /**
+     * The longest a caller waits for a pooled connection before a {@link DatabaseException} that
+     * {@link DatabaseException#isUnreachable() says the database is unreachable}: the bound on an
+     * API answer (503 with {@code Retry-After}) while PostgreSQL is down. Shared by every pool.
+     */
+    public static final int CONNECTION_TIMEOUT_MS = 3_000;
     private static final String BIND_TENANT = "SELECT set_config('app.current_tenant_id', ?, true)";
 
     private final HikariDataSource pool;
@@ -40,7 +46,10 @@ public final class TenantDatabase implements AutoCloseable {
         config.setMinimumIdle(Math.min(2, poolSize));
         config.setPoolName(poolName);
         config.setAutoCommit(true);
-        config.setConnectionTimeout(10_000);
+        // How long a borrower waits for a connection: while the database is down, every request
+        // that needs it waits this long before its 503, so it stays short (a busy pool hands one
+        // out in milliseconds); see CONNECTION_TIMEOUT_MS.
+        config.setConnectionTimeout(CONNECTION_TIMEOUT_MS);
         // Fail fast at start-up when the database is unreachable or the credentials are wrong.
         config.setInitializationFailTimeout(10_000);
         return new TenantDatabase(new HikariDataSource(config));
@@ -64,7 +73,7 @@ public final class TenantDatabase implements AutoCloseable {
                 rollbackQuietly(connection, e);
                 throw e;
             } finally {
-                connection.setAutoCommit(true);
+                restoreAutoCommit(connection);
             }
         } catch (SQLException e) {
             throw new DatabaseException("tenant transaction for " + tenant + " failed", e);
@@ -117,6 +126,21 @@ public final class TenantDatabase implements AutoCloseable {
             return connection.isValid(2);
         } catch (SQLException e) {
             return false;
+        }
+    }
+
+    /**
+     * Quietly: on a connection the server ended (an outage, an administrator's restart) this throws
+     * Hikari's "Connection is closed", which has no SQLSTATE; thrown from a {@code finally} it
+     * replaced the failure that said why (57P01, 08006: retryable) with one that is not, so the
+     * worker's retries gave up at the first attempt. Hikari restores auto-commit on a connection
+     * handed back and evicts a broken one, so nothing is lost by ignoring this.
+     */
+    private static void restoreAutoCommit(Connection connection) {
+        try {
+            connection.setAutoCommit(true);
+        } catch (SQLException ignored) {
+            // the connection is broken: the pool evicts it when it is closed
         }
     }
 
