@@ -61,20 +61,21 @@ public final class TenantDatabase implements AutoCloseable {
         }
         try (Connection connection = pool.getConnection()) {
             connection.setAutoCommit(false);
+            T result;
             try {
                 try (PreparedStatement bind = connection.prepareStatement(BIND_TENANT)) {
                     bind.setString(1, tenant.toString());
                     bind.execute();
                 }
-                T result = work.run(new TenantTransaction(connection, tenant));
+                result = work.run(new TenantTransaction(connection, tenant));
                 connection.commit();
-                return result;
             } catch (SQLException | RuntimeException | Error e) {
                 rollbackQuietly(connection, e);
+                restoreAutoCommit(connection, e);
                 throw e;
-            } finally {
-                restoreAutoCommit(connection);
             }
+            restoreAutoCommit(connection, null);
+            return result;
         } catch (SQLException e) {
             throw new DatabaseException("tenant transaction for " + tenant + " failed", e);
         }
@@ -130,17 +131,20 @@ public final class TenantDatabase implements AutoCloseable {
     }
 
     /**
-     * Quietly: on a connection the server ended (an outage, an administrator's restart) this throws
-     * Hikari's "Connection is closed", which has no SQLSTATE; thrown from a {@code finally} it
-     * replaced the failure that said why (57P01, 08006: retryable) with one that is not, so the
-     * worker's retries gave up at the first attempt. Hikari restores auto-commit on a connection
-     * handed back and evicts a broken one, so nothing is lost by ignoring this.
+     * Never thrown: on a connection the server ended (an outage, an administrator's restart) this
+     * fails with Hikari's "Connection is closed", which has no SQLSTATE. Thrown from a
+     * {@code finally}, it replaced the failure that said why (57P01, 08006: retryable) with one that
+     * is not, so the worker's retries gave up at the first attempt; now it is kept as suppressed by
+     * that failure. After a commit it is dropped: the work is committed, and throwing would have the
+     * caller retry it; Hikari restores auto-commit on a connection handed back and evicts a broken one.
      */
-    private static void restoreAutoCommit(Connection connection) {
+    private static void restoreAutoCommit(Connection connection, Throwable failure) {
         try {
             connection.setAutoCommit(true);
-        } catch (SQLException ignored) {
-            // the connection is broken: the pool evicts it when it is closed
+        } catch (SQLException e) {
+            if (failure != null) {
+                failure.addSuppressed(e);
+            }
         }
     }
 
