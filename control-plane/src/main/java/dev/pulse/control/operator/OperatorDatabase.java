@@ -46,6 +46,7 @@ public final class OperatorDatabase implements AutoCloseable {
         config.setPoolName(poolName);
         config.setReadOnly(true);
         config.setConnectionTimeout(TenantDatabase.CONNECTION_TIMEOUT_MS);
+        config.setValidationTimeout(TenantDatabase.VALIDATION_TIMEOUT_MS);
         config.setInitializationFailTimeout(10_000);
         return new OperatorDatabase(new HikariDataSource(config));
     }
