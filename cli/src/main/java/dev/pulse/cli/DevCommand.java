@@ -152,6 +152,8 @@ final class DevCommand implements Callable<Integer> {
      */
     static final class SupervisedWorker implements AutoCloseable {
         private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SupervisedWorker.class);
+        /** Between a worker's stop and its successor's start, and between failed starts. */
+        private static final java.time.Duration RESTART_PAUSE = java.time.Duration.ofSeconds(5);
         private final WorkerConfig config;
         /** One registry for every worker the supervisor starts, so that counters keep counting across restarts. */
         private final WorkerMetrics metrics;
@@ -192,21 +194,39 @@ final class DevCommand implements Callable<Integer> {
                             this.wait(1_000);
                             continue;
                         }
-                        LOG.error("ingest worker stopped ({}); restarting it in 5 s",
-                                watched.failure().map(Throwable::getMessage).orElse("no failure recorded"));
+                        LOG.error("ingest worker stopped ({}); restarting it in {} s",
+                                watched.failure().map(Throwable::getMessage).orElse("no failure recorded"), RESTART_PAUSE.toSeconds());
                         watched.close();
                     }
-                    Thread.sleep(5_000);
-                    synchronized (this) {
-                        if (!closing && !stopped && watched == current) {
-                            current = IngestWorker.start(config, metrics);
-                        }
-                    }
+                    restart(watched);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-            } catch (RuntimeException e) {
-                LOG.error("ingest worker could not be restarted; pulse dev keeps serving the API and queries", e);
+            }
+        }
+
+        /**
+         * Starts a successor every {@link #RESTART_PAUSE} until one starts, as a process supervisor
+         * with {@code Restart=always} would: while PostgreSQL or the broker is still away a start
+         * fails (the pool's start-up check gives up after 10 s), and giving up there left
+         * {@code pulse dev} without a worker until someone restarted it.
+         */
+        private void restart(IngestWorker watched) throws InterruptedException {
+            for (int attempt = 1; ; attempt++) {
+                Thread.sleep(RESTART_PAUSE.toMillis());
+                synchronized (this) {
+                    if (closing || stopped || watched != current) {
+                        return;
+                    }
+                    try {
+                        current = IngestWorker.start(config, metrics);
+                        LOG.info("ingest worker restarted (attempt {})", attempt);
+                        return;
+                    } catch (RuntimeException e) {
+                        LOG.error("ingest worker could not be restarted (attempt {}): {}; trying again in {} s", attempt, e.getMessage(),
+                                RESTART_PAUSE.toSeconds());
+                    }
+                }
             }
         }
 

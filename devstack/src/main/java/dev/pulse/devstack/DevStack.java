@@ -99,6 +99,26 @@ public final class DevStack implements AutoCloseable {
         return kafka.bootstrap();
     }
 
+    /**
+     * Stops PostgreSQL (a fast shutdown, as a restart or failover would) and keeps its data: for
+     * tests of what the services do while the database is away. {@link #startPostgres} brings it back.
+     */
+    public void stopPostgres() {
+        try {
+            postgres.stop();
+        } catch (IOException e) {
+            throw new DevStackException("embedded PostgreSQL did not stop cleanly", e);
+        }
+        LOG.info("devstack: postgres stopped (127.0.0.1:{})", postgres.port());
+    }
+
+    /** Starts PostgreSQL again after {@link #stopPostgres}, on the same port and data directory: the URLs stay valid. */
+    public void startPostgres() {
+        long started = System.nanoTime();
+        postgres.restart();
+        LOG.info("devstack: postgres started again in {} ms (127.0.0.1:{})", (System.nanoTime() - started) / 1_000_000, postgres.port());
+    }
+
     public Path dataDir() {
         return dataDir;
     }

@@ -20,38 +20,69 @@ final class EmbeddedPostgresServer implements AutoCloseable {
     static final String DATABASE = "pulse";
     static final String ADMIN_ROLE = "pulse_admin";
 
-    private final EmbeddedPostgres postgres;
+    private final Path dataDir;
+    private final int port;
+    private volatile EmbeddedPostgres postgres;
 
-    private EmbeddedPostgresServer(EmbeddedPostgres postgres) {
+    private EmbeddedPostgresServer(Path dataDir, int port, EmbeddedPostgres postgres) {
+        this.dataDir = dataDir;
+        this.port = port;
         this.postgres = postgres;
     }
 
     static EmbeddedPostgresServer start(Path dataDir, int port, String adminPassword) {
         try {
             Files.createDirectories(dataDir);
-            EmbeddedPostgres pg = EmbeddedPostgres.builder()
-                    .setDataDirectory(dataDir.resolve("data"))
-                    .setOverrideWorkingDirectory(dataDir.resolve("binaries").toFile())
-                    .setCleanDataDirectory(false)
-                    .setPort(port)
-                    .setPGStartupWait(Duration.ofSeconds(60))
-                    .setServerConfig("max_connections", "200")
-                    .setServerConfig("password_encryption", "scram-sha-256")
-                    .setServerConfig("listen_addresses", "127.0.0.1")
-                    // Durable: the library starts postgres with -F (fsync off) and synchronous_commit=off,
-                    // so a crash of the machine (or a SIGKILL of the whole tree) could take back commits
-                    // the catalog and the worker had already acted on. "-c fsync=on" comes after -F and wins.
-                    .setServerConfig("fsync", "on")
-                    .setServerConfig("synchronous_commit", "on")
-                    .setServerConfig("full_page_writes", "on")
-                    .setDataDirectoryCustomizer(dir -> writeHba(dir.toPath()))
-                    .start();
-            EmbeddedPostgresServer server = new EmbeddedPostgresServer(pg);
+            EmbeddedPostgres pg = launch(dataDir, port);
+            EmbeddedPostgresServer server = new EmbeddedPostgresServer(dataDir, pg.getPort(), pg);
             server.bootstrap(adminPassword);
             return server;
         } catch (IOException | SQLException e) {
             throw new DevStackException("embedded PostgreSQL did not start in " + dataDir, e);
         }
+    }
+
+    /**
+     * Stops the server (a fast shutdown: sessions are ended, as an administrator's restart or a
+     * failover ends them) and keeps its data directory; {@link #restart} brings it back.
+     */
+    synchronized void stop() throws IOException {
+        if (postgres != null) {
+            postgres.close();
+            postgres = null;
+        }
+    }
+
+    /** Starts the server {@link #stop} stopped, on the same port and data directory. */
+    synchronized void restart() {
+        if (postgres != null) {
+            return;
+        }
+        try {
+            postgres = launch(dataDir, port);
+        } catch (IOException e) {
+            throw new DevStackException("embedded PostgreSQL did not start again in " + dataDir + " on port " + port, e);
+        }
+    }
+
+    private static EmbeddedPostgres launch(Path dataDir, int port) throws IOException {
+        return EmbeddedPostgres.builder()
+                .setDataDirectory(dataDir.resolve("data"))
+                .setOverrideWorkingDirectory(dataDir.resolve("binaries").toFile())
+                .setCleanDataDirectory(false)
+                .setPort(port)
+                .setPGStartupWait(Duration.ofSeconds(60))
+                .setServerConfig("max_connections", "200")
+                .setServerConfig("password_encryption", "scram-sha-256")
+                .setServerConfig("listen_addresses", "127.0.0.1")
+                // Durable: the library starts postgres with -F (fsync off) and synchronous_commit=off,
+                // so a crash of the machine (or a SIGKILL of the whole tree) could take back commits
+                // the catalog and the worker had already acted on. "-c fsync=on" comes after -F and wins.
+                .setServerConfig("fsync", "on")
+                .setServerConfig("synchronous_commit", "on")
+                .setServerConfig("full_page_writes", "on")
+                .setDataDirectoryCustomizer(dir -> writeHba(dir.toPath()))
+                .start();
     }
 
     private static void writeHba(Path dataDir) {
@@ -109,7 +140,7 @@ final class EmbeddedPostgresServer implements AutoCloseable {
     }
 
     int port() {
-        return postgres.getPort();
+        return port;
     }
 
     String jdbcUrl(String user, String password, String extra) {
@@ -119,6 +150,6 @@ final class EmbeddedPostgresServer implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        postgres.close();
+        stop();
     }
 }

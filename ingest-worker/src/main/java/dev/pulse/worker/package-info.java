@@ -282,7 +282,11 @@
  * <p><b>The infrastructure's</b> (the batch stops). Pulse's PostgreSQL, the catalog's database and
  * the broker ({@code consume.Failures}): retried where retryable, a bounded number of times; then
  * the loop stops and {@code pulse worker} exits 1 for its supervisor. These are the only failures
- * that stop every tenant, because they stop every tenant anyway.
+ * that stop every tenant, because they stop every tenant anyway. A PostgreSQL outage longer than
+ * the retries (README, "PostgreSQL unavailable") stops the loop before the batch's Kafka
+ * transaction, so the group's offsets never pass a record that has not landed; the restarted
+ * worker ({@code pulse dev}'s supervisor tries every 5 s until a start succeeds) resumes each
+ * partition from its table's offsets map, as after a crash ({@code PostgresOutageIT} in cli).
  *
  * <p><b>Tenancy:</b> a record's tenant is its topic's. A record whose {@code pulse-tenant-id}
  * header is missing or different goes to the topic tenant's DLQ; a topic that matches the

@@ -9,6 +9,7 @@ import dev.pulse.control.audit.AuditLog;
 import dev.pulse.schemas.naming.TenantId;
 import dev.pulse.schemas.tenancy.DatabaseException;
 import dev.pulse.schemas.tenancy.RuntimeRoleGuard;
+import dev.pulse.schemas.tenancy.TenantDatabase;
 import dev.pulse.schemas.tenancy.TenantTransaction;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -44,7 +45,8 @@ public final class OperatorDatabase implements AutoCloseable {
         config.setMinimumIdle(1);
         config.setPoolName(poolName);
         config.setReadOnly(true);
-        config.setConnectionTimeout(10_000);
+        config.setConnectionTimeout(TenantDatabase.CONNECTION_TIMEOUT_MS);
+        config.setValidationTimeout(TenantDatabase.VALIDATION_TIMEOUT_MS);
         config.setInitializationFailTimeout(10_000);
         return new OperatorDatabase(new HikariDataSource(config));
     }

@@ -15,6 +15,8 @@ public final class LakeCatalog {
     private static final String CATALOG_NAME = "pulse";
     /** Connections to the catalog's database per opened catalog, opened as needed. */
     static final int CLIENT_POOL_SIZE = 6;
+    /** Iceberg's JdbcClientPool key (JdbcUtil.RETRYABLE_STATUS_CODES, not public): SQLSTATEs after which it reconnects. */
+    static final String RETRYABLE_STATUS_CODES = "retryable_status_codes";
 
     private LakeCatalog() {
     }
@@ -29,6 +31,11 @@ public final class LakeCatalog {
         // Iceberg's default is 2 connections; the worker commits several tables at once
         // (PULSE_WORKER_COMMIT_THREADS) beside its maintenance threads, which would queue on 2.
         props.put(CatalogProperties.CLIENT_POOL_SIZE, Integer.toString(CLIENT_POOL_SIZE));
+        // A pooled catalog connection that PostgreSQL ended (a restart, a failover) fails with 57P01
+        // (admin shutdown), which Iceberg does not count as a connection failure: the pool kept the
+        // dead connection and the call failed. Listed here, the pool reconnects and retries the call
+        // once, as it does for class 08 (its default list, which these are added to).
+        props.put(RETRYABLE_STATUS_CODES, "57P01,57P02,57P03");
         props.put(CatalogProperties.WAREHOUSE_LOCATION, stripTrailingSlash(warehouse));
         props.put(CatalogProperties.FILE_IO_IMPL, fileIoImpl == null || fileIoImpl.isBlank() ? LocalFileIO.class.getName() : fileIoImpl);
         JdbcCatalog catalog = new JdbcCatalog();

@@ -22,6 +22,14 @@ import java.util.UUID;
  * {@code dev.pulse.control.operator.OperatorDatabase}).
  */
 public final class TenantDatabase implements AutoCloseable {
+    /**
+     * The longest a caller waits for a pooled connection before a {@link DatabaseException} that
+     * {@link DatabaseException#isUnreachable() says the database is unreachable}: the bound on an
+     * API answer (503 with {@code Retry-After}) while PostgreSQL is down. Shared by every pool.
+     */
+    public static final int CONNECTION_TIMEOUT_MS = 3_000;
+    /** How long checking a pooled connection before handing it out may take (a live one answers in well under 1 ms). */
+    public static final int VALIDATION_TIMEOUT_MS = 1_000;
     private static final String BIND_TENANT = "SELECT set_config('app.current_tenant_id', ?, true)";
 
     private final HikariDataSource pool;
@@ -40,7 +48,13 @@ public final class TenantDatabase implements AutoCloseable {
         config.setMinimumIdle(Math.min(2, poolSize));
         config.setPoolName(poolName);
         config.setAutoCommit(true);
-        config.setConnectionTimeout(10_000);
+        // How long a borrower waits for a connection: while the database is down, every request
+        // that needs it waits this long before its 503, so it stays short (a busy pool hands one
+        // out in milliseconds); see CONNECTION_TIMEOUT_MS.
+        config.setConnectionTimeout(CONNECTION_TIMEOUT_MS);
+        // A pooled connection is checked before it is handed out; on one the server is ending that
+        // check can hang, and Hikari's default (5 s) let one request wait 3 s + 3 s in an outage.
+        config.setValidationTimeout(VALIDATION_TIMEOUT_MS);
         // Fail fast at start-up when the database is unreachable or the credentials are wrong.
         config.setInitializationFailTimeout(10_000);
         return new TenantDatabase(new HikariDataSource(config));
@@ -52,20 +66,21 @@ public final class TenantDatabase implements AutoCloseable {
         }
         try (Connection connection = pool.getConnection()) {
             connection.setAutoCommit(false);
+            T result;
             try {
                 try (PreparedStatement bind = connection.prepareStatement(BIND_TENANT)) {
                     bind.setString(1, tenant.toString());
                     bind.execute();
                 }
-                T result = work.run(new TenantTransaction(connection, tenant));
+                result = work.run(new TenantTransaction(connection, tenant));
                 connection.commit();
-                return result;
             } catch (SQLException | RuntimeException | Error e) {
                 rollbackQuietly(connection, e);
+                restoreAutoCommit(connection, e);
                 throw e;
-            } finally {
-                connection.setAutoCommit(true);
             }
+            restoreAutoCommit(connection, null);
+            return result;
         } catch (SQLException e) {
             throw new DatabaseException("tenant transaction for " + tenant + " failed", e);
         }
@@ -117,6 +132,24 @@ public final class TenantDatabase implements AutoCloseable {
             return connection.isValid(2);
         } catch (SQLException e) {
             return false;
+        }
+    }
+
+    /**
+     * Never thrown: on a connection the server ended (an outage, an administrator's restart) this
+     * fails with Hikari's "Connection is closed", which has no SQLSTATE. Thrown from a
+     * {@code finally}, it replaced the failure that said why (57P01, 08006: retryable) with one that
+     * is not, so the worker's retries gave up at the first attempt; now it is kept as suppressed by
+     * that failure. After a commit it is dropped: the work is committed, and throwing would have the
+     * caller retry it; Hikari restores auto-commit on a connection handed back and evicts a broken one.
+     */
+    private static void restoreAutoCommit(Connection connection, Throwable failure) {
+        try {
+            connection.setAutoCommit(true);
+        } catch (SQLException e) {
+            if (failure != null) {
+                failure.addSuppressed(e);
+            }
         }
     }
 
