@@ -173,56 +173,15 @@ class DeploymentSystemIT {
     @Test
     @Order(4)
     void killingOneBrokerWhileEventsFlowLosesAndDuplicatesNoAcknowledgedEvent() throws Exception {
-        Tenant a = pulse.newTenant("page-views");
-        Tenant b = pulse.newTenant("page-views");
-        Map<Tenant, Set<String>> acknowledged = Map.of(a, ConcurrentHashMap.newKeySet(), b, ConcurrentHashMap.newKeySet());
-        Map<Tenant, Set<String>> sent = Map.of(a, ConcurrentHashMap.newKeySet(), b, ConcurrentHashMap.newKeySet());
-        AtomicLong refused = new AtomicLong();
-        int batches = 40;
-        int perBatch = 10;
-        ExecutorService senders = Executors.newFixedThreadPool(2);
-        List<Future<?>> flows = new ArrayList<>();
-        for (Tenant tenant : List.of(a, b)) {
-            String api = tenant == a ? DockerDeployment.API_1 : DockerDeployment.API_2;
-            flows.add(senders.submit(() -> {
-                for (int batch = 0; batch < batches; batch++) {
-                    int n = batch;
-                    List<String> ids = IntStream.range(0, perBatch).mapToObj(i -> tenant.slug() + "-" + n + "-" + i).toList();
-                    sent.get(tenant).addAll(ids);
-                    HttpResponse<String> response = PulseHttp.postEvents(api, tenant, PulseHttp.events("page-views", ids));
-                    if (response.statusCode() == 202) {
-                        acknowledged.get(tenant).addAll(ids);
-                    } else {
-                        refused.incrementAndGet();
-                    }
-                    Thread.sleep(100);
-                }
-                return null;
-            }));
-        }
+        TwoTenantFlow flow = new TwoTenantFlow(40, 10, 100);
         Thread.sleep(1500);
         deployment.killNine("kafka-2");
         Instant killedAt = Instant.now();
-        for (Future<?> f : flows) {
-            f.get();
-        }
-        senders.shutdown();
-        System.err.printf("broker kafka-2 killed; %d + %d events acknowledged, %d requests refused%n",
-                acknowledged.get(a).size(), acknowledged.get(b).size(), refused.get());
-        assertThat(acknowledged.get(a).size() + acknowledged.get(b).size()).as("events acknowledged with a broker down").isPositive();
+        flow.finish();
+        System.err.printf("broker kafka-2 killed; %s%n", flow);
+        assertThat(flow.acknowledged(flow.a).size() + flow.acknowledged(flow.b).size()).as("events acknowledged with a broker down").isPositive();
         try {
-            for (Tenant tenant : List.of(a, b)) {
-                await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
-                    List<String> landed = PulseHttp.previewEventIds(tenant, "page-views");
-                    assertThat(PulseHttp.set(landed)).containsAll(acknowledged.get(tenant));
-                });
-                List<String> landed = PulseHttp.previewEventIds(tenant, "page-views");
-                if (landed.size() != PulseHttp.set(landed).size()) {
-                    diagnoseDuplicates(tenant, landed);
-                }
-                assertThat(landed).as("no event landed twice").doesNotHaveDuplicates();
-                assertThat(sent.get(tenant)).as("only events that were sent, by their own tenant").containsAll(landed);
-            }
+            flow.assertEveryAcknowledgedEventLandedOnceInItsOwnTable();
         } finally {
             deployment.start("kafka-2");
         }
@@ -240,33 +199,8 @@ class DeploymentSystemIT {
     @Test
     @Order(5)
     void killingAWorkerAndRestartingAllThreeOneByOneLandEveryAcknowledgedEventExactlyOnce() throws Exception {
-        Tenant a = pulse.newTenant("page-views");
-        Tenant b = pulse.newTenant("page-views");
-        Map<Tenant, Set<String>> acknowledged = Map.of(a, ConcurrentHashMap.newKeySet(), b, ConcurrentHashMap.newKeySet());
-        Map<Tenant, Set<String>> sent = Map.of(a, ConcurrentHashMap.newKeySet(), b, ConcurrentHashMap.newKeySet());
-        AtomicLong refused = new AtomicLong();
-        java.util.concurrent.atomic.AtomicBoolean sending = new java.util.concurrent.atomic.AtomicBoolean(true);
-        ExecutorService senders = Executors.newFixedThreadPool(2);
-        List<Future<?>> flows = new ArrayList<>();
-        for (Tenant tenant : List.of(a, b)) {
-            String api = tenant == a ? DockerDeployment.API_1 : DockerDeployment.API_2;
-            flows.add(senders.submit(() -> {
-                // 8 events a second for at most 2 minutes: the preview (at most 1,000 rows) must show them all.
-                for (int batch = 0; sending.get() && batch < 245; batch++) {
-                    int n = batch;
-                    List<String> ids = IntStream.range(0, 4).mapToObj(i -> tenant.slug() + "-" + n + "-" + i).toList();
-                    sent.get(tenant).addAll(ids);
-                    HttpResponse<String> response = PulseHttp.postEvents(api, tenant, PulseHttp.events("page-views", ids));
-                    if (response.statusCode() == 202) {
-                        acknowledged.get(tenant).addAll(ids);
-                    } else {
-                        refused.incrementAndGet();
-                    }
-                    Thread.sleep(500);
-                }
-                return null;
-            }));
-        }
+        // 8 events a second for at most 2 minutes: the preview (at most 1,000 rows) must show them all.
+        TwoTenantFlow flow = new TwoTenantFlow(245, 4, 500);
         Instant begin = Instant.now();
         try {
             Thread.sleep(1500);
@@ -283,28 +217,12 @@ class DeploymentSystemIT {
             }
             Thread.sleep(1500);
         } finally {
-            sending.set(false);
-            for (Future<?> f : flows) {
-                f.get();
-            }
-            senders.shutdown();
+            flow.stop();
         }
-        System.err.printf("worker-1 killed, worker-2 restarted, then all three one by one in %d s; %d + %d events acknowledged, "
-                + "%d requests refused%n", Duration.between(begin, Instant.now()).toSeconds(), acknowledged.get(a).size(),
-                acknowledged.get(b).size(), refused.get());
-        assertThat(refused.get()).as("the API does not depend on the workers").isZero();
-        for (Tenant tenant : List.of(a, b)) {
-            await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
-                List<String> landed = PulseHttp.previewEventIds(tenant, "page-views");
-                assertThat(PulseHttp.set(landed)).containsAll(acknowledged.get(tenant));
-            });
-            List<String> landed = PulseHttp.previewEventIds(tenant, "page-views");
-            if (landed.size() != PulseHttp.set(landed).size()) {
-                diagnoseDuplicates(tenant, landed);
-            }
-            assertThat(landed).as("no event landed twice").doesNotHaveDuplicates();
-            assertThat(sent.get(tenant)).as("only events that were sent, by their own tenant").containsAll(landed);
-        }
+        System.err.printf("worker-1 killed, worker-2 restarted, then all three one by one in %d s; %s%n",
+                Duration.between(begin, Instant.now()).toSeconds(), flow);
+        assertThat(flow.refusals).as("the API does not depend on the workers").isEmpty();
+        flow.assertEveryAcknowledgedEventLandedOnceInItsOwnTable();
         System.err.printf("everything acknowledged landed exactly once, %d s after the first kill%n", Duration.between(begin, Instant.now()).toSeconds());
     }
 
@@ -317,65 +235,110 @@ class DeploymentSystemIT {
     @Test
     @Order(6)
     void stoppingPostgresForTwentySecondsAnswers503WithRetryAfterAndLosesNothingAcknowledged() throws Exception {
-        Tenant a = pulse.newTenant("page-views");
-        Tenant b = pulse.newTenant("page-views");
-        Map<Tenant, Set<String>> acknowledged = Map.of(a, ConcurrentHashMap.newKeySet(), b, ConcurrentHashMap.newKeySet());
-        Map<Tenant, Set<String>> sent = Map.of(a, ConcurrentHashMap.newKeySet(), b, ConcurrentHashMap.newKeySet());
-        Map<Integer, AtomicLong> statuses = new ConcurrentHashMap<>();
-        List<String> wrong = java.util.Collections.synchronizedList(new ArrayList<>());
-        java.util.concurrent.atomic.AtomicBoolean sending = new java.util.concurrent.atomic.AtomicBoolean(true);
-        ExecutorService senders = Executors.newFixedThreadPool(2);
-        List<Future<?>> flows = new ArrayList<>();
-        for (Tenant tenant : List.of(a, b)) {
-            String api = tenant == a ? DockerDeployment.API_1 : DockerDeployment.API_2;
-            flows.add(senders.submit(() -> {
-                for (int batch = 0; sending.get() && batch < 245; batch++) {
-                    int n = batch;
-                    List<String> ids = IntStream.range(0, 4).mapToObj(i -> tenant.slug() + "-" + n + "-" + i).toList();
-                    sent.get(tenant).addAll(ids);
-                    HttpResponse<String> response = PulseHttp.postEvents(api, tenant, PulseHttp.events("page-views", ids));
-                    statuses.computeIfAbsent(response.statusCode(), k -> new AtomicLong()).incrementAndGet();
-                    if (response.statusCode() == 202) {
-                        acknowledged.get(tenant).addAll(ids);
-                    } else if (response.statusCode() != 503 || response.headers().firstValue("Retry-After").isEmpty()
-                            || !response.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json")) {
-                        wrong.add(response.statusCode() + " " + response.headers().map() + " " + response.body());
-                    }
-                    Thread.sleep(500);
-                }
-                return null;
-            }));
-        }
+        TwoTenantFlow flow = new TwoTenantFlow(245, 4, 500);
         HttpResponse<String> previewDuringOutage;
         try {
             Thread.sleep(2000);
             deployment.stop("postgres", Duration.ofSeconds(10));
             Instant stopped = Instant.now();
             Thread.sleep(8000);
-            previewDuringOutage = PulseHttp.preview(a, "page-views");
+            previewDuringOutage = PulseHttp.preview(flow.a, "page-views");
             Thread.sleep(Math.max(0, Duration.ofSeconds(20).minus(Duration.between(stopped, Instant.now())).toMillis()));
             deployment.start("postgres");
             Thread.sleep(10_000);
         } finally {
-            sending.set(false);
+            flow.stop();
+        }
+        System.err.printf("PostgreSQL stopped for 20 s: %s; preview during the outage %d %s%n", flow, previewDuringOutage.statusCode(),
+                previewDuringOutage.headers().firstValue("Retry-After").orElse("(no Retry-After)"));
+        List<String> wrong = flow.refusals.stream().filter(r -> r.statusCode() != 503 || r.headers().firstValue("Retry-After").isEmpty()
+                        || !r.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"))
+                .map(r -> r.statusCode() + " " + r.headers().map() + " " + r.body()).toList();
+        assertThat(wrong).as("answers other than 202 or a 503 problem with Retry-After").isEmpty();
+        assertThat(previewDuringOutage.statusCode()).as(previewDuringOutage.body()).isEqualTo(503);
+        assertThat(previewDuringOutage.headers().firstValue("Retry-After")).isPresent();
+        flow.assertEveryAcknowledgedEventLandedOnceInItsOwnTable();
+    }
+
+    /**
+     * Two new tenants posting batches of page views while a test breaks something, A through
+     * api-1 and B through api-2, each batch after the answer to the previous one and a pause,
+     * until a number of batches or {@link #stop}: what each sent, what was acknowledged (202),
+     * and every other answer.
+     */
+    static final class TwoTenantFlow {
+        final Tenant a = pulse.newTenant("page-views");
+        final Tenant b = pulse.newTenant("page-views");
+        final List<HttpResponse<String>> refusals = java.util.Collections.synchronizedList(new ArrayList<>());
+        private final Map<Tenant, Set<String>> sent = Map.of(a, ConcurrentHashMap.newKeySet(), b, ConcurrentHashMap.newKeySet());
+        private final Map<Tenant, Set<String>> acknowledged = Map.of(a, ConcurrentHashMap.newKeySet(), b, ConcurrentHashMap.newKeySet());
+        private final java.util.concurrent.atomic.AtomicBoolean sending = new java.util.concurrent.atomic.AtomicBoolean(true);
+        private final ExecutorService senders = Executors.newFixedThreadPool(2);
+        private final List<Future<?>> flows = new ArrayList<>();
+
+        TwoTenantFlow(int batches, int perBatch, long pauseMillis) throws Exception {
+            for (Tenant tenant : List.of(a, b)) {
+                String api = tenant == a ? DockerDeployment.API_1 : DockerDeployment.API_2;
+                flows.add(senders.submit(() -> {
+                    for (int batch = 0; sending.get() && batch < batches; batch++) {
+                        int n = batch;
+                        List<String> ids = IntStream.range(0, perBatch).mapToObj(i -> tenant.slug() + "-" + n + "-" + i).toList();
+                        sent.get(tenant).addAll(ids);
+                        HttpResponse<String> response = PulseHttp.postEvents(api, tenant, PulseHttp.events("page-views", ids));
+                        if (response.statusCode() == 202) {
+                            acknowledged.get(tenant).addAll(ids);
+                        } else {
+                            refusals.add(response);
+                        }
+                        Thread.sleep(pauseMillis);
+                    }
+                    return null;
+                }));
+            }
+        }
+
+        Set<String> acknowledged(Tenant tenant) {
+            return acknowledged.get(tenant);
+        }
+
+        /** Waits until both senders have sent their batches. */
+        void finish() throws Exception {
             for (Future<?> f : flows) {
                 f.get();
             }
             senders.shutdown();
         }
-        System.err.printf("PostgreSQL stopped for 20 s: answers by status %s; preview during the outage %d %s%n", statuses,
-                previewDuringOutage.statusCode(), previewDuringOutage.headers().firstValue("Retry-After").orElse("(no Retry-After)"));
-        assertThat(wrong).as("answers other than 202 or a 503 problem with Retry-After").isEmpty();
-        assertThat(previewDuringOutage.statusCode()).as(previewDuringOutage.body()).isEqualTo(503);
-        assertThat(previewDuringOutage.headers().firstValue("Retry-After")).isPresent();
-        for (Tenant tenant : List.of(a, b)) {
-            await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+
+        /** Stops sending after the batches in flight, and waits for their answers. */
+        void stop() throws Exception {
+            sending.set(false);
+            finish();
+        }
+
+        /** Each tenant's preview holds every event acknowledged to it, none twice, and only events it sent. */
+        void assertEveryAcknowledgedEventLandedOnceInItsOwnTable() throws Exception {
+            for (Tenant tenant : List.of(a, b)) {
+                await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+                    List<String> landed = PulseHttp.previewEventIds(tenant, "page-views");
+                    assertThat(PulseHttp.set(landed)).containsAll(acknowledged.get(tenant));
+                });
                 List<String> landed = PulseHttp.previewEventIds(tenant, "page-views");
-                assertThat(PulseHttp.set(landed)).containsAll(acknowledged.get(tenant));
-            });
-            List<String> landed = PulseHttp.previewEventIds(tenant, "page-views");
-            assertThat(landed).as("no event landed twice").doesNotHaveDuplicates();
-            assertThat(sent.get(tenant)).as("only events that were sent, by their own tenant").containsAll(landed);
+                if (landed.size() != PulseHttp.set(landed).size()) {
+                    diagnoseDuplicates(tenant, landed);
+                }
+                assertThat(landed).as("no event landed twice").doesNotHaveDuplicates();
+                assertThat(sent.get(tenant)).as("only events that were sent, by their own tenant").containsAll(landed);
+            }
+        }
+
+        @Override
+        public String toString() {
+            Map<Integer, Long> byStatus = new java.util.TreeMap<>();
+            synchronized (refusals) {
+                refusals.forEach(r -> byStatus.merge(r.statusCode(), 1L, Long::sum));
+            }
+            return acknowledged.get(a).size() + " + " + acknowledged.get(b).size() + " events acknowledged, other answers by status "
+                    + byStatus;
         }
     }
 
