@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pulse.schemas.tenancy.TenantDatabase;
 import dev.pulse.api.ApiConfig;
 import dev.pulse.api.IngestApi;
 import dev.pulse.control.keys.Scope;
@@ -52,8 +53,14 @@ class PostgresOutageIT {
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     /** The figure. */
     static final Duration OUTAGE = Duration.ofSeconds(20);
-    /** No answer may take longer: the pools give up on a connection after 3 s (TenantDatabase). */
-    static final Duration ANSWER_BOUND = Duration.ofSeconds(6);
+    /**
+     * No answer may take longer: a database access gives up on a connection after 3 s
+     * (TenantDatabase.CONNECTION_TIMEOUT_MS) and a request can wait that long twice: answers of
+     * 6.0 s came in 2 of about 10 runs (6,017 and 6,021 ms), so the bound is two waits plus a
+     * margin for a loaded machine, not one (see the README: which two accesses is still open).
+     * Far below any client's timeout: the property is "no hang", not a latency target.
+     */
+    static final Duration ANSWER_BOUND = Duration.ofMillis(2 * TenantDatabase.CONNECTION_TIMEOUT_MS + 3_000);
 
     static TestStack stack;
     static IngestApi api;
