@@ -139,14 +139,18 @@ class ControlPlaneIT {
         Tenants tenants = new Tenants(stack.db(), stack.kafkaAdmin(), stack.catalog(), new Tenants.PartitionsByTier(1, 2, 4));
         TenantRecord free = tenants.create(slug(), null, "free").tenant();
         TenantRecord enterprise = tenants.create(slug(), null, "enterprise").tenant();
-        var described = stack.kafkaAdmin().describeTopics(List.of(Topics.raw(free.id()), Topics.raw(enterprise.id()), Topics.dlq(enterprise.id())))
-                .allTopicNames().get();
+        // CreateTopics returns once the controller committed the topics; a broker may serve their
+        // metadata a moment later (UnknownTopicOrPartition until then), as producers' retries allow for.
+        var described = await().atMost(Duration.ofSeconds(15)).ignoreExceptions().until(
+                () -> stack.kafkaAdmin().describeTopics(List.of(Topics.raw(free.id()), Topics.raw(enterprise.id()), Topics.dlq(enterprise.id())))
+                        .allTopicNames().get(), d -> true);
         assertThat(described.get(Topics.raw(free.id())).partitions()).hasSize(1);
         assertThat(described.get(Topics.raw(enterprise.id())).partitions()).hasSize(4);
         assertThat(described.get(Topics.dlq(enterprise.id())).partitions()).hasSize(4);
         ConfigResource raw = new ConfigResource(ConfigResource.Type.TOPIC, Topics.raw(free.id()));
         ConfigResource dlq = new ConfigResource(ConfigResource.Type.TOPIC, Topics.dlq(free.id()));
-        var configs = stack.kafkaAdmin().describeConfigs(List.of(raw, dlq)).all().get();
+        var configs = await().atMost(Duration.ofSeconds(15)).ignoreExceptions().until(
+                () -> stack.kafkaAdmin().describeConfigs(List.of(raw, dlq)).all().get(), c -> true);
         assertThat(configs.get(raw).get("max.message.bytes").value()).isEqualTo(Integer.toString(Tenants.TOPIC_MAX_MESSAGE_BYTES));
         assertThat(configs.get(dlq).get("max.message.bytes").value()).isEqualTo(Integer.toString(Tenants.TOPIC_MAX_MESSAGE_BYTES));
     }

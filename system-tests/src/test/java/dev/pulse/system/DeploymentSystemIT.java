@@ -89,7 +89,9 @@ class DeploymentSystemIT {
         Tenant a = pulse.newTenant("page-views");
         String raw = Topics.raw(TenantId.parse(a.id()));
         try (Admin admin = admin()) {
-            TopicDescription topic = admin.describeTopics(List.of(raw)).allTopicNames().get().get(raw);
+            // A broker may serve a new topic's metadata a moment after the controller committed it.
+            TopicDescription topic = await().atMost(Duration.ofSeconds(15)).ignoreExceptions()
+                    .until(() -> admin.describeTopics(List.of(raw)).allTopicNames().get().get(raw), t -> true);
             assertThat(topic.partitions()).isNotEmpty().allSatisfy(p -> assertThat(p.replicas()).hasSize(3));
             Config config = admin.describeConfigs(List.of(new ConfigResource(ConfigResource.Type.TOPIC, raw))).all().get()
                     .values().iterator().next();
