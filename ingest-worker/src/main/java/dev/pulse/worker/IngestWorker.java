@@ -6,6 +6,7 @@ import dev.pulse.worker.consume.CrashPoints;
 import dev.pulse.worker.dedup.EventIdClaims;
 import dev.pulse.worker.dlq.DeadLetterIndexer;
 import dev.pulse.worker.consume.IngestLoop;
+import dev.pulse.worker.consume.TenantAffineAssignor;
 import dev.pulse.worker.maintain.MaintenanceScheduler;
 import dev.pulse.worker.maintain.TableMaintenance;
 import dev.pulse.worker.consume.WatermarkWriter;
@@ -181,9 +182,13 @@ public final class IngestWorker implements AutoCloseable {
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         // The pattern subscription sees a new tenant's topic at the next metadata refresh.
         p.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, "1000");
-        // Cooperative: a new tenant's topic moves only its own partitions, so the others are not
-        // revoked, re-sought and reconciled every time a tenant is created.
-        p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        // One tenant's topic whole on one member (TenantAffineAssignor), so that one tenant's tables
+        // have one writer in the group; cooperative: a new tenant's topic moves only its own
+        // partitions, so the others are not revoked, re-sought and reconciled every time a tenant is
+        // created. The cooperative sticky assignor second, so that a rolling upgrade from a build
+        // without the first keeps one protocol the whole group supports until every member has it.
+        p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+                TenantAffineAssignor.class.getName() + "," + CooperativeStickyAssignor.class.getName());
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(config.maxBatchRecords()));
         p.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, Integer.toString(config.fetchMinBytes()));
         p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, Long.toString(config.commitInterval().toMillis()));
