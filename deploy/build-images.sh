@@ -1,9 +1,19 @@
 #!/usr/bin/env bash
 # build-images.sh: builds Pulse's deployment images from Debian packages and Maven Central jars,
-# with no image registry: a Debian 13 ("trixie") minbase root made by debootstrap and imported as
-# pulse/base, then pulse/jre (Java 21), pulse/pulse (the three services and migrate, from the
-# production jar cli/target/pulse-cli.jar + lib/), pulse/kafka (a KRaft broker from the Maven
-# Central jars), pulse/postgres, pulse/pgbouncer, pulse/socat (Testcontainers' ambassador).
+# with no image registry: one Debian 13 ("trixie") minbase root made by debootstrap with every
+# package the images need (Java 21, PostgreSQL 17, PgBouncer, socat) and imported as pulse/base,
+# then pulse/pulse (the three services and migrate, from the production jar
+# cli/target/pulse-cli.jar + lib/), pulse/kafka (a KRaft broker from the Maven Central jars),
+# pulse/postgres, pulse/pgbouncer, pulse/socat (Testcontainers' ambassador). One debootstrap
+# instead of an apt-get per image: 4 apt-get runs (each its own index download and dpkg) took
+# 6.6 min cold; the images share the base's one layer.
+#
+# Usage: build-images.sh [--packages-only]
+#   --packages-only  only the images made of Debian packages (base, postgres, pgbouncer, socat):
+#                    ./pulse test builds these in the background while the suite runs, and the
+#                    system tests build the rest (pulse, kafka) from the jars of that same run.
+# Runs one at a time per machine (a lock in the work folder): a second call waits for the first
+# and then finds its images up to date.
 #
 # Cache: each image carries the label dev.pulse.inputs, a hash of what it is built from (its
 # folder under deploy/images, its parent image's id, the jars it copies, by content); an image
@@ -31,7 +41,16 @@ image_id() { docker image inspect -f '{{.Id}}' "$1"; }
 jar_hash() { unzip -p "$1" | sha256sum | cut -c1-64; }
 dir_hash() { (cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-64; }
 
+PACKAGES_ONLY=0
+case "${1:-}" in
+  --packages-only) PACKAGES_ONLY=1 ;;
+  "") ;;
+  *) echo "usage: build-images.sh [--packages-only]" >&2; exit 2 ;;
+esac
+
 docker info >/dev/null 2>&1 || { log "no Docker engine: run deploy/setup-docker.sh first"; exit 2; }
+exec 9>"$WORK/lock"
+flock 9
 
 # build NAME CONTEXT EXTRA_HASH: docker build CONTEXT as pulse/NAME unless its inputs are unchanged.
 build() {
@@ -51,13 +70,14 @@ docker_build() {
     || { tail -30 "$WORK/build-$1.log" >&2; log "docker build of pulse/$1 failed; see $WORK/build-$1.log"; exit 1; }
 }
 
-# ---- base: debootstrap --variant=minbase, imported ----
-base_inputs=$(echo "debootstrap minbase $SUITE v1" | sha256sum | cut -c1-64)
+# ---- base: debootstrap --variant=minbase with every package of every image, imported ----
+PACKAGES=openjdk-21-jre-headless,ca-certificates-java,postgresql-17,pgbouncer,socat
+base_inputs=$(echo "debootstrap minbase $SUITE v2 $PACKAGES" | sha256sum | cut -c1-64)
 if [ "${FORCE:-0}" = 1 ] || [ "$(current_inputs pulse/base:$SUITE)" != "$base_inputs" ]; then
   rootfs="$WORK/rootfs-$SUITE"
   rm -rf "$rootfs"
-  timed "debootstrap $SUITE" debootstrap --variant=minbase "$SUITE" "$rootfs" >"$WORK/debootstrap.log" 2>&1 \
-    || { log "debootstrap failed; see $WORK/debootstrap.log"; exit 1; }
+  timed "debootstrap $SUITE (+ $PACKAGES)" debootstrap --variant=minbase --include="$PACKAGES" "$SUITE" "$rootfs" \
+    >"$WORK/debootstrap.log" 2>&1 || { log "debootstrap failed; see $WORK/debootstrap.log"; exit 1; }
   rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
   timed "docker import pulse/base:$SUITE" sh -c "tar -C '$rootfs' -c . | docker import --change 'LABEL $LABEL=$base_inputs' \
     --change 'ENV LANG=C.UTF-8' --change 'CMD [\"/bin/bash\"]' - pulse/base:$SUITE >/dev/null"
@@ -66,7 +86,13 @@ else
   log "pulse/base:$SUITE is up to date"
 fi
 
-build jre "$IMAGES/jre" ""
+build postgres "$IMAGES/postgres" ""
+build pgbouncer "$IMAGES/pgbouncer" ""
+build socat "$IMAGES/socat" ""
+if [ "$PACKAGES_ONLY" = 1 ]; then
+  log "images of Debian packages: $(docker images --format '{{.Repository}}:{{.Tag}} {{.Size}}' 'pulse/*' | sort | tr '\n' ' ')"
+  exit 0
+fi
 
 # ---- pulse: the production jar and its lib/ ----
 JAR="$ROOT/cli/target/pulse-cli.jar"
@@ -85,17 +111,20 @@ build pulse "$ctx" "$pulse_jars"
 # ---- kafka: the broker's jars from Maven Central (the local repository), the project's versions ----
 # Inputs: the poms (kafka.version, dependency management); the jars are fetched only to rebuild.
 KAFKA_VERSION=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$ROOT/pom.xml" | head -1)
+kafka_copy() { # kafka_copy [-o]: the broker's runtime jars into the build context
+  mvn -B -q -Dstyle.color=never "$@" -f "$IMAGES/kafka/pom.xml" \
+    dependency:copy-dependencies -DoutputDirectory="$WORK/context-kafka/libs" -DincludeScope=runtime
+}
 kafka_jars() {
-  local ctx="$WORK/context-kafka" offline=(-o)
-  [ "${PULSE_MAVEN_ONLINE:-0}" = 1 ] && offline=()
+  local ctx="$WORK/context-kafka"
   rm -rf "$ctx" && mkdir -p "$ctx/libs"
   cp "$IMAGES/kafka/Dockerfile" "$IMAGES/kafka/logback.xml" "$IMAGES/kafka/kafka-start.sh" "$ctx/"
-  timed "kafka $KAFKA_VERSION jars" mvn -B -q -Dstyle.color=never "${offline[@]}" -f "$IMAGES/kafka/pom.xml" \
-    dependency:copy-dependencies -DoutputDirectory="$ctx/libs" -DincludeScope=runtime
+  # From the local repository when the build already resolved them (it has: the devstack broker),
+  # otherwise from Maven Central.
+  if ! timed "kafka $KAFKA_VERSION jars (local repository)" kafka_copy -o >"$WORK/kafka-jars.log" 2>&1; then
+    timed "kafka $KAFKA_VERSION jars (Maven Central)" kafka_copy >>"$WORK/kafka-jars.log" 2>&1 \
+      || { tail -20 "$WORK/kafka-jars.log" >&2; log "the Kafka jars could not be copied; see $WORK/kafka-jars.log"; exit 1; }
+  fi
 }
 BEFORE_BUILD=kafka_jars build kafka "$WORK/context-kafka" "$(sha256sum "$ROOT/pom.xml" | cut -c1-64)"
-
-build postgres "$IMAGES/postgres" ""
-build pgbouncer "$IMAGES/pgbouncer" ""
-build socat "$IMAGES/socat" ""
 log "images: $(docker images --format '{{.Repository}}:{{.Tag}} {{.Size}}' 'pulse/*' | sort | tr '\n' ' ')"

@@ -19,7 +19,8 @@ export DEBIAN_FRONTEND=noninteractive
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 
 step "packages (docker.io, debootstrap, docker-compose from trixie)"
-if ! have_pkg docker.io || ! have_pkg debootstrap || ! have_pkg docker-compose || ! command -v bc >/dev/null; then
+if ! have_pkg docker.io || ! have_pkg debootstrap || ! have_pkg docker-compose || ! command -v bc >/dev/null \
+    || ! command -v unzip >/dev/null; then
   # trixie only for docker-compose: priority 100 keeps every other package on bookworm.
   if [ ! -f /etc/apt/sources.list.d/pulse-trixie.sources ]; then
     cat > /etc/apt/sources.list.d/pulse-trixie.sources <<'SRC'
@@ -36,7 +37,8 @@ Pin-Priority: 100
 PIN
   fi
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends docker.io debootstrap bc >/dev/null
+  # bc: this script's timings; unzip: build-images.sh hashes jars by their entries.
+  apt-get install -y -qq --no-install-recommends docker.io debootstrap bc unzip >/dev/null
   apt-get install -y -qq --no-install-recommends -t trixie docker-compose >/dev/null
 fi
 done_step

@@ -30,6 +30,9 @@ import org.testcontainers.containers.ComposeContainer;
  *
  * <p>As an {@link ExecutionCondition} it skips the tests, saying why, where no Docker engine is
  * reachable, the images are not built, or the ports are taken (a `pulse deploy up` still running).
+ * With {@code -Dpulse.build.images=true} (what {@code ./pulse test} passes when an engine is
+ * reachable) it first builds the images from this build's jars with deploy/build-images.sh, so the
+ * tests never run an image of older code; a failed image build fails the tests instead of skipping them.
  */
 public final class DockerDeployment implements ExecutionCondition {
     public static final String API_1 = "http://127.0.0.1:18080";
@@ -84,6 +87,9 @@ public final class DockerDeployment implements ExecutionCondition {
         if (!DockerClientFactory.instance().isDockerAvailable()) {
             return "no Docker engine is reachable (deploy/setup-docker.sh installs and starts one, as root)";
         }
+        if (Boolean.getBoolean("pulse.build.images")) {
+            buildImages();
+        }
         DockerClient docker = DockerClientFactory.instance().client();
         for (String image : IMAGES) {
             try {
@@ -98,6 +104,25 @@ public final class DockerDeployment implements ExecutionCondition {
             }
         }
         return "";
+    }
+
+    /** deploy/build-images.sh, which waits for a build already running (./pulse test starts one) and rebuilds what changed. */
+    private static void buildImages() {
+        File script = new File(System.getProperty("pulse.repo.root", ".."), "deploy/build-images.sh");
+        Instant begin = Instant.now();
+        try {
+            Process build = new ProcessBuilder("bash", script.getPath()).inheritIO().start();
+            int exit = build.waitFor();
+            if (exit != 0) {
+                throw new IllegalStateException(script + " failed with exit code " + exit + " (its output is above)");
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run " + script, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while building the images", e);
+        }
+        System.err.println("docker images built or up to date in " + Duration.between(begin, Instant.now()).toSeconds() + " s");
     }
 
     /** The deployment of this JVM, started on first use. */
