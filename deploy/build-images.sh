@@ -76,8 +76,8 @@ base_inputs=$(echo "debootstrap minbase $SUITE v2 $PACKAGES" | sha256sum | cut -
 if [ "${FORCE:-0}" = 1 ] || [ "$(current_inputs pulse/base:$SUITE)" != "$base_inputs" ]; then
   rootfs="$WORK/rootfs-$SUITE"
   rm -rf "$rootfs"
-  timed "debootstrap $SUITE (+ $PACKAGES)" debootstrap --variant=minbase --include="$PACKAGES" "$SUITE" "$rootfs" \
-    >"$WORK/debootstrap.log" 2>&1 || { log "debootstrap failed; see $WORK/debootstrap.log"; exit 1; }
+  bootstrap() { debootstrap --variant=minbase --include="$PACKAGES" "$SUITE" "$rootfs" >"$WORK/debootstrap.log" 2>&1; }
+  timed "debootstrap $SUITE (+ $PACKAGES)" bootstrap || { log "debootstrap failed; see $WORK/debootstrap.log"; exit 1; }
   rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
   timed "docker import pulse/base:$SUITE" sh -c "tar -C '$rootfs' -c . | docker import --change 'LABEL $LABEL=$base_inputs' \
     --change 'ENV LANG=C.UTF-8' --change 'CMD [\"/bin/bash\"]' - pulse/base:$SUITE >/dev/null"
@@ -121,8 +121,10 @@ kafka_jars() {
   cp "$IMAGES/kafka/Dockerfile" "$IMAGES/kafka/logback.xml" "$IMAGES/kafka/kafka-start.sh" "$ctx/"
   # From the local repository when the build already resolved them (it has: the devstack broker),
   # otherwise from Maven Central.
-  if ! timed "kafka $KAFKA_VERSION jars (local repository)" kafka_copy -o >"$WORK/kafka-jars.log" 2>&1; then
-    timed "kafka $KAFKA_VERSION jars (Maven Central)" kafka_copy >>"$WORK/kafka-jars.log" 2>&1 \
+  copy_offline() { kafka_copy -o >"$WORK/kafka-jars.log" 2>&1; }
+  copy_online() { kafka_copy >>"$WORK/kafka-jars.log" 2>&1; }
+  if ! timed "kafka $KAFKA_VERSION jars (local repository)" copy_offline; then
+    timed "kafka $KAFKA_VERSION jars (Maven Central)" copy_online \
       || { tail -20 "$WORK/kafka-jars.log" >&2; log "the Kafka jars could not be copied; see $WORK/kafka-jars.log"; exit 1; }
   fi
 }
