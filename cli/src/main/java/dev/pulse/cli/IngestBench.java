@@ -6,6 +6,8 @@ import dev.pulse.schemas.config.Infrastructure;
 import dev.pulse.schemas.config.PulseKeys;
 import dev.pulse.schemas.config.Settings;
 import dev.pulse.schemas.naming.Topics;
+import dev.pulse.worker.IngestWorker;
+import dev.pulse.worker.WorkerConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -51,6 +53,9 @@ final class IngestBench extends Verb {
     int batch;
     @Option(names = "--single-events", defaultValue = "10000", description = "events posted one per request, timed (default: ${DEFAULT-VALUE})")
     long singleEvents;
+    @Option(names = "--workers", defaultValue = "1",
+            description = "workers of the group draining the backlog in (c): the stack's own plus N-1 more in this process, stopped after (c) (default: ${DEFAULT-VALUE})")
+    int workers;
     @Option(names = "--clients", defaultValue = "8", description = "HTTP clients, each with one request in flight (default: ${DEFAULT-VALUE})")
     int clients;
     @Option(names = "--warmup-events", defaultValue = "100000",
@@ -73,7 +78,7 @@ final class IngestBench extends Verb {
 
     @Override
     void run() {
-        if (tenants < 1 || rawEvents < 1 || events < 1 || batch < 1 || singleEvents < 1 || clients < 1 || warmupEvents < 0 || steadyRate < 1
+        if (workers < 1 || tenants < 1 || rawEvents < 1 || events < 1 || batch < 1 || singleEvents < 1 || clients < 1 || warmupEvents < 0 || steadyRate < 1
                 || steadyBatch < 1 || steadySeconds < 1) {
             throw new ParameterException(spec.commandLine(), "every count, rate and duration must be >= 1 (--warmup-events >= 0)");
         }
@@ -92,6 +97,14 @@ final class IngestBench extends Verb {
                 SoakBench.deleteQuietly(folder);
             }
         }
+    }
+
+    /** The settings of the {@code i}th extra worker of the group: its own instance id, and no fixed metrics port. */
+    private static Map<String, String> extraWorker(Map<String, String> environment, String run, int i) {
+        Map<String, String> settings = new HashMap<>(environment);
+        settings.put(PulseKeys.WORKER_INSTANCE_ID.name(), "bench-" + run + "-" + i);
+        settings.put(PulseKeys.WORKER_METRICS_PORT.name(), "0");
+        return settings;
     }
 
     /** The folder of the stack this bench started, whose PostgreSQL's CPU it reads (null: not read). */
@@ -134,7 +147,18 @@ final class IngestBench extends Verb {
             progress("(b) HTTP, one per request: %,.0f events/s%n", single.eventsPerSecond());
 
             long pg3 = postgresNanos();
-            Backlog.Drain drain = backlog.drainAfter(stack::startWorker, CATCH_UP_TIMEOUT);
+            List<IngestWorker> extra = new ArrayList<>();
+            Backlog.Drain drain;
+            try {
+                drain = backlog.drainAfter(() -> {
+                    stack.startWorker();
+                    for (int i = 1; i < workers; i++) {
+                        extra.add(IngestWorker.start(WorkerConfig.from(Settings.of(extraWorker(stack.environment(), run, i)))));
+                    }
+                }, CATCH_UP_TIMEOUT);
+            } finally {
+                extra.forEach(IngestWorker::close);
+            }
             Map<ThreadCpu.Role, Long> cpu4 = ThreadCpu.now();
             long pg4 = postgresNanos();
             progress("(c) worker drain: %,.0f events/s%n", drain.eventsPerSecond());
@@ -283,7 +307,7 @@ final class IngestBench extends Verb {
 
     private void report(IngestLoad.Phase raw, IngestLoad.Phase batched, IngestLoad.Phase single, Backlog.Drain drain, SteadyFreshness.Result f, Cpu cpu) {
         ObjectNode json = OperatorClient.JSON.createObjectNode();
-        json.put("tenants", tenants).put("clients", clients).put("batch", batch).put("warmup_events", warmupEvents)
+        json.put("tenants", tenants).put("workers", workers).put("clients", clients).put("batch", batch).put("warmup_events", warmupEvents)
                 .put("cores", Runtime.getRuntime().availableProcessors());
         ObjectNode rawJson = phase(json.putObject("raw_producer"), raw);
         IngestLoad.rawProducerSettings().forEach(rawJson.putObject("settings")::put);
@@ -304,14 +328,14 @@ final class IngestBench extends Verb {
                 .put("not_visible", f.notVisible()).put("data_files", f.dataFiles()).put("rows_per_file", round(f.recordsPerFile()))
                 .put("bytes_per_file", Math.round(f.bytesPerFile()));
         String text = String.format(Locale.ROOT, """
-                bench ingest: %d tenants, %d HTTP clients, warm-up %,d events through the pipeline; %d cores
+                bench ingest: %d tenants, %d HTTP clients, %d worker(s) draining, warm-up %,d events through the pipeline; %d cores
                 (a) Kafka's producer (acks=all, idempotent, lz4)   %,10.0f records/s  (%,d in %.2f s)
                 (b) HTTP, %d events per request               %,10.0f events/s   (%,d in %.2f s)  %.2fx (a)
                 (b) HTTP, one event per request                %,10.0f events/s   (%,d in %.2f s)  %.2fx (a)
                 (c) worker draining a backlog into Iceberg     %,10.0f events/s   (%,d in %.2f s from its start, first commit after %.2f s)  %.2fx (a), %.2fx (b)
                 CPU per event: API %.1f µs in batches, %.1f µs one per request; worker %.1f µs draining
                   (whole JVM, broker and bench clients included: %.1f, %.1f and %.1f µs; PostgreSQL %.1f µs in batches, %.1f µs draining)
-                freshness at %,d events/s: %s""", tenants, clients, warmupEvents, Runtime.getRuntime().availableProcessors(),
+                freshness at %,d events/s: %s""", tenants, clients, workers, warmupEvents, Runtime.getRuntime().availableProcessors(),
                 raw.eventsPerSecond(), raw.events(), raw.seconds(),
                 batch, batched.eventsPerSecond(), batched.events(), batched.seconds(), batched.eventsPerSecond() / raw.eventsPerSecond(),
                 single.eventsPerSecond(), single.events(), single.seconds(), single.eventsPerSecond() / raw.eventsPerSecond(),
