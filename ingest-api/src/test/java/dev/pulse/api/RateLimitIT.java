@@ -111,6 +111,30 @@ class RateLimitIT {
         assertThat(produced).hasSize(6).allMatch(id -> id.startsWith("a-"));
     }
 
+    /**
+     * A tenant with nothing left is refused before its body is read: even a body that is not JSON
+     * gets the 429 (its 400 would need the parse the refusal saves), while with budget left the
+     * same body is the 400 it always was. An Idempotency-Key request still has its body read.
+     */
+    @Test
+    void anExhaustedTenantIsRefusedBeforeItsBodyIsReadAndTheOtherTenantIsNot() {
+        Tenant a = tenant();
+        Tenant b = tenant();
+        assertThat(setLimits(http1, token, a.slug(), "{\"events_per_second\": 1}").status()).isEqualTo(200);
+        assertProblem(http1.ingest(a.ingestKey(), "{not json"), 400, "malformed-json");
+        // 1 event/s in all, 10 s of burst: 5 at once on this replica, all taken here
+        assertThat(http1.ingest(a.ingestKey(), events("a", 5)).status()).isEqualTo(202);
+        var refused = http1.ingest(a.ingestKey(), "{not json");
+        assertProblem(refused, 429, "rate-limited");
+        assertThat(refused.headers().firstValue("Retry-After")).isPresent();
+        assertThat(refused.headers().firstValue("RateLimit")).isPresent();
+        // the other tenant, on the same replica, is untouched
+        assertProblem(http1.ingest(b.ingestKey(), "{not json"), 400, "malformed-json");
+        assertThat(http1.ingest(b.ingestKey(), events("b", 5)).status()).isEqualTo(202);
+        // with an Idempotency-Key the body is read (a stored 202 would be replayed): here a 400
+        assertProblem(http1.ingest(a.ingestKey(), "{not json", "Idempotency-Key", "\"k-1\""), 400, "malformed-json");
+    }
+
     @Test
     void aRequestRefusedAfterItsAdmissionCostsNothingOfTheBudget() {
         Tenant a = tenant();

@@ -84,6 +84,11 @@ public final class EventRoutes {
     private void ingest(Context ctx, AuthenticatedKey key) {
         Optional<IdempotencyKey> idempotencyKey = IdempotencyKey.from(ctx.header(IdempotencyKey.HEADER));
         Instant receivedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        if (idempotencyKey.isEmpty()) {
+            // A tenant with nothing left in its budget is refused before its body is read. Not with an
+            // Idempotency-Key: a retry of a request that was accepted gets its stored 202 back, limit or not.
+            rateLimiter.refuseIfExhausted(key.tenant());
+        }
         EventItems items = bodies.read(ctx);
         if (idempotencyKey.isEmpty()) {
             StoredResponse response = accept(ctx, key.tenant(), items, receivedAt);

@@ -26,10 +26,7 @@ public final class RateLimiter {
     public AdmissionResult admit(TenantId tenant, long eventCount, long byteCount) {
         long now = System.nanoTime();
         Rates current = rates.of(tenant, now);
-        double burstSeconds = config.burst().toMillis() / 1000.0;
-        TenantBudget budget = budgets.computeIfAbsent(tenant, t -> new TenantBudget(current, burstSeconds, config.replicas(), now));
-        budget.reconfigure(current, config.replicas(), now);
-        AdmissionResult result = budget.admit(eventCount, byteCount, now);
+        AdmissionResult result = budget(tenant, current, now).admit(eventCount, byteCount, now);
         if (result.admitted()) {
             return result;
         }
@@ -38,8 +35,34 @@ public final class RateLimiter {
                     + " bytes); this tenant may send at most " + result.events().capacity() + " events and " + result.bytes().capacity()
                     + " bytes at once (its rate limit's burst on this server): split it into smaller requests");
         }
+        throw rateLimited(current, result);
+    }
+
+    /**
+     * Refuses a request before its body is read when the tenant's budget cannot hold even one event
+     * and one byte now: whatever the body holds, {@link #admit} would refuse it, and reading,
+     * parsing and checking it first is what let a tenant over its limit keep taking the edge's CPU
+     * (9,576 refused 500-event requests in one fairness bench). Takes nothing from the budget.
+     */
+    public void refuseIfExhausted(TenantId tenant) {
+        long now = System.nanoTime();
+        Rates current = rates.of(tenant, now);
+        AdmissionResult result = budget(tenant, current, now).peek(1, 1, now);
+        if (!result.admitted()) {
+            throw rateLimited(current, result);
+        }
+    }
+
+    private TenantBudget budget(TenantId tenant, Rates current, long now) {
+        double burstSeconds = config.burst().toMillis() / 1000.0;
+        TenantBudget budget = budgets.computeIfAbsent(tenant, t -> new TenantBudget(current, burstSeconds, config.replicas(), now));
+        budget.reconfigure(current, config.replicas(), now);
+        return budget;
+    }
+
+    private static ProblemException rateLimited(Rates current, AdmissionResult result) {
         Map<String, String> headers = new HashMap<>(RateLimitHeaders.of(result));
-        throw ProblemException.tooManyRequests("rate-limited", "this tenant's ingest rate limit is reached ("
+        return ProblemException.tooManyRequests("rate-limited", "this tenant's ingest rate limit is reached ("
                 + current.eventsPerSecond() + " events/s and " + current.bytesPerSecond() + " bytes/s in all); nothing of this request "
                 + "was accepted: retry it after " + result.retryAfterSeconds() + " s", (int) Math.min(Integer.MAX_VALUE,
                 result.retryAfterSeconds()), headers);

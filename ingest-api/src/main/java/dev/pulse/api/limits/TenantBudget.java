@@ -40,6 +40,14 @@ final class TenantBudget {
         return new AdmissionResult(admitted, state(events, admitted ? 0 : eventCount), state(bytes, admitted ? 0 : byteCount), burstSeconds);
     }
 
+    /** Whether both buckets hold {@code eventCount} and {@code byteCount} now; takes nothing. */
+    synchronized AdmissionResult peek(long eventCount, long byteCount, long now) {
+        events.refill(now);
+        bytes.refill(now);
+        boolean holds = events.holds(eventCount) && bytes.holds(byteCount);
+        return new AdmissionResult(holds, state(events, holds ? 0 : eventCount), state(bytes, holds ? 0 : byteCount), burstSeconds);
+    }
+
     /** Gives back what an admitted request took when nothing of it was accepted after all (its dataset unknown, Kafka unavailable). */
     synchronized void giveBack(long eventCount, long byteCount, long now) {
         events.refill(now);
