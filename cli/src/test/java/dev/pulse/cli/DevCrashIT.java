@@ -382,7 +382,6 @@ class DevCrashIT {
         return true;
     }
 
-    /** Every event id in the tenant's table and how often it is there, read with Iceberg's generic reader. */
     /** The tenant's "rows landed" of the last day, as GET /v1/usage reads it. */
     private static long rowsLanded(TenantDatabase db, TenantId tenant) {
         Instant now = Instant.now();
@@ -390,6 +389,7 @@ class DevCrashIT {
                 UsageMinutes.Granularity.DAY)).stream().filter(r -> r.metric().equals("rows_landed")).mapToLong(UsageMinutes.Row::count).sum();
     }
 
+    /** Every event id in the tenant's table and how often it is there, read with Iceberg's generic reader. */
     private static Map<String, Integer> countEventIds(Catalog catalog, TenantId tenant) throws IOException {
         Map<String, Integer> counts = new HashMap<>();
         try (CloseableIterable<Record> rows = IcebergGenerics.read(catalog.loadTable(LakeNames.table(tenant, DATASET))).select("event_id").build()) {

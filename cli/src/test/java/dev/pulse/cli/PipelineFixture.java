@@ -6,9 +6,12 @@ import dev.pulse.control.testing.TestStack;
 import dev.pulse.query.LakeQuery;
 import dev.pulse.query.QueryConfig;
 import dev.pulse.schemas.config.PulseKeys;
+import dev.pulse.schemas.naming.LakeNames;
+import dev.pulse.schemas.naming.TenantId;
 import dev.pulse.worker.IngestWorker;
 import dev.pulse.worker.WorkerConfig;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,6 +21,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.data.IcebergGenerics;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.io.CloseableIterable;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -83,5 +90,16 @@ final class PipelineFixture {
             }
         }
         return records;
+    }
+
+    /** Every event id in the tenant's table of {@code dataset}, read with Iceberg's generic reader (one per row). */
+    static List<String> eventIds(Catalog catalog, TenantId tenant, String dataset) {
+        try (CloseableIterable<Record> rows = IcebergGenerics.read(catalog.loadTable(LakeNames.table(tenant, dataset))).select("event_id").build()) {
+            List<String> ids = new ArrayList<>();
+            rows.forEach(r -> ids.add((String) r.getField("event_id")));
+            return ids;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

@@ -15,11 +15,9 @@ import dev.pulse.edge.Problem;
 import dev.pulse.query.LakeQuery;
 import dev.pulse.query.QueryConfig;
 import dev.pulse.schemas.event.IcebergSchemas.Partitioning;
-import dev.pulse.schemas.naming.LakeNames;
 import dev.pulse.schemas.naming.TenantId;
 import dev.pulse.worker.WorkerConfig;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -32,9 +30,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.iceberg.data.IcebergGenerics;
-import org.apache.iceberg.data.Record;
-import org.apache.iceberg.io.CloseableIterable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -242,13 +237,6 @@ class PostgresOutageIT {
     }
 
     static List<String> eventIds(TenantId tenant) {
-        try (CloseableIterable<Record> rows = IcebergGenerics.read(stack.catalog().loadTable(LakeNames.table(tenant, "clicks")))
-                .select("event_id").build()) {
-            List<String> ids = new ArrayList<>();
-            rows.forEach(r -> ids.add((String) r.getField("event_id")));
-            return ids;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return PipelineFixture.eventIds(stack.catalog(), tenant, "clicks");
     }
 }

@@ -12,11 +12,8 @@ import dev.pulse.control.keys.Scope;
 import dev.pulse.control.tenants.TenantRecord;
 import dev.pulse.schemas.event.EventEnvelope;
 import dev.pulse.schemas.event.IcebergSchemas;
-import dev.pulse.schemas.naming.LakeNames;
 import dev.pulse.schemas.naming.TenantId;
 import dev.pulse.schemas.naming.Topics;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,9 +26,6 @@ import java.util.List;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
-import org.apache.iceberg.data.IcebergGenerics;
-import org.apache.iceberg.data.Record;
-import org.apache.iceberg.io.CloseableIterable;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -147,13 +141,6 @@ class ProducerRetriesEndToEndIT {
     }
 
     static List<String> eventIds(PipelineFixture pipeline, TenantId tenant) {
-        try (CloseableIterable<Record> rows = IcebergGenerics.read(pipeline.stack.catalog().loadTable(LakeNames.table(tenant, "clicks")))
-                .select("event_id").build()) {
-            List<String> ids = new ArrayList<>();
-            rows.forEach(r -> ids.add((String) r.getField("event_id")));
-            return ids;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return PipelineFixture.eventIds(pipeline.stack.catalog(), tenant, "clicks");
     }
 }
