@@ -4,6 +4,7 @@
 # package the images need (Java 21, PostgreSQL 17, PgBouncer, socat) and imported as pulse/base,
 # then pulse/pulse (the three services and migrate, from the production jar
 # cli/target/pulse-cli.jar + lib/), pulse/kafka (a KRaft broker from the Maven Central jars),
+# pulse/s3 (S3Proxy from Maven Central, the object store of docker-compose.s3.yml),
 # pulse/postgres, pulse/pgbouncer, pulse/socat (Testcontainers' ambassador). One debootstrap
 # instead of an apt-get per image: 4 apt-get runs (each its own index download and dpkg) took
 # 6.6 min cold; the images share the base's one layer.
@@ -11,7 +12,7 @@
 # Usage: build-images.sh [--packages-only]
 #   --packages-only  only the images made of Debian packages (base, postgres, pgbouncer, socat):
 #                    ./pulse test builds these in the background while the suite runs, and the
-#                    system tests build the rest (pulse, kafka) from the jars of that same run.
+#                    system tests build the rest (pulse, kafka, s3) from the jars of that same run.
 # Runs one at a time per machine (a lock in the work folder): a second call waits for the first
 # and then finds its images up to date.
 #
@@ -129,4 +130,21 @@ kafka_jars() {
   fi
 }
 BEFORE_BUILD=kafka_jars build kafka "$WORK/context-kafka" "$(sha256sum "$ROOT/pom.xml" | cut -c1-64)"
+
+# ---- s3: S3Proxy's self-contained jar from Maven Central, the version its pom pins ----
+# Inputs: its folder (the pom pins the version); the jar is fetched only to rebuild.
+s3_jar() {
+  local ctx="$WORK/context-s3"
+  rm -rf "$ctx" && mkdir -p "$ctx"
+  cp "$IMAGES/s3/Dockerfile" "$IMAGES/s3/s3-start.sh" "$ctx/"
+  s3_copy() { mvn -B -q -Dstyle.color=never "$@" -f "$IMAGES/s3/pom.xml" dependency:copy -Ds3proxy.jar.dir="$ctx"; }
+  # From the local repository when it is there, otherwise from Maven Central (41 MB).
+  copy_offline() { s3_copy -o >"$WORK/s3-jar.log" 2>&1; }
+  copy_online() { s3_copy >>"$WORK/s3-jar.log" 2>&1; }
+  if ! timed "s3proxy jar (local repository)" copy_offline; then
+    timed "s3proxy jar (Maven Central)" copy_online \
+      || { tail -20 "$WORK/s3-jar.log" >&2; log "the S3Proxy jar could not be copied; see $WORK/s3-jar.log"; exit 1; }
+  fi
+}
+BEFORE_BUILD=s3_jar build s3 "$WORK/context-s3" ""
 log "images: $(docker images --format '{{.Repository}}:{{.Tag}} {{.Size}}' 'pulse/*' | sort | tr '\n' ' ')"

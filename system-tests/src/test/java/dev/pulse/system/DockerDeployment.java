@@ -39,8 +39,19 @@ public final class DockerDeployment implements ExecutionCondition {
     public static final String API_2 = "http://127.0.0.1:18082";
     public static final String QUERY = "http://127.0.0.1:18081";
     public static final String BOOTSTRAP = "127.0.0.1:19092,127.0.0.1:19093,127.0.0.1:19094";
-    static final List<String> IMAGES = List.of("pulse/pulse:trixie", "pulse/kafka:trixie", "pulse/postgres:trixie", "pulse/pgbouncer:trixie");
-    static final List<Integer> PORTS = List.of(15432, 16432, 18080, 18081, 18082, 19092, 19093, 19094);
+    /**
+     * {@code -Dpulse.deploy.s3=true}: docker-compose.yml with docker-compose.s3.yml, the warehouse in
+     * S3Proxy written through S3FileIO and read by lake-query through its cache. Off in CI (the
+     * shared-volume deployment is the default); the object store is proven there by the embedded
+     * ObjectStore*IT tests on the same S3Proxy.
+     */
+    static final boolean S3 = Boolean.getBoolean("pulse.deploy.s3");
+    static final List<String> IMAGES = S3
+            ? List.of("pulse/pulse:trixie", "pulse/kafka:trixie", "pulse/postgres:trixie", "pulse/pgbouncer:trixie", "pulse/s3:trixie")
+            : List.of("pulse/pulse:trixie", "pulse/kafka:trixie", "pulse/postgres:trixie", "pulse/pgbouncer:trixie");
+    static final List<Integer> PORTS = S3
+            ? List.of(15432, 16432, 18080, 18081, 18082, 19092, 19093, 19094, 19900)
+            : List.of(15432, 16432, 18080, 18081, 18082, 19092, 19093, 19094);
     static final Duration STARTUP = Duration.ofMinutes(8);
     /** Testcontainers names the compose project this plus a random suffix: fresh volumes every run. */
     static final String PROJECT_PREFIX = "pulsesystem";
@@ -59,7 +70,9 @@ public final class DockerDeployment implements ExecutionCondition {
 
     private DockerDeployment(Map<String, String> env) {
         this.env = env;
-        this.compose = new ComposeContainer(PROJECT_PREFIX, new File(System.getProperty("pulse.compose.file", "../docker-compose.yml")))
+        File base = new File(System.getProperty("pulse.compose.file", "../docker-compose.yml"));
+        List<File> files = S3 ? List.of(base, new File(base.getParentFile(), "docker-compose.s3.yml")) : List.of(base);
+        this.compose = new ComposeContainer(PROJECT_PREFIX, files)
                 .withPull(false).withBuild(false).withRemoveVolumes(true).withEnv(env);
     }
 
@@ -131,7 +144,7 @@ public final class DockerDeployment implements ExecutionCondition {
             SecureRandom random = new SecureRandom();
             Map<String, String> env = new java.util.HashMap<>();
             for (String name : List.of("PULSE_ADMIN_PASSWORD", "PULSE_APP_PASSWORD", "PULSE_CATALOG_PASSWORD", "PULSE_OPERATOR_PASSWORD",
-                    "PULSE_OPERATOR_TOKEN")) {
+                    "PULSE_OPERATOR_TOKEN", "PULSE_S3_SECRET_ACCESS_KEY")) {
                 byte[] bytes = new byte[18];
                 random.nextBytes(bytes);
                 env.put(name, HexFormat.of().formatHex(bytes));
