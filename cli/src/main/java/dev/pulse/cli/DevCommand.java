@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pulse.api.ApiConfig;
 import dev.pulse.api.IngestApi;
 import dev.pulse.devstack.DevStack;
+import dev.pulse.devstack.DevStackException;
 import dev.pulse.query.LakeQuery;
 import dev.pulse.query.QueryConfig;
 import dev.pulse.schemas.config.PulseKeys;
@@ -54,6 +55,9 @@ final class DevCommand implements Callable<Integer> {
     int queryPort;
     @Option(names = "--worker-metrics-port", defaultValue = "8082", description = "port of the worker's GET /metrics (default: ${DEFAULT-VALUE})")
     int workerMetricsPort;
+    @Option(names = "--object-store", description = "keep the warehouse in a bucket of an S3-compatible server (S3Proxy, started with the stack) "
+            + "written through Iceberg's S3FileIO, instead of a folder; fixed when the data folder is made")
+    boolean objectStore;
 
     /** The running pipeline; closing it stops everything in reverse order of starting. */
     static final class Running implements AutoCloseable {
@@ -75,7 +79,11 @@ final class DevCommand implements Callable<Integer> {
 
         /** {@code workerMetricsPort}: where the worker's {@code GET /metrics} listens (0: any free port, as in the tests). */
         Running(Path dataDir, int apiPort, int queryPort, int workerMetricsPort, Map<String, String> settings) {
-            DevStack stack = DevStack.start(dataDir);
+            this(dataDir, apiPort, queryPort, workerMetricsPort, settings, DevStack.Warehouse.FOLDER);
+        }
+
+        Running(Path dataDir, int apiPort, int queryPort, int workerMetricsPort, Map<String, String> settings, DevStack.Warehouse warehouse) {
+            DevStack stack = DevStack.start(dataDir, warehouse);
             started.push(stack);
             try {
                 Map<String, String> env = new LinkedHashMap<>(stack.environment());
@@ -314,7 +322,17 @@ final class DevCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Running running = new Running(dataDir, apiPort, queryPort, workerMetricsPort, Map.of());
+        Running running;
+        try {
+            running = new Running(dataDir, apiPort, queryPort, workerMetricsPort, Map.of(),
+                    objectStore ? DevStack.Warehouse.OBJECT_STORE : DevStack.Warehouse.FOLDER);
+        } catch (DevStackException e) {
+            if (e.getCause() != null) {
+                throw e;
+            }
+            // A refusal of the stack's own (the data folder's warehouse kind, the S3 server's jar): one line, exit 2.
+            throw new RefusedException(2, e.getMessage());
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {

@@ -80,7 +80,7 @@ final class PreviewBench extends Verb {
             out().printf(Locale.ROOT, "tenant %s: wrote %d files x %,d rows in %.1f s%n", slug, files, rowsPerFile, (System.nanoTime() - started) / 1e9);
             Path temp = Files.createTempDirectory("pulse-bench-preview");
             try (DuckDbSandbox sandbox = new DuckDbSandbox(new SandboxLimits(2, "1GB", Duration.ofSeconds(60), 100_000, temp, 1))) {
-                PreviewService previews = new PreviewService(db, catalog, infrastructure.warehouse(), sandbox);
+                PreviewService previews = new PreviewService(db, catalog, infrastructure.warehouse().location(), sandbox);
                 double naive = medianMillis(() -> previews.previewReadingEveryFile(tenant, "clicks", limit));
                 double pruned = medianMillis(() -> previews.preview(tenant, "clicks", limit));
                 PreviewResult sample = previews.preview(tenant, "clicks", limit);

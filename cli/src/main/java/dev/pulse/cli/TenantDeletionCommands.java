@@ -11,7 +11,6 @@ import dev.pulse.schemas.config.ConfigException;
 import dev.pulse.schemas.config.Infrastructure;
 import dev.pulse.schemas.config.PulseKeys;
 import dev.pulse.schemas.config.Settings;
-import dev.pulse.schemas.lake.LocalFileIO;
 import dev.pulse.schemas.naming.TenantId;
 import dev.pulse.schemas.tenancy.TenantDatabase;
 import java.io.IOException;
@@ -19,9 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.time.Clock;
-import java.util.Map;
 import java.util.Optional;
-import org.apache.iceberg.CatalogUtil;
 import org.apache.iceberg.io.FileIO;
 import org.apache.iceberg.jdbc.JdbcCatalog;
 import org.apache.kafka.clients.admin.Admin;
@@ -48,10 +45,9 @@ final class TenantDeletionCommands {
             TenantDatabase db = infrastructure.openDatabase(poolName);
             JdbcCatalog catalog = infrastructure.openCatalog();
             Admin kafka = infrastructure.openKafkaAdmin();
-            FileIO io = CatalogUtil.loadFileIO(infrastructure.fileIo() == null || infrastructure.fileIo().isBlank()
-                    ? LocalFileIO.class.getName() : infrastructure.fileIo(), Map.of(), null);
+            FileIO io = infrastructure.warehouse().openFileIo();
             TenantDeletion deletion = new TenantDeletion(db, Infrastructure.operatorDatabaseUrl(settings), kafka, catalog, io,
-                    infrastructure.warehouse(), Clock.systemUTC());
+                    infrastructure.warehouse().location(), Clock.systemUTC());
             return new Stores(db, catalog, kafka, io, deletion);
         }
 

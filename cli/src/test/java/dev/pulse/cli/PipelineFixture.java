@@ -33,6 +33,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 /** The three services, started once per test JVM on the shared stack, plus a pulse.env for the CLI. */
 final class PipelineFixture {
     private static PipelineFixture shared;
+    private static PipelineFixture objectStore;
 
     final TestStack stack;
     final IngestApi api;
@@ -41,8 +42,8 @@ final class PipelineFixture {
     final Path envFile;
     final OperatorClient operator;
 
-    private PipelineFixture() throws IOException {
-        stack = TestStack.shared();
+    private PipelineFixture(TestStack stack) throws IOException {
+        this.stack = stack;
         api = IngestApi.start(ApiConfig.from(stack.settings()));
         worker = IngestWorker.start(WorkerConfig.from(stack.settings(Map.of("PULSE_WORKER_GROUP", "pulse-worker-e2e"))));
         query = LakeQuery.start(QueryConfig.from(stack.settings()));
@@ -60,9 +61,17 @@ final class PipelineFixture {
 
     static synchronized PipelineFixture shared() throws IOException {
         if (shared == null) {
-            shared = new PipelineFixture();
+            shared = new PipelineFixture(TestStack.shared());
         }
         return shared;
+    }
+
+    /** The three services on this JVM's object-store stack ({@link TestStack#objectStore()}), started once. */
+    static synchronized PipelineFixture objectStore() throws IOException {
+        if (objectStore == null) {
+            objectStore = new PipelineFixture(TestStack.objectStore());
+        }
+        return objectStore;
     }
 
     String apiUrl() {

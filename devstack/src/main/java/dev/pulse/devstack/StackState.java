@@ -40,6 +40,10 @@ final class StackState {
         return props.computeIfAbsent(key, k -> randomToken(32)).toString();
     }
 
+    boolean has(String key) {
+        return props.containsKey(key);
+    }
+
     String value(String key, java.util.function.Supplier<String> initial) {
         return props.computeIfAbsent(key, k -> initial.get()).toString();
     }

@@ -71,6 +71,11 @@ class CrashRecoveryIT {
     @ParameterizedTest
     @EnumSource(CrashPoint.class)
     void theProcessDyingAtAnyPointOfABatchLosesNothingAndDuplicatesNothing(CrashPoint point) {
+        dieAtAndRecover(fixture, point);
+    }
+
+    /** The test above on any stack: {@link ObjectStoreCrashRecoveryIT} runs it with the warehouse in an object store. */
+    static void dieAtAndRecover(WorkerFixture fixture, CrashPoint point) {
         TenantId tenant = fixture.tenantWithDataset("events").id();
         List<String> valid = new ArrayList<>();
         for (int i = 0; i < 12; i++) {

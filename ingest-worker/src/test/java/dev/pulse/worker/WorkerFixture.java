@@ -52,10 +52,15 @@ final class WorkerFixture {
              "required": ["url"]}""";
     static final Instant EVENT_TIME = Instant.parse("2026-03-01T10:15:30Z");
 
-    final TestStack stack = TestStack.shared();
+    final TestStack stack;
     private final KafkaProducer<byte[], byte[]> producer;
 
     WorkerFixture() {
+        this(TestStack.shared());
+    }
+
+    WorkerFixture(TestStack stack) {
+        this.stack = stack;
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrap());
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");

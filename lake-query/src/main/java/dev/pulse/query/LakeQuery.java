@@ -45,7 +45,7 @@ public final class LakeQuery implements AutoCloseable {
             catalog = config.infrastructure().openCatalog();
             sandbox = new DuckDbSandbox(new SandboxLimits(config.threads(), config.memoryLimit(), config.queryTimeout(),
                     config.maxRows(), config.tempDirectory(), config.maxConcurrentQueries()));
-            PreviewService previews = new PreviewService(db, catalog, config.infrastructure().warehouse(), sandbox);
+            PreviewService previews = new PreviewService(db, catalog, config.infrastructure().warehouse(), config.cache(), sandbox);
             Javalin server = QueryHttp.create(db, previews, config.previewDefaultLimit(), config.previewMaxLimit(), metrics);
             EdgeServer.start(server, config.listener(), "choose another port, e.g. pulse dev --query-port");
             LOG.info("lake-query listening on port {}", server.port());

@@ -1,5 +1,6 @@
 package dev.pulse.query;
 
+import dev.pulse.query.preview.PreviewService;
 import dev.pulse.schemas.config.ConfigException;
 import dev.pulse.schemas.config.ConfigKey;
 import dev.pulse.schemas.config.HttpListener;
@@ -22,6 +23,7 @@ public final class QueryConfig {
     public static final List<ConfigKey<?>> KEYS = List.of(PulseKeys.QUERY_PORT, PulseKeys.BIND_ADDRESS, PulseKeys.PREVIEW_DEFAULT_LIMIT,
             PulseKeys.PREVIEW_MAX_LIMIT, PulseKeys.QUERY_TIMEOUT_MS, PulseKeys.QUERY_MEMORY_LIMIT, PulseKeys.QUERY_MAX_ROWS,
             PulseKeys.QUERY_THREADS, PulseKeys.QUERY_TEMP_DIR, PulseKeys.QUERY_MAX_CONCURRENT,
+            PulseKeys.QUERY_CACHE_DIR, PulseKeys.QUERY_CACHE_BYTES, PulseKeys.QUERY_CACHE_IDLE,
             PulseKeys.METRICS_TOKEN, PulseKeys.METRICS_TENANT_LABELS);
 
     private final Infrastructure infrastructure;
@@ -33,6 +35,7 @@ public final class QueryConfig {
     private final int maxRows;
     private final int threads;
     private final Path tempDirectory;
+    private final PreviewService.CacheSettings cache;
     private final int maxConcurrentQueries;
     private final MetricsConfig metrics;
 
@@ -47,6 +50,8 @@ public final class QueryConfig {
         this.maxRows = settings.get(PulseKeys.QUERY_MAX_ROWS);
         this.threads = settings.get(PulseKeys.QUERY_THREADS);
         this.tempDirectory = settings.get(PulseKeys.QUERY_TEMP_DIR);
+        this.cache = new PreviewService.CacheSettings(settings.get(PulseKeys.QUERY_CACHE_DIR), settings.get(PulseKeys.QUERY_CACHE_BYTES),
+                settings.get(PulseKeys.QUERY_CACHE_IDLE));
         this.maxConcurrentQueries = settings.get(PulseKeys.QUERY_MAX_CONCURRENT);
         if (previewDefaultLimit > previewMaxLimit) {
             throw new ConfigException(PulseKeys.PREVIEW_DEFAULT_LIMIT + "=" + previewDefaultLimit + " is above "
@@ -98,6 +103,11 @@ public final class QueryConfig {
 
     public int threads() {
         return threads;
+    }
+
+    /** Where the copies of an object-store warehouse's files are kept, and how many (unused for a folder warehouse). */
+    public PreviewService.CacheSettings cache() {
+        return cache;
     }
 
     public Path tempDirectory() {

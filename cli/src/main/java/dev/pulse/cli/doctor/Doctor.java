@@ -45,7 +45,7 @@ public final class Doctor {
                 OperatorDatabase operator = OperatorDatabase.connect(operatorDatabaseUrl, 1, "doctor-operator");
                 Admin kafka = infrastructure.openKafkaAdmin();
                 JdbcCatalog catalog = infrastructure.openCatalog()) {
-            InfrastructureChecks checks = new InfrastructureChecks(db, operator, kafka, catalog, infrastructure.warehouse(), report);
+            InfrastructureChecks checks = new InfrastructureChecks(db, operator, kafka, catalog, infrastructure.warehouse().location(), report);
             Map<TenantId, TenantRecord> tenants = checks.tenants();
             checks.checkTopics(tenants);
             checks.checkLake(tenants);

@@ -7,6 +7,7 @@ import dev.pulse.control.registry.SchemaRegistry;
 import dev.pulse.control.tenants.TenantRecord;
 import dev.pulse.control.tenants.Tenants;
 import dev.pulse.devstack.DevStack;
+import dev.pulse.schemas.config.Infrastructure;
 import dev.pulse.schemas.config.Settings;
 import dev.pulse.schemas.lake.LakeCatalog;
 import dev.pulse.schemas.tenancy.Migrations;
@@ -32,6 +33,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
  */
 public final class TestStack {
     private static TestStack shared;
+    private static TestStack objectStore;
 
     private final DevStack stack;
     private final TenantDatabase db;
@@ -47,7 +49,7 @@ public final class TestStack {
         Migrations.harden(stack.superuserJdbcUrl());
         this.db = TenantDatabase.connect(env.get("PULSE_DATABASE_URL"), 8, "test-app");
         this.operatorDb = OperatorDatabase.connect(env.get("PULSE_OPERATOR_DATABASE_URL"), 2, "test-operator");
-        this.catalog = LakeCatalog.open(env.get("PULSE_CATALOG_DATABASE_URL"), env.get("PULSE_WAREHOUSE"));
+        this.catalog = LakeCatalog.open(env.get("PULSE_CATALOG_DATABASE_URL"), Infrastructure.warehouse(Settings.of(env)));
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap());
         this.kafkaAdmin = Admin.create(props);
@@ -64,6 +66,23 @@ public final class TestStack {
             }
         }
         return shared;
+    }
+
+    /**
+     * A second stack of this JVM whose warehouse is a bucket of an S3-compatible server (S3Proxy in
+     * a JVM of its own) instead of a folder: for the object-storage option's tests.
+     */
+    public static synchronized TestStack objectStore() {
+        if (objectStore == null) {
+            try {
+                Path dir = Files.createTempDirectory("pulse-test-stack-s3");
+                objectStore = new TestStack(DevStack.start(dir, DevStack.Warehouse.OBJECT_STORE));
+                Runtime.getRuntime().addShutdownHook(new Thread(objectStore::close, "test-stack-s3-shutdown"));
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot create a temporary folder for the test stack", e);
+            }
+        }
+        return objectStore;
     }
 
     /** PULSE_* settings reaching this stack, with ports 0 so services pick free ones. */

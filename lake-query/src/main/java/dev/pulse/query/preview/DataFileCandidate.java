@@ -3,11 +3,16 @@ package dev.pulse.query.preview;
 import java.nio.file.Path;
 
 /**
- * A data file of the snapshot as the newest-first selection sees it: where it is, how many rows
- * it holds, and the {@code event_time} bounds from the manifest (microseconds since the epoch;
- * null when the manifest carries none).
+ * A data file of the snapshot as the newest-first selection sees it: where it is (checked, in the
+ * warehouse's space; and its location as Iceberg wrote it), its length, how many rows it holds,
+ * and the {@code event_time} bounds from the manifest (microseconds since the epoch; null when the
+ * manifest carries none).
  */
-record DataFileCandidate(Path path, long recordCount, Long lowerMicros, Long upperMicros) {
+record DataFileCandidate(Path path, String location, long length, long recordCount, Long lowerMicros, Long upperMicros) {
+    DataFileCandidate(Path path, long recordCount, Long lowerMicros, Long upperMicros) {
+        this(path, path.toString(), 0, recordCount, lowerMicros, upperMicros);
+    }
+
     boolean hasBounds() {
         return lowerMicros != null && upperMicros != null;
     }

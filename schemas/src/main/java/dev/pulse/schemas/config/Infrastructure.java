@@ -1,6 +1,7 @@
 package dev.pulse.schemas.config;
 
 import dev.pulse.schemas.lake.LakeCatalog;
+import dev.pulse.schemas.lake.Warehouse;
 import dev.pulse.schemas.tenancy.JdbcUrls;
 import dev.pulse.schemas.tenancy.TenantDatabase;
 import java.util.Properties;
@@ -12,7 +13,7 @@ import org.apache.kafka.clients.admin.Admin;
  * Where the shared infrastructure is: the runtime database, the Iceberg catalog and warehouse,
  * the Kafka bootstrap. Every service's typed configuration holds one of these.
  */
-public record Infrastructure(String databaseUrl, String catalogUrl, String warehouse, String fileIo, String kafkaBootstrap, int poolSize) {
+public record Infrastructure(String databaseUrl, String catalogUrl, Warehouse warehouse, String kafkaBootstrap, int poolSize) {
 
     public static Infrastructure from(Settings settings) {
         String databaseUrl = settings.get(PulseKeys.DATABASE_URL);
@@ -22,10 +23,21 @@ public record Infrastructure(String databaseUrl, String catalogUrl, String wareh
         return new Infrastructure(
                 databaseUrl,
                 catalogUrl,
-                settings.get(PulseKeys.WAREHOUSE),
-                settings.get(PulseKeys.FILE_IO),
+                warehouse(settings),
                 settings.get(PulseKeys.KAFKA_BOOTSTRAP),
                 settings.get(PulseKeys.DB_POOL_SIZE));
+    }
+
+    /** {@code PULSE_WAREHOUSE} with its FileIO: {@code PULSE_FILE_IO}, and for {@code s3://} the {@code PULSE_S3_*} keys. */
+    public static Warehouse warehouse(Settings settings) {
+        String location = settings.get(PulseKeys.WAREHOUSE);
+        String accessKey = settings.get(PulseKeys.S3_ACCESS_KEY_ID);
+        String secretKey = settings.get(PulseKeys.S3_SECRET_ACCESS_KEY);
+        if (accessKey.isBlank() != secretKey.isBlank()) {
+            throw new ConfigException(PulseKeys.S3_ACCESS_KEY_ID + " and " + PulseKeys.S3_SECRET_ACCESS_KEY + " are set together or not at all");
+        }
+        return Warehouse.of(location, settings.get(PulseKeys.FILE_IO),
+                new Warehouse.S3(settings.get(PulseKeys.S3_ENDPOINT), settings.get(PulseKeys.S3_REGION), accessKey, secretKey));
     }
 
     /**
@@ -56,7 +68,7 @@ public record Infrastructure(String databaseUrl, String catalogUrl, String wareh
     }
 
     public JdbcCatalog openCatalog() {
-        return LakeCatalog.open(catalogUrl, warehouse, fileIo);
+        return LakeCatalog.open(catalogUrl, warehouse);
     }
 
     public Admin openKafkaAdmin() {

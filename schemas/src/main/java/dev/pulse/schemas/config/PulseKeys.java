@@ -29,9 +29,17 @@ public final class PulseKeys {
     public static final ConfigKey<String> KAFKA_BOOTSTRAP = ConfigKey.required("PULSE_KAFKA_BOOTSTRAP", "host:port[,host:port]",
             "Kafka bootstrap servers, host:port[,host:port]");
     public static final ConfigKey<String> WAREHOUSE = ConfigKey.required("PULSE_WAREHOUSE", "location",
-            "Iceberg warehouse location, e.g. /var/lib/pulse/warehouse");
+            "Iceberg warehouse location: a folder (/var/lib/pulse/warehouse) or an S3 bucket and prefix (s3://bucket/warehouse)");
     public static final ConfigKey<String> FILE_IO = ConfigKey.string("PULSE_FILE_IO", "class name", "",
-            "any Iceberg FileIO class instead of the local java.nio one").documentedAs("local java.nio FileIO");
+            "any Iceberg FileIO class instead of the default one").documentedAs("local java.nio FileIO; S3FileIO for s3://");
+    public static final ConfigKey<String> S3_ENDPOINT = ConfigKey.string("PULSE_S3_ENDPOINT", "URL", "",
+            "an S3-compatible server for an s3:// warehouse (path-style access), e.g. http://127.0.0.1:9000").documentedAs("AWS S3");
+    public static final ConfigKey<String> S3_REGION = ConfigKey.string("PULSE_S3_REGION", "region", "us-east-1",
+            "the region of an s3:// warehouse");
+    public static final ConfigKey<String> S3_ACCESS_KEY_ID = ConfigKey.string("PULSE_S3_ACCESS_KEY_ID", "string", "",
+            "access key of an s3:// warehouse, with PULSE_S3_SECRET_ACCESS_KEY").documentedAs("the AWS SDK's default credentials chain");
+    public static final ConfigKey<String> S3_SECRET_ACCESS_KEY = ConfigKey.string("PULSE_S3_SECRET_ACCESS_KEY", "string", "",
+            "secret key of an s3:// warehouse, with PULSE_S3_ACCESS_KEY_ID").documentedAs("the AWS SDK's default credentials chain");
     public static final ConfigKey<Integer> DB_POOL_SIZE = ConfigKey.integer("PULSE_DB_POOL_SIZE", 10, 1, 200,
             "database connections per service");
 
@@ -209,7 +217,7 @@ public final class PulseKeys {
     public static final ConfigKey<Integer> PREVIEW_MAX_LIMIT = ConfigKey.integer("PULSE_PREVIEW_MAX_LIMIT", 10_000, 1, 1_000_000,
             "largest limit a preview accepts; above it the request is refused with 400");
     public static final ConfigKey<Long> QUERY_TIMEOUT_MS = ConfigKey.longInteger("PULSE_QUERY_TIMEOUT_MS", 30_000, 10, 3_600_000,
-            "wall-clock time one DuckDB query may run before it is cancelled");
+            "wall-clock time one DuckDB query may run before it is cancelled; also the most a preview waits for its table's metadata");
     /** What DuckDB accepts for memory_limit, and nothing that could break out of a SQL literal. */
     private static final Pattern MEMORY = Pattern.compile("[1-9][0-9]{0,8}(\\.[0-9]{1,3})?\\s?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", Pattern.CASE_INSENSITIVE);
     public static final ConfigKey<String> QUERY_MEMORY_LIMIT = ConfigKey.matching("PULSE_QUERY_MEMORY_LIMIT", "1GB", MEMORY,
@@ -220,6 +228,13 @@ public final class PulseKeys {
     public static final ConfigKey<Path> QUERY_TEMP_DIR = ConfigKey.of("PULSE_QUERY_TEMP_DIR", "absolute path", "$TMPDIR/pulse-query",
             () -> Path.of(System.getProperty("java.io.tmpdir"), "pulse-query").toString(), PulseKeys::absolutePath,
             "folder under which each query gets its own DuckDB temp_directory, deleted afterwards");
+    public static final ConfigKey<Path> QUERY_CACHE_DIR = ConfigKey.of("PULSE_QUERY_CACHE_DIR", "absolute path", "$TMPDIR/pulse-query-cache",
+            () -> Path.of(System.getProperty("java.io.tmpdir"), "pulse-query-cache").toString(), PulseKeys::absolutePath,
+            "object-store warehouse only: the local copies of data files that DuckDB reads, one folder per tenant namespace");
+    public static final ConfigKey<Long> QUERY_CACHE_BYTES = ConfigKey.longInteger("PULSE_QUERY_CACHE_BYTES", 2L << 30, 1L << 20, 1L << 50,
+            "object-store warehouse only: the cache's size; least recently read files are deleted beyond it");
+    public static final ConfigKey<Duration> QUERY_CACHE_IDLE = ConfigKey.duration("PULSE_QUERY_CACHE_IDLE", "PT1H", Duration.ofSeconds(1), Duration.ofDays(30),
+            "object-store warehouse only: a cached copy not read for this long is deleted (a deleted tenant's copies are gone this long after their last read)");
     public static final ConfigKey<Integer> QUERY_MAX_CONCURRENT = ConfigKey.integer("PULSE_QUERY_MAX_CONCURRENT", 4, 1, 1024,
             "DuckDB queries running at once; more wait briefly, then get 429 with Retry-After");
 
@@ -235,7 +250,8 @@ public final class PulseKeys {
 
     /** Every key, in the order above. */
     public static final List<ConfigKey<?>> ALL = List.of(
-            DATABASE_URL, ADMIN_DATABASE_URL, OPERATOR_DATABASE_URL, CATALOG_DATABASE_URL, KAFKA_BOOTSTRAP, WAREHOUSE, FILE_IO, DB_POOL_SIZE,
+            DATABASE_URL, ADMIN_DATABASE_URL, OPERATOR_DATABASE_URL, CATALOG_DATABASE_URL, KAFKA_BOOTSTRAP, WAREHOUSE, FILE_IO, S3_ENDPOINT, S3_REGION,
+            S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, DB_POOL_SIZE,
             API_PORT, QUERY_PORT, BIND_ADDRESS, OPERATOR_TOKEN, API_URL, QUERY_URL, METRICS_TOKEN, METRICS_TENANT_LABELS, WORKER_METRICS_PORT,
             MAX_BODY_BYTES, MAX_EVENT_BYTES, MAX_EVENTS_PER_REQUEST, MAX_JSON_DEPTH, EVENT_TIME_MAX_SKEW, EVENT_TIME_FLOOR, PRODUCE_TIMEOUT_MS, KEY_USAGE_FLUSH_MS,
             IDEMPOTENCY_KEY_TTL,
@@ -250,7 +266,7 @@ public final class PulseKeys {
             SNAPSHOT_RETENTION_ENTERPRISE, COMPACTION_TARGET_FILE_BYTES, COMPACTION_MIN_INPUT_FILES, COMPACTION_MAX_INPUT_BYTES,
             COMPACTION_COLD_AFTER, ORPHAN_MIN_AGE, ORPHAN_SCAN_INTERVAL,
             PREVIEW_DEFAULT_LIMIT, PREVIEW_MAX_LIMIT, QUERY_TIMEOUT_MS, QUERY_MEMORY_LIMIT, QUERY_MAX_ROWS, QUERY_THREADS, QUERY_TEMP_DIR,
-            QUERY_MAX_CONCURRENT,
+            QUERY_MAX_CONCURRENT, QUERY_CACHE_DIR, QUERY_CACHE_BYTES, QUERY_CACHE_IDLE,
             DELETION_SIGNING_KEY, ENV_FILE, JAVA_OPTS);
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,200}");

@@ -8,8 +8,8 @@ import org.apache.iceberg.jdbc.JdbcCatalog;
 
 /**
  * Opens the Iceberg {@link JdbcCatalog} that lives in PostgreSQL, in schema pulse_catalog, reached
- * with the pulse_catalog role (never pulse_app). The warehouse is a local folder with
- * {@link LocalFileIO} unless another FileIO class is configured.
+ * with the pulse_catalog role (never pulse_app), over a {@link Warehouse}: a local folder with
+ * {@link LocalFileIO}, or an S3-compatible bucket with S3FileIO.
  */
 public final class LakeCatalog {
     private static final String CATALOG_NAME = "pulse";
@@ -21,7 +21,7 @@ public final class LakeCatalog {
     private LakeCatalog() {
     }
 
-    public static JdbcCatalog open(String catalogJdbcUrl, String warehouse, String fileIoImpl) {
+    public static JdbcCatalog open(String catalogJdbcUrl, Warehouse warehouse) {
         Map<String, String> props = new HashMap<>();
         props.put(CatalogProperties.URI, catalogJdbcUrl);
         var credentials = JdbcUrls.credentials(catalogJdbcUrl);
@@ -36,18 +36,12 @@ public final class LakeCatalog {
         // dead connection and the call failed. Listed here, the pool reconnects and retries the call
         // once, as it does for class 08 (its default list, which these are added to).
         props.put(RETRYABLE_STATUS_CODES, "57P01,57P02,57P03");
-        props.put(CatalogProperties.WAREHOUSE_LOCATION, stripTrailingSlash(warehouse));
-        props.put(CatalogProperties.FILE_IO_IMPL, fileIoImpl == null || fileIoImpl.isBlank() ? LocalFileIO.class.getName() : fileIoImpl);
+        props.putAll(warehouse.properties());
+        props.put(CatalogProperties.WAREHOUSE_LOCATION, warehouse.location());
+        props.put(CatalogProperties.FILE_IO_IMPL, warehouse.fileIoImpl());
         JdbcCatalog catalog = new JdbcCatalog();
         catalog.initialize(CATALOG_NAME, props);
         return catalog;
     }
 
-    public static JdbcCatalog open(String catalogJdbcUrl, String warehouse) {
-        return open(catalogJdbcUrl, warehouse, null);
-    }
-
-    private static String stripTrailingSlash(String s) {
-        return s.endsWith("/") && s.length() > 1 ? s.substring(0, s.length() - 1) : s;
-    }
 }
