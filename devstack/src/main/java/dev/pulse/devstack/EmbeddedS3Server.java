@@ -31,13 +31,15 @@ final class EmbeddedS3Server implements AutoCloseable {
     private final int port;
     private final String accessKey;
     private final String secretKey;
-    private Process process;
+    private volatile Process process;
 
     private EmbeddedS3Server(Path dir, int port, String accessKey, String secretKey) {
         this.dir = dir;
         this.port = port;
         this.accessKey = accessKey;
         this.secretKey = secretKey;
+        // Once per server, for whichever process runs at exit: S3Proxy never outlives this JVM.
+        Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "devstack-s3-shutdown"));
     }
 
     static EmbeddedS3Server start(Path dir, int port, String bucket, String accessKey, String secretKey) {
@@ -65,10 +67,11 @@ final class EmbeddedS3Server implements AutoCloseable {
 
     /** Kills the server (as a crash would); its objects stay in the folder. */
     void stop() {
-        if (process != null && process.isAlive()) {
-            process.destroyForcibly();
+        Process running = process;
+        if (running != null && running.isAlive()) {
+            running.destroyForcibly();
             try {
-                process.waitFor(30, TimeUnit.SECONDS);
+                running.waitFor(30, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -110,8 +113,6 @@ final class EmbeddedS3Server implements AutoCloseable {
         } catch (IOException e) {
             throw new DevStackException("cannot start the S3 server " + jar, e);
         }
-        Process started0 = process;
-        Runtime.getRuntime().addShutdownHook(new Thread(started0::destroyForcibly, "devstack-s3-shutdown"));
         awaitListening(started);
         LOG.info("devstack: S3 server (S3Proxy) on {} in {} ms, objects under {}", endpoint(), (System.nanoTime() - started) / 1_000_000,
                 dir.resolve("buckets"));

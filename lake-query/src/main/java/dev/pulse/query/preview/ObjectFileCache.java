@@ -149,32 +149,29 @@ final class ObjectFileCache {
         }
     }
 
-    /** Idle copies first, then the least recently read until the cache fits; pinned copies stay. */
+    /**
+     * Idle copies first, then the least recently read until the cache fits; pinned copies stay.
+     * Files are deleted under the lock: deleted after it, a copy of the same file that another
+     * request made meanwhile (it found no entry and fetched again) could be deleted under it.
+     */
     private void evict() {
-        List<Path> doomed = new ArrayList<>();
         synchronized (lock) {
             long idleBefore = now() - maxIdle.toMillis();
             List<Map.Entry<Path, Entry>> unpinned = entries.entrySet().stream()
                     .filter(e -> e.getValue().pins() == 0)
                     .sorted(Comparator.comparingLong(e -> e.getValue().lastRead()))
                     .toList();
-            long remaining = bytes;
             for (Map.Entry<Path, Entry> e : unpinned) {
-                if (e.getValue().lastRead() >= idleBefore && remaining <= maxBytes) {
+                if (e.getValue().lastRead() >= idleBefore && bytes <= maxBytes) {
                     break;
                 }
-                doomed.add(e.getKey());
-                remaining -= e.getValue().length();
-            }
-            for (Path p : doomed) {
+                Path p = e.getKey();
                 bytes -= entries.remove(p).length();
-            }
-        }
-        for (Path p : doomed) {
-            try {
-                Files.deleteIfExists(p);
-            } catch (IOException e) {
-                LOG.warn("cannot delete the cached copy {}: {}", p, e.toString());
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException ex) {
+                    LOG.warn("cannot delete the cached copy {}: {}", p, ex.toString());
+                }
             }
         }
     }
