@@ -16,7 +16,6 @@ import dev.pulse.schemas.config.Infrastructure;
 import dev.pulse.schemas.config.PulseKeys;
 import dev.pulse.schemas.config.Settings;
 import dev.pulse.schemas.directory.DatasetDirectory;
-import dev.pulse.schemas.lake.LocalFileIO;
 import dev.pulse.schemas.naming.LakeNames;
 import dev.pulse.schemas.naming.TenantId;
 import dev.pulse.schemas.naming.Topics;
@@ -149,7 +148,7 @@ class TenantDeletionIT {
         Settings settings = pipeline.stack.settings();
         Infrastructure infrastructure = Infrastructure.from(settings);
         try (var db = infrastructure.openDatabase("deletion-it"); var catalog = infrastructure.openCatalog(); var admin = infrastructure.openKafkaAdmin();
-                var io = new LocalFileIO()) {
+                var io = infrastructure.warehouse().openFileIo()) {
             TenantDeletion deletion = new TenantDeletion(db, Infrastructure.operatorDatabaseUrl(settings), admin, catalog, io,
                     infrastructure.warehouse().location(), Clock.systemUTC());
             // The worst moments: Kafka gone but the lake and rows there; the lake gone but every row there;

@@ -82,7 +82,7 @@ public final class DevStack implements AutoCloseable {
                     + ", or use another data folder", null);
         }
         int s3Port = warehouseKind == Warehouse.OBJECT_STORE ? state.port("s3.port", 0) : 0;
-        String s3Secret = state.secret("s3.secret.key");
+        String s3Secret = warehouseKind == Warehouse.OBJECT_STORE ? state.secret("s3.secret.key") : null;
         state.save();
 
         EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(dir.resolve("postgres"), pgPort, adminPassword);

@@ -46,15 +46,17 @@ public final class DockerDeployment implements ExecutionCondition {
      * ObjectStore*IT tests on the same S3Proxy.
      */
     static final boolean S3 = Boolean.getBoolean("pulse.deploy.s3");
-    static final List<String> IMAGES = S3
-            ? List.of("pulse/pulse:trixie", "pulse/kafka:trixie", "pulse/postgres:trixie", "pulse/pgbouncer:trixie", "pulse/s3:trixie")
-            : List.of("pulse/pulse:trixie", "pulse/kafka:trixie", "pulse/postgres:trixie", "pulse/pgbouncer:trixie");
-    static final List<Integer> PORTS = S3
-            ? List.of(15432, 16432, 18080, 18081, 18082, 19092, 19093, 19094, 19900)
-            : List.of(15432, 16432, 18080, 18081, 18082, 19092, 19093, 19094);
+    static final List<String> IMAGES = withS3(List.of("pulse/pulse:trixie", "pulse/kafka:trixie", "pulse/postgres:trixie",
+            "pulse/pgbouncer:trixie"), "pulse/s3:trixie");
+    static final List<Integer> PORTS = withS3(List.of(15432, 16432, 18080, 18081, 18082, 19092, 19093, 19094), 19900);
     static final Duration STARTUP = Duration.ofMinutes(8);
     /** Testcontainers names the compose project this plus a random suffix: fresh volumes every run. */
     static final String PROJECT_PREFIX = "pulsesystem";
+
+    /** {@code base}, and {@code s3} too in the S3 variant. */
+    private static <T> List<T> withS3(List<T> base, T s3) {
+        return S3 ? java.util.stream.Stream.concat(base.stream(), java.util.stream.Stream.of(s3)).toList() : base;
+    }
 
     private static DockerDeployment started;
     private static String skipReason;

@@ -14,7 +14,6 @@ import dev.pulse.schemas.tenancy.Migrations;
 import dev.pulse.schemas.tenancy.TenantDatabase;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -57,13 +56,7 @@ public final class TestStack {
 
     public static synchronized TestStack shared() {
         if (shared == null) {
-            try {
-                Path dir = Files.createTempDirectory("pulse-test-stack");
-                shared = new TestStack(DevStack.start(dir));
-                Runtime.getRuntime().addShutdownHook(new Thread(shared::close, "test-stack-shutdown"));
-            } catch (IOException e) {
-                throw new IllegalStateException("cannot create a temporary folder for the test stack", e);
-            }
+            shared = start("pulse-test-stack", DevStack.Warehouse.FOLDER);
         }
         return shared;
     }
@@ -74,15 +67,20 @@ public final class TestStack {
      */
     public static synchronized TestStack objectStore() {
         if (objectStore == null) {
-            try {
-                Path dir = Files.createTempDirectory("pulse-test-stack-s3");
-                objectStore = new TestStack(DevStack.start(dir, DevStack.Warehouse.OBJECT_STORE));
-                Runtime.getRuntime().addShutdownHook(new Thread(objectStore::close, "test-stack-s3-shutdown"));
-            } catch (IOException e) {
-                throw new IllegalStateException("cannot create a temporary folder for the test stack", e);
-            }
+            objectStore = start("pulse-test-stack-s3", DevStack.Warehouse.OBJECT_STORE);
         }
         return objectStore;
+    }
+
+    /** A stack in a fresh temporary folder, stopped when the JVM exits. */
+    private static TestStack start(String folderPrefix, DevStack.Warehouse warehouse) {
+        try {
+            TestStack stack = new TestStack(DevStack.start(Files.createTempDirectory(folderPrefix), warehouse));
+            Runtime.getRuntime().addShutdownHook(new Thread(stack::close, folderPrefix + "-shutdown"));
+            return stack;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create a temporary folder for the test stack", e);
+        }
     }
 
     /** PULSE_* settings reaching this stack, with ports 0 so services pick free ones. */

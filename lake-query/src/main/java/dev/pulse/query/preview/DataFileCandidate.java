@@ -9,10 +9,6 @@ import java.nio.file.Path;
  * manifest carries none).
  */
 record DataFileCandidate(Path path, String location, long length, long recordCount, Long lowerMicros, Long upperMicros) {
-    DataFileCandidate(Path path, long recordCount, Long lowerMicros, Long upperMicros) {
-        this(path, path.toString(), 0, recordCount, lowerMicros, upperMicros);
-    }
-
     boolean hasBounds() {
         return lowerMicros != null && upperMicros != null;
     }

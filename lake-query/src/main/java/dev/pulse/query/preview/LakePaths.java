@@ -29,8 +29,7 @@ final class LakePaths {
     /** The space of the warehouse at {@code location}: an {@code s3://} bucket or a local folder. */
     static LakePaths of(String warehouse) {
         boolean objectStore = warehouse.startsWith(S3);
-        LakePaths space = new LakePaths(objectStore, null);
-        return new LakePaths(objectStore, space.path(warehouse));
+        return new LakePaths(objectStore, parse(objectStore, warehouse));
     }
 
     /** The warehouse root as a path of this space. */
@@ -40,6 +39,10 @@ final class LakePaths {
 
     /** A location of this warehouse's kind as an absolute, normalised path. */
     Path path(String location) {
+        return parse(objectStore, location);
+    }
+
+    private static Path parse(boolean objectStore, String location) {
         if (location == null || location.isEmpty()) {
             throw new IsolationViolationException("empty location");
         }

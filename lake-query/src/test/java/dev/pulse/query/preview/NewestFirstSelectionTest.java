@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 class NewestFirstSelectionTest {
 
     private static DataFileCandidate file(String name, long rows, Long lower, Long upper) {
-        return new DataFileCandidate(Path.of("/w/ns/t/data/" + name), rows, lower, upper);
+        Path path = Path.of("/w/ns/t/data/" + name);
+        return new DataFileCandidate(path, path.toString(), 0, rows, lower, upper);
     }
 
     private static List<String> names(List<DataFileCandidate> files) {

@@ -39,6 +39,7 @@ public final class LakeCatalog {
         props.putAll(warehouse.properties());
         props.put(CatalogProperties.WAREHOUSE_LOCATION, warehouse.location());
         props.put(CatalogProperties.FILE_IO_IMPL, warehouse.fileIoImpl());
+        warehouse.prepareClients();
         JdbcCatalog catalog = new JdbcCatalog();
         catalog.initialize(CATALOG_NAME, props);
         return catalog;

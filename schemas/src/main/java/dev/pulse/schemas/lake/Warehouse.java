@@ -58,7 +58,6 @@ public record Warehouse(String location, String fileIoImpl, Map<String, String> 
             // An S3-compatible server (S3Proxy, MinIO, Ceph) serves buckets by path, not by host name.
             props.put("s3.endpoint", s3.endpoint());
             props.put("s3.path-style-access", "true");
-            checksumsOnlyWhenRequired();
         }
         if (!s3.accessKeyId().isBlank()) {
             props.put("s3.access-key-id", s3.accessKeyId());
@@ -72,9 +71,12 @@ public record Warehouse(String location, String fileIoImpl, Map<String, String> 
      * S3-compatible servers that predate them refuse (S3Proxy 2.6: XAmzContentSHA256Mismatch on
      * PutObject). Iceberg has no property for it; the SDK reads these JVM-wide system properties
      * (as it reads AWS_REQUEST_CHECKSUM_CALCULATION), so they are set, unless already set, only in a
-     * process configured for such a server.
+     * process that opens a FileIO for such a server, just before it does.
      */
-    private static void checksumsOnlyWhenRequired() {
+    void prepareClients() {
+        if (!properties.containsKey("s3.endpoint")) {
+            return;
+        }
         if (System.getProperty("aws.requestChecksumCalculation") == null) {
             System.setProperty("aws.requestChecksumCalculation", "when_required");
         }
@@ -90,12 +92,8 @@ public record Warehouse(String location, String fileIoImpl, Map<String, String> 
 
     /** A FileIO of this warehouse; the caller closes it. */
     public FileIO openFileIo() {
+        prepareClients();
         return CatalogUtil.loadFileIO(fileIoImpl, properties, null);
-    }
-
-    /** The tenant namespace's folder, {@code <location>/<namespace>/} (JdbcCatalog's default location of a namespace). */
-    public String namespaceFolder(String namespace) {
-        return location + "/" + namespace + "/";
     }
 
     @Override
